@@ -1,0 +1,61 @@
+"""The one analysis entry point: `analyze(text, path) -> Analysis`. It never raises on user input.
+
+Every client (the CLI, the language server, the diagrams) calls it. Each stage runs on first use
+and is memoised on the result, so a client that only needs the syntax tree pays only for parsing.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.requirements.checker import CheckResult, check
+from koncierge_lang.requirements.model import Requirements
+from koncierge_lang.source import SourceText
+from koncierge_lang.syntax.ast import File
+from koncierge_lang.syntax.parser import ParseResult, parse
+
+
+class Analysis:
+    """The results of every stage for one text, computed lazily and kept."""
+
+    def __init__(self, text: str, path: str = "<input>") -> None:
+        self.text = text
+        self.path = path
+
+    @cached_property
+    def source(self) -> SourceText:
+        return SourceText(self.text, self.path)
+
+    @cached_property
+    def parse_result(self) -> ParseResult:
+        return parse(self.text, self.path)
+
+    @property
+    def syntax(self) -> File:
+        return self.parse_result.file
+
+    @cached_property
+    def check_result(self) -> CheckResult:
+        return check(self.parse_result.file)
+
+    @property
+    def requirements(self) -> Requirements:
+        return self.check_result.requirements
+
+    @cached_property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Syntax and checker diagnostics, in source order."""
+        combined = list(self.parse_result.diagnostics) + list(self.check_result.diagnostics)
+        combined.sort(key=Diagnostic.sort_key)
+        return tuple(combined)
+
+    @property
+    def has_errors(self) -> bool:
+        from koncierge_lang.diagnostics import Severity
+
+        return any(diagnostic.severity is Severity.ERROR for diagnostic in self.diagnostics)
+
+
+def analyze(text: str, path: str = "<input>") -> Analysis:
+    return Analysis(text, path)

@@ -1,0 +1,317 @@
+"""The catalogue of diagnostic codes: one entry per code, with its documentation.
+
+Codes are grouped by stage: 0xx syntax, 1xx names, 2xx semantics, 3xx generation and best
+practice. A code, once published, keeps its meaning forever. `docs/diagnostics/KON###.md` is
+generated from these entries (`python -m koncierge_lang.diagnostics.docs`), and a test fails when
+the generated pages are not current.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from koncierge_lang.diagnostics.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    why: str
+    example: str
+    fix: str
+
+
+E = Severity.ERROR
+W = Severity.WARNING
+
+RULES: tuple[Rule, ...] = (
+    # 0xx: syntax
+    Rule(
+        "KON001", "unexpected-token", E,
+        "The parser found a word or symbol where the language does not allow it.",
+        "Every statement starts with a keyword and has a fixed shape; anything else cannot be read. "
+        "The parser skips to the next statement and keeps going, so every independent mistake "
+        "in a file is reported in one run.",
+        'component backend {\n  imag "kubernetesdemo/to-do-app-backend"\n}',
+        "Write the keyword the message suggests (here `image`); the quick fix does it for you "
+        "when the mistake is a misspelt keyword.",
+    ),
+    Rule(
+        "KON002", "missing-token", E,
+        "Something that must be there is missing, most often a closing `}` or the value after `=`.",
+        "Without it the parser cannot tell where a block or a statement ends.",
+        'component backend {\n  port 8080\n\ncomponent frontend {\n  port 8080\n}',
+        "Insert what the message names at the place it points to; for a missing `}` the quick fix "
+        "inserts it.",
+    ),
+    Rule(
+        "KON003", "unterminated-string", E,
+        "A string starts with `\"` but the line ends before its closing `\"`.",
+        "Strings cannot span lines, so the rest of the line cannot be read.",
+        'image "kubernetesdemo/to-do-app-backend',
+        "Close the string with `\"` on the same line.",
+    ),
+    Rule(
+        "KON004", "unexpected-character", E,
+        "A character that is not part of the language, such as `@` or `;`.",
+        "Koncierge has no use for it, and guessing what was meant could change the meaning.",
+        "port 8080;",
+        "Delete the character. Statements need no terminator; comments start with `#`.",
+    ),
+    Rule(
+        "KON005", "invalid-interpolation", E,
+        "The text inside `${...}` in a string is not a reference such as `db_name` or `database.host`, "
+        "or the `${` is never closed.",
+        "Only names of values and their members can be put into a string; anything else would have no "
+        "value at deployment time.",
+        'env URL = "jdbc:mysql://${database.host:3306/todo"',
+        "Close the interpolation with `}` and put a single name or `name.member` inside. To write a "
+        "literal `${`, escape the dollar: `\\${`.",
+    ),
+    Rule(
+        "KON006", "invalid-escape", E,
+        "A backslash in a string is followed by a character that has no escape meaning.",
+        "Only `\\\"`, `\\\\`, `\\n`, `\\t` and `\\$` are escapes; anything else is most likely a typo "
+        "(for example a Windows path).",
+        'constant path = "C:\\data"',
+        "Double the backslash (`\\\\`) or remove it.",
+    ),
+    # 1xx: names
+    Rule(
+        "KON101", "unknown-reference", E,
+        "A name refers to a value, component, route, storage or environment that the application does "
+        "not declare.",
+        "Koncierge would have nothing to put in the variable, route or mount at deployment time; a "
+        "Kubernetes schema cannot catch this, Koncierge can.",
+        "env DB_HOST = databse.host",
+        "Correct the spelling (the quick fix offers the closest declared name) or declare the missing "
+        "thing.",
+    ),
+    Rule(
+        "KON102", "unknown-member", E,
+        "A `.member` after a name is not one that kind of thing has (components have `.host` and "
+        "`.port`; routes have `.domain` and `.url`), or a member is missing where one is needed.",
+        "Members say which fact about a component or route a variable receives.",
+        "env SERVER_URI = api.host",
+        "Use one of the members the message lists.",
+    ),
+    Rule(
+        "KON103", "unknown-port", E,
+        "A route names a port that its component does not have.",
+        "The route would send traffic to a port nothing listens on.",
+        "component backend {\n  port 8080\n}\nroute api -> backend:8081",
+        "Use a declared port, or add the port to the component (quick fix).",
+    ),
+    Rule(
+        "KON104", "duplicate-name", E,
+        "Two declarations in one application have the same name.",
+        "Components, databases, values, storage and routes share one namespace, so that a reference "
+        "such as `backend.host` has exactly one meaning.",
+        'constant backend = "x"\ncomponent backend {\n  image "nginx:1.27"\n}',
+        "Rename one of them.",
+    ),
+    Rule(
+        "KON105", "kubernetes-name-collision", E,
+        "Two different names become the same name in Kubernetes.",
+        "Kubernetes names are lower case with `-` for anything other than letters and digits, so "
+        "`To Do` and `to-do` would become the same namespace, and `web_api` and `web-api` the same "
+        "Deployment.",
+        "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}",
+        "Rename one of them so that their Kubernetes names differ.",
+    ),
+    Rule(
+        "KON106", "duplicate-environment", E,
+        "An environment is declared twice in one application.",
+        "Each environment has one domain name and one place in the promotion order.",
+        'environment DEV "dev.example.com"\nenvironment DEV "dev2.example.com"',
+        "Remove one declaration, or declare a new environment based on the kind: "
+        '`environment DEV2 like DEV "dev2.example.com"`.',
+    ),
+    Rule(
+        "KON107", "unknown-environment-kind", E,
+        "An environment is neither one of the known kinds (LOCAL, DEV, INT, ACC, PERF, PROD) nor "
+        "declared `like` one of them; or `like` names something that is not a known kind.",
+        "The kind decides the environment's defaults: backups, performance, strict security and HTTPS.",
+        'environment STAGING "staging.example.com"',
+        'Say which kind it is like: `environment STAGING like PROD "staging.example.com"`.',
+    ),
+    Rule(
+        "KON108", "unknown-database-type", E,
+        "A database has a type Koncierge does not know.",
+        "The type decides the image, port, data directory, credential variables and backup tool.",
+        "database cache redds",
+        "Use one of mysql, postgres, mariadb, mongodb, redis; or declare a `component` with your own "
+        "image.",
+    ),
+    Rule(
+        "KON109", "invalid-kubernetes-name", E,
+        "A name cannot become a Kubernetes name: it has no letters or digits, or it is longer than "
+        "the 63 characters Kubernetes allows.",
+        "Applications become namespaces and components become Deployments and Services; Kubernetes "
+        "rejects such names.",
+        'application "---" {\n}',
+        "Choose a name with letters or digits, at most 63 characters long.",
+    ),
+    # 2xx: semantics
+    Rule(
+        "KON201", "invalid-port", E,
+        "A port number is not a whole number from 1 to 65535, or a port is declared twice.",
+        "Kubernetes and the operating system accept only these ports.",
+        "port 80800",
+        "Use the port your program listens on, between 1 and 65535.",
+    ),
+    Rule(
+        "KON202", "invalid-protocol", E,
+        "A port's protocol is neither `tcp` nor `udp`.",
+        "Those are the protocols a Service can route for an application.",
+        "port dns 53/upd",
+        "Write `/tcp` (the default, so it can be left out) or `/udp`.",
+    ),
+    Rule(
+        "KON203", "invalid-variable-name", E,
+        "An environment variable's name is not letters, digits and `_`, starting with a letter or `_`; "
+        "or a component sets the same variable twice.",
+        "Shells and most programs can only read such names, and a variable has one value.",
+        "env DB-HOST = database.host",
+        "Use `_` instead of `-` (quick fix); remove the second assignment.",
+    ),
+    Rule(
+        "KON204", "invalid-image", E,
+        "A container image reference is not valid, or a component has no image.",
+        "The cluster could not pull the image and the component would never start.",
+        'image "Kubernetesdemo/To Do"',
+        "Use `registry/name:tag` or `name@sha256:digest`, in lower case without spaces.",
+    ),
+    Rule(
+        "KON205", "invalid-domain", E,
+        "An environment's domain name is not a valid DNS name.",
+        "Routes become Ingress hosts and certificates, which need valid DNS names.",
+        'environment PROD "example..com"',
+        "Use labels of letters, digits and `-`, separated by dots, such as `todo.example.com`.",
+    ),
+    Rule(
+        "KON206", "invalid-route", E,
+        "A route's subdomain is not a single DNS label, or its path does not start with `/`; or two "
+        "routes serve the same host and path.",
+        "Subdomains are put in front of the environment's domain, paths become Ingress path prefixes, "
+        "and one host and path can lead to one place only.",
+        'route api subdomain "api.v2" -> backend:8080',
+        "Use one label such as `api`, a path such as `/docs`, and distinct host and path pairs.",
+    ),
+    Rule(
+        "KON207", "invalid-size", E,
+        "A storage size is not a number with a Kubernetes unit.",
+        "Kubernetes reads sizes such as `1Gi` or `500M`; `1GB` means nothing to it.",
+        "storage 1GB read-write at \"/data\"",
+        "Use k, M, G, T, P, E (powers of 1000) or Ki, Mi, Gi, Ti, Pi, Ei (powers of 1024).",
+    ),
+    Rule(
+        "KON208", "invalid-mount-path", E,
+        "A mount path is not absolute, or one component mounts two things at the same path.",
+        "Containers mount storage at absolute paths, and one path holds one volume.",
+        'mount uploads read-write at "data"',
+        "Start the path with `/` (quick fix) and use a different path for each mount.",
+    ),
+    Rule(
+        "KON209", "promotion-cycle", E,
+        "The promotion order (`after`) goes round in a circle.",
+        "A release cannot be promoted to an environment that must come before it.",
+        'environment DEV "dev.example.com" after INT\nenvironment INT "int.example.com" after DEV',
+        "Remove one `after` so that the order has a beginning.",
+    ),
+    Rule(
+        "KON210", "component-without-port", E,
+        "A route, or a component's `.host` or `.port`, refers to a component that has no port, or the "
+        "route does not say which of several ports to use.",
+        "Other components reach a component through its ports; without one there is nothing to "
+        "connect to.",
+        "component worker {\n  image \"worker:1.0\"\n}\nroute web -> worker",
+        "Add a `port` to the component (quick fix) or name the port in the route: `-> backend:8080`.",
+    ),
+    Rule(
+        "KON211", "missing-environment-value", E,
+        "A value given per environment has no text for one of the application's environments and no "
+        "`else`.",
+        "The variable would have no value in that environment.",
+        'constant log_level = { PROD = "warn" }',
+        'Add the environment or an `else = "..."` case.',
+    ),
+    Rule(
+        "KON212", "invalid-base64", E,
+        "A secret written `base64 \"...\"` is not valid base64.",
+        "Kubernetes stores it as given; a broken encoding becomes a broken password.",
+        'secret db_password = base64 "ZGV2ZWxvcA="',
+        "Encode it again, for example with `printf %s 'password' | base64`.",
+    ),
+    Rule(
+        "KON213", "invalid-number", E,
+        "A number (replicas or a generated secret's length) is not a whole number in range.",
+        "Replicas must be 0 to 1000 and generated secrets 8 to 1024 characters long.",
+        "replicas -1",
+        "Use a whole number in the range the message gives.",
+    ),
+    Rule(
+        "KON214", "no-environments", E,
+        "An application declares no environment.",
+        "Koncierge generates one set of Kubernetes objects per environment; with none there is "
+        "nothing to deploy.",
+        'application todo {\n  component web {\n    image "nginx:1.27"\n  }\n}',
+        'Add at least one, such as `environment LOCAL "todo.test"`.',
+    ),
+    # 3xx: best practice
+    Rule(
+        "KON301", "plain-text-password", W,
+        "A secret is written in plain text in the file.",
+        "Anyone who can read the repository can read the password, and it stays in its history.",
+        'secret db_password = "develop"',
+        "Let Koncierge generate it (`generated`, quick fix), or at least keep it out of sight with "
+        "`base64`.",
+    ),
+    Rule(
+        "KON302", "unpinned-image", W,
+        "A container image has no tag, or the tag `latest`.",
+        "The image that runs then changes without anyone changing the file: deployments stop being "
+        "repeatable and a rollback may not roll back.",
+        'image "kubernetesdemo/to-do-app-backend"',
+        "Add the version you tested, such as `:1.4.2`, or pin a digest with `@sha256:...`.",
+    ),
+    Rule(
+        "KON303", "database-without-storage", W,
+        "A database has no persistent storage.",
+        "Its data would live in the container and be lost whenever the pod restarts.",
+        "database database mysql",
+        'Give it storage: `storage 1Gi read-write at "/var/lib/mysql"` (quick fix, at the database\'s '
+        "usual data directory).",
+    ),
+    Rule(
+        "KON304", "unused-value", W,
+        "A named value is never used by a variable, a string or another value.",
+        "It is most likely left over, or a variable that should use it uses something else.",
+        'constant db_name = "todo"',
+        "Use it or remove it.",
+    ),
+    Rule(
+        "KON305", "unused-storage", W,
+        "Storage declared for the application is mounted by no component.",
+        "It would still claim disk space in every environment.",
+        "storage uploads 10Gi",
+        "Mount it (`mount uploads read-write at \"/uploads\"`) or remove it.",
+    ),
+    Rule(
+        "KON306", "unused-route", W,
+        "A route can never receive a request: an earlier route already serves the same host and path.",
+        "The Ingress sends each request to one place, so the later route is dead configuration.",
+        'route web -> frontend:8080\nroute www -> frontend:8080',
+        "Give the route its own `subdomain` or `path`, or remove it.",
+    ),
+)
+
+_RULES_BY_CODE = {entry.code: entry for entry in RULES}
+
+
+def rule(code: str) -> Rule:
+    """The catalogue entry of a code; unknown codes are a programming error."""
+    return _RULES_BY_CODE[code]

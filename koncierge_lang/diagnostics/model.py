@@ -1,0 +1,71 @@
+"""The diagnostic data model: severity, span, related locations and fixes."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from koncierge_lang.source import Span
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFORMATION = "information"
+    HINT = "hint"
+
+
+@dataclass(frozen=True, slots=True)
+class TextEdit:
+    """Replace the text of `span` with `new_text` (an empty span inserts)."""
+
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A change that resolves a diagnostic. `safe` fixes keep the author's intent exactly."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    related: tuple[RelatedLocation, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+    path: str = field(default="", compare=False)
+
+    @property
+    def name(self) -> str:
+        from koncierge_lang.diagnostics.catalogue import rule
+
+        return rule(self.code).name
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.span.start, self.span.end, self.code, self.message)
+
+
+def make_diagnostic(
+    code: str,
+    message: str,
+    span: Span,
+    related: tuple[RelatedLocation, ...] = (),
+    fixes: tuple[Fix, ...] = (),
+) -> Diagnostic:
+    """A diagnostic with the severity that the catalogue gives its code."""
+    from koncierge_lang.diagnostics.catalogue import rule
+
+    return Diagnostic(code, rule(code).severity, message, span, related, fixes)

@@ -1,0 +1,1095 @@
+"""The checker: syntax tree -> requirements model, symbols and diagnostics. Never raises on input.
+
+Names are resolved per application (components, databases, values, storage and routes share one
+namespace; environments have their own). Each problem becomes a diagnostic from the catalogue;
+statements with errors are still put into the model as well as they can be, so that clients such
+as the language server keep working on a file that is being edited.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.source import Span
+from koncierge_lang.syntax import ast
+
+COMPONENT_MEMBERS = ("host", "port")
+ROUTE_MEMBERS = ("domain", "url")
+
+_SIZE = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?)(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$")
+_VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_IMAGE_PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
+_IMAGE_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$")
+_IMAGE_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
+_IMAGE_DIGEST = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A declared name, for navigation: what it is and where."""
+
+    application: str
+    kind: str
+    name: str
+    name_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceSite:
+    """A use of a declared name."""
+
+    application: str
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Symbols:
+    declarations: tuple[Declaration, ...] = ()
+    references: tuple[ReferenceSite, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    requirements: model.Requirements
+    diagnostics: tuple[Diagnostic, ...]
+    symbols: Symbols = field(default_factory=Symbols)
+
+
+def check(file: ast.File) -> CheckResult:
+    """Check a syntax tree. Never raises on anything the parser produced."""
+    checker = _Checker()
+    applications = tuple(checker.application(application) for application in file.applications)
+    checker.check_application_names(file.applications, applications)
+    diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
+    return CheckResult(
+        model.Requirements(applications),
+        tuple(diagnostics),
+        Symbols(tuple(checker.declarations), tuple(checker.references)),
+    )
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def valid_domain(domain: str) -> bool:
+    if not domain or len(domain) > 253:
+        return False
+    return all(_DNS_LABEL.match(label) for label in domain.split("."))
+
+
+def image_problem(image: str) -> str | None:
+    """Why an image reference is invalid, or None when it is valid."""
+    if not image:
+        return "the image is empty"
+    if image != image.strip() or " " in image:
+        return "an image reference has no spaces"
+    remainder = image
+    if "@" in remainder:
+        remainder, digest = remainder.split("@", 1)
+        if not _IMAGE_DIGEST.match(digest):
+            return f"`{digest}` is not a digest such as `sha256:` followed by 64 hexadecimal digits"
+    last_slash = remainder.rfind("/")
+    colon = remainder.rfind(":")
+    if colon > last_slash:
+        tag = remainder[colon + 1 :]
+        remainder = remainder[:colon]
+        if not _IMAGE_TAG.match(tag):
+            return f"`{tag}` is not a valid tag"
+    components = remainder.split("/")
+    if len(components) > 1 and ("." in components[0] or ":" in components[0] or components[0] == "localhost"):
+        if not _IMAGE_DOMAIN.match(components[0]):
+            return f"`{components[0]}` is not a valid registry"
+        components = components[1:]
+    for component in components:
+        if not _IMAGE_PATH_COMPONENT.match(component):
+            if component.lower() != component:
+                return "image names are lower case"
+            return f"`{component}` is not a valid part of an image name"
+    return None
+
+
+def image_is_unpinned(image: str) -> str | None:
+    if "@" in image:
+        return None
+    last_slash = image.rfind("/")
+    colon = image.rfind(":")
+    if colon <= last_slash:
+        return "has no tag"
+    if image[colon + 1 :] == "latest":
+        return "uses the tag `latest`"
+    return None
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+        self.declarations: list[Declaration] = []
+        self.references: list[ReferenceSite] = []
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        related: tuple[RelatedLocation, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+    ) -> None:
+        self.diagnostics.append(make_diagnostic(code, message, span, related, fixes))
+
+    # Applications
+
+    def check_application_names(
+        self, syntax: tuple[ast.Application, ...], applications: tuple[model.Application, ...]
+    ) -> None:
+        seen: dict[str, ast.Application] = {}
+        for application_syntax, application in zip(syntax, applications):
+            if not application.kubernetes_name or len(application.kubernetes_name) > 63:
+                self.report(
+                    "KON109",
+                    f"application name `{application.name}` cannot become a Kubernetes namespace: "
+                    + ("it needs letters or digits" if not application.kubernetes_name else "it is longer than 63 characters"),
+                    application_syntax.name.span,
+                )
+                continue
+            earlier = seen.get(application.kubernetes_name)
+            if earlier is not None:
+                code = "KON104" if earlier.name.text == application.name else "KON105"
+                message = (
+                    f"application `{application.name}` is declared twice"
+                    if code == "KON104"
+                    else f"applications `{earlier.name.text}` and `{application.name}` both become the Kubernetes "
+                    f"namespace `{application.kubernetes_name}`"
+                )
+                self.report(
+                    code,
+                    message,
+                    application_syntax.name.span,
+                    (RelatedLocation(earlier.name.span, f"`{earlier.name.text}` is declared here"),),
+                )
+            else:
+                seen[application.kubernetes_name] = application_syntax
+
+    def application(self, syntax: ast.Application) -> model.Application:
+        scope = _ApplicationScope(self, syntax)
+        return scope.build()
+
+
+class _ApplicationScope:
+    """Checks one application: its names are resolved within it."""
+
+    def __init__(self, checker: _Checker, syntax: ast.Application) -> None:
+        self.checker = checker
+        self.syntax = syntax
+        self.application_name = syntax.name.text
+        self.environments_syntax = [item for item in syntax.items if isinstance(item, ast.Environment)]
+        self.values_syntax = [item for item in syntax.items if isinstance(item, ast.ValueDeclaration)]
+        self.storages_syntax = [item for item in syntax.items if isinstance(item, ast.StorageDeclaration)]
+        self.components_syntax = [item for item in syntax.items if isinstance(item, ast.Component)]
+        self.routes_syntax = [item for item in syntax.items if isinstance(item, ast.Route)]
+        # One namespace for everything a reference can name.
+        self.names: dict[str, tuple[str, ast.Name, object]] = {}
+        self.environment_names: dict[str, ast.Environment] = {}
+        self.used_values: set[str] = set()
+        self.used_storages: set[str] = set()
+        self.inline_storages: list[model.Storage] = []
+
+    def report(self, code: str, message: str, span: Span, related: tuple[RelatedLocation, ...] = (), fixes: tuple[Fix, ...] = ()) -> None:
+        self.checker.report(code, message, span, related, fixes)
+
+    def declare(self, kind: str, name: ast.Name, node: object, span: Span) -> None:
+        earlier = self.names.get(name.text)
+        if earlier is not None:
+            earlier_kind, earlier_name, _ = earlier
+            self.report(
+                "KON104",
+                f"`{name.text}` is already declared as a {earlier_kind} in application `{self.application_name}`",
+                name.span,
+                (RelatedLocation(earlier_name.span, f"the {earlier_kind} `{name.text}` is declared here"),),
+            )
+            return
+        self.names[name.text] = (kind, name, node)
+        self.checker.declarations.append(Declaration(self.application_name, kind, name.text, name.span, span))
+
+    def refer(self, kind: str, name: str, span: Span) -> None:
+        self.checker.references.append(ReferenceSite(self.application_name, kind, name, span))
+
+    def build(self) -> model.Application:
+        syntax = self.syntax
+        self.checker.declarations.append(
+            Declaration(self.application_name, "application", syntax.name.text, syntax.name.span, syntax.span)
+        )
+        environments = self.check_environments()
+        for value in self.values_syntax:
+            self.declare(value.keyword if value.keyword != "value" else "value", value.name, value, value.span)
+        for storage in self.storages_syntax:
+            self.declare("storage", storage.name, storage, storage.span)
+        for component in self.components_syntax:
+            self.declare(component.keyword, component.name, component, component.span)
+        for route in self.routes_syntax:
+            self.declare("route", route.name, route, route.span)
+        self.environment_list = environments
+        storages = [self.storage(storage) for storage in self.storages_syntax]
+        values = [self.value(value) for value in self.values_syntax]
+        self.check_value_cycles()
+        components = [self.component(component) for component in self.components_syntax]
+        storages.extend(self.inline_storages)
+        self.check_kubernetes_collisions(components, storages)
+        routes = [route for route in (self.route(route) for route in self.routes_syntax) if route is not None]
+        self.check_unreachable_routes(routes)
+        self.check_unused()
+        return model.Application(
+            name=syntax.name.text,
+            kubernetes_name=model.kubernetes_name(syntax.name.text),
+            description=syntax.description.value if syntax.description is not None else syntax.name.text,
+            environments=tuple(environments),
+            values=tuple(values),
+            storages=tuple(storages),
+            components=tuple(components),
+            routes=tuple(routes),
+            span=syntax.span,
+        )
+
+    # Environments
+
+    def check_environments(self) -> list[model.Environment]:
+        environments: list[model.Environment] = []
+        if not self.environments_syntax:
+            self.report(
+                "KON214",
+                f"application `{self.application_name}` has no environment, so nothing can be deployed: "
+                'add one such as `environment LOCAL "todo.test"`',
+                self.syntax.name.span,
+            )
+        for environment in self.environments_syntax:
+            name = environment.name.text
+            earlier = self.environment_names.get(name)
+            if earlier is not None:
+                self.report(
+                    "KON106",
+                    f"environment `{name}` is declared twice",
+                    environment.name.span,
+                    (RelatedLocation(earlier.name.span, f"`{name}` is first declared here"),),
+                )
+                continue
+            self.environment_names[name] = environment
+            self.checker.declarations.append(
+                Declaration(self.application_name, "environment", name, environment.name.span, environment.span)
+            )
+            kind = self.environment_kind(environment)
+            domain = environment.domain.value
+            if not valid_domain(domain):
+                self.report(
+                    "KON205",
+                    f"`{domain}` is not a valid domain name: use lower-case labels of letters, digits and `-` "
+                    "separated by dots",
+                    environment.domain.span,
+                )
+            flags = model.ENVIRONMENT_KINDS[kind]
+            environments.append(
+                model.Environment(
+                    name=name,
+                    kind=kind,
+                    domain=domain,
+                    after=tuple(after.text for after in environment.after),
+                    backups=flags.backups,
+                    performance_optimised=flags.performance_optimised,
+                    strict_security=flags.strict_security,
+                    https=flags.https,
+                    span=environment.span,
+                )
+            )
+        for environment in self.environments_syntax:
+            for after in environment.after:
+                if after.text in self.environment_names:
+                    self.refer("environment", after.text, after.span)
+                else:
+                    self.unknown_environment(after)
+        self.check_promotion_cycles()
+        return environments
+
+    def environment_kind(self, environment: ast.Environment) -> str:
+        name = environment.name.text
+        known = model.ENVIRONMENT_KINDS
+        if environment.like is not None:
+            like = environment.like.text
+            if name in known:
+                self.report(
+                    "KON107",
+                    f"`{name}` is a kind of environment itself; `like` is for new environment names such as `STAGING`",
+                    environment.like.span,
+                )
+                return name
+            if like not in known:
+                suggestion = did_you_mean(like, known)
+                self.report(
+                    "KON107",
+                    f"`{like}` is not a kind of environment; the kinds are {', '.join(known)}"
+                    + (f"; did you mean `{suggestion}`?" if suggestion else ""),
+                    environment.like.span,
+                    fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(environment.like.span, suggestion),)),)
+                    if suggestion
+                    else (),
+                )
+                return suggestion or "DEV"
+            return like
+        if name in known:
+            return name
+        suggestion = did_you_mean(name.upper(), known)
+        message = (
+            f"`{name}` is not a kind of environment ({', '.join(known)}); to add an environment of your own, "
+            f"say which kind it is like: `environment {name} like PROD ...`"
+        )
+        fixes: list[Fix] = []
+        if suggestion:
+            message = f"`{name}` is not a kind of environment; did you mean `{suggestion}`? " + (
+                f"To add an environment of your own, say which kind it is like: `environment {name} like PROD ...`"
+            )
+            fixes.append(Fix(f"Replace with `{suggestion}`", (TextEdit(environment.name.span, suggestion),)))
+        end = environment.name.span
+        insert_at = Span(end.end, end.end, end.end_line, end.end_column, end.end_line, end.end_column)
+        fixes.append(Fix("Declare it like PROD", (TextEdit(insert_at, " like PROD"),), safe=False))
+        self.report("KON107", message, environment.name.span, fixes=tuple(fixes))
+        return suggestion or "DEV"
+
+    def unknown_environment(self, name: ast.Name) -> None:
+        suggestion = did_you_mean(name.text, self.environment_names)
+        message = f"environment `{name.text}` is not declared in application `{self.application_name}`"
+        fixes: tuple[Fix, ...] = ()
+        if suggestion:
+            message += f"; did you mean `{suggestion}`?"
+            fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(name.span, suggestion),)),)
+        self.report("KON101", message, name.span, fixes=fixes)
+
+    def check_promotion_cycles(self) -> None:
+        graph = {
+            environment.name.text: [after.text for after in environment.after if after.text in self.environment_names]
+            for environment in self.environment_names.values()
+        }
+        state: dict[str, int] = {}
+        reported: set[frozenset[str]] = set()
+
+        def visit(node: str, path: list[str]) -> None:
+            state[node] = 1
+            path.append(node)
+            for successor in graph.get(node, []):
+                if state.get(successor) == 1:
+                    cycle = path[path.index(successor) :]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        environment = self.environment_names[node]
+                        after = next(a for a in environment.after if a.text == successor)
+                        order = " -> ".join(reversed(cycle + [successor][:0])) + f" -> {cycle[-1]}"
+                        chain = " after ".join(cycle + [successor])
+                        self.report(
+                            "KON209",
+                            f"the promotion order goes round in a circle: {chain}",
+                            after.span,
+                            tuple(
+                                RelatedLocation(self.environment_names[member].name.span, f"`{member}` is declared here")
+                                for member in cycle
+                                if member != node
+                            ),
+                        )
+                        del order
+                elif state.get(successor) is None:
+                    visit(successor, path)
+            path.pop()
+            state[node] = 2
+
+        for node in graph:
+            if state.get(node) is None:
+                visit(node, [])
+
+    # Values
+
+    def value(self, syntax: ast.ValueDeclaration) -> model.Value:
+        expression = self.expression(syntax.expression, declared_as=syntax.keyword)
+        return model.Value(syntax.name.text, syntax.keyword, expression, syntax.span)
+
+    def expression(self, syntax: object, declared_as: str = "value") -> model.Expression:
+        if isinstance(syntax, ast.StringLiteral):
+            return self.text(syntax)
+        if isinstance(syntax, ast.Reference):
+            return self.reference(syntax)
+        if isinstance(syntax, ast.PerEnvironment):
+            return self.per_environment(syntax)
+        if isinstance(syntax, ast.SecretPlain):
+            secret_span = syntax.span
+            fixes = (
+                Fix("Generate the password instead", (TextEdit(syntax.text.span, "generated"),), safe=False),
+                Fix(
+                    "Encode it as base64",
+                    (TextEdit(syntax.text.span, f'base64 "{base64.b64encode(syntax.text.value.encode()).decode()}"'),),
+                ),
+            )
+            self.report(
+                "KON301",
+                "this password is written in plain text: anyone who can read the repository can read it; "
+                "let Koncierge generate it, or at least encode it with `base64`",
+                secret_span,
+                fixes=fixes,
+            )
+            return model.Secret("plain", syntax.text.value)
+        if isinstance(syntax, ast.SecretBase64):
+            text = syntax.text.value
+            try:
+                base64.b64decode(text.encode("ascii"), validate=True)
+            except (binascii.Error, ValueError, UnicodeEncodeError):
+                self.report("KON212", f"`{text}` is not valid base64", syntax.text.span)
+            return model.Secret("base64", text)
+        if isinstance(syntax, ast.SecretGenerated):
+            length = 32
+            if syntax.length is not None:
+                parsed = self.whole_number(syntax.length, 8, 1024, "a generated secret's length")
+                length = parsed if parsed is not None else length
+            return model.Secret("generated", "", length)
+        return model.Text(())
+
+    def text(self, syntax: ast.StringLiteral) -> model.Text:
+        parts: list[str | model.Reference] = []
+        for part in syntax.parts:
+            if isinstance(part, str):
+                parts.append(part)
+            else:
+                parts.append(self.reference(part))
+        return model.Text(tuple(parts))
+
+    def per_environment(self, syntax: ast.PerEnvironment) -> model.PerEnvironmentText:
+        cases: list[tuple[str, model.Text]] = []
+        otherwise: model.Text | None = None
+        for case in syntax.cases:
+            if case.environment is None:
+                otherwise = self.text(case.text)
+                continue
+            if case.environment.text not in self.environment_names:
+                self.unknown_environment(case.environment)
+            else:
+                self.refer("environment", case.environment.text, case.environment.span)
+            cases.append((case.environment.text, self.text(case.text)))
+        if otherwise is None:
+            covered = {name for name, _ in cases}
+            missing = [name for name in self.environment_names if name not in covered]
+            if missing:
+                self.report(
+                    "KON211",
+                    f"no value for environment{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
+                    'add them or an `else = "..."` case',
+                    syntax.span,
+                )
+        return model.PerEnvironmentText(tuple(cases), otherwise)
+
+    def reference(self, syntax: ast.Reference) -> model.Reference:
+        name = syntax.name.text
+        entry = self.names.get(name)
+        if entry is None:
+            candidates = list(self.names)
+            suggestion = did_you_mean(name, candidates)
+            message = f"`{name}` is not declared in application `{self.application_name}`"
+            fixes: tuple[Fix, ...] = ()
+            if suggestion:
+                message += f"; did you mean `{suggestion}`?"
+                fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.name.span, suggestion),)),)
+            self.report("KON101", message, syntax.name.span, fixes=fixes)
+            return model.ValueReference(name)
+        kind, _, node = entry
+        member = syntax.member.text if syntax.member is not None else None
+        self.refer(kind, name, syntax.name.span)
+        if kind in ("component", "database"):
+            assert isinstance(node, ast.Component)
+            if member not in COMPONENT_MEMBERS:
+                self.bad_member(syntax, kind, COMPONENT_MEMBERS)
+                return model.ComponentHost(name)
+            if not self.has_ports(node):
+                self.report(
+                    "KON210",
+                    f"`{name}.{member}` needs a port: {kind} `{name}` has none, so nothing can connect to it",
+                    syntax.span,
+                    (RelatedLocation(node.name.span, f"`{name}` is declared here"),),
+                    fixes=self.add_port_fix(node, 8080),
+                )
+            return model.ComponentHost(name) if member == "host" else model.ComponentPort(name)
+        if kind == "route":
+            if member not in ROUTE_MEMBERS:
+                self.bad_member(syntax, kind, ROUTE_MEMBERS)
+                return model.RouteDomain(name)
+            return model.RouteDomain(name) if member == "domain" else model.RouteUrl(name)
+        if kind == "storage":
+            self.report(
+                "KON102",
+                f"`{name}` is storage; storage is mounted with `mount {name} ... at \"/path\"`, not assigned to a variable",
+                syntax.span,
+            )
+            return model.ValueReference(name)
+        if member is not None:
+            assert syntax.member is not None
+            self.report(
+                "KON102",
+                f"`{name}` is a {kind} and has no members; use `{name}` alone",
+                syntax.member.span,
+                fixes=(Fix(f"Use `{name}`", (TextEdit(syntax.span, name),)),),
+            )
+        self.used_values.add(name)
+        return model.ValueReference(name)
+
+    def bad_member(self, syntax: ast.Reference, kind: str, members: tuple[str, ...]) -> None:
+        name = syntax.name.text
+        listed = " or ".join(f"`{name}.{member}`" for member in members)
+        if syntax.member is None:
+            self.report("KON102", f"`{name}` is a {kind}: say which fact about it you need, {listed}", syntax.span)
+            return
+        suggestion = did_you_mean(syntax.member.text, members)
+        fixes: tuple[Fix, ...] = ()
+        message = f"a {kind} has no member `{syntax.member.text}`; use {listed}"
+        if suggestion:
+            message = f"a {kind} has no member `{syntax.member.text}`; did you mean `{name}.{suggestion}`?"
+            fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.member.span, suggestion),)),)
+        self.report("KON102", message, syntax.member.span, fixes=fixes)
+
+    def check_value_cycles(self) -> None:
+        graph: dict[str, list[tuple[str, Span]]] = {}
+        for value in self.values_syntax:
+            targets: list[tuple[str, Span]] = []
+            for reference in _references_in(value.expression):
+                entry = self.names.get(reference.name.text)
+                if entry is not None and entry[0] in ("constant", "secret", "value"):
+                    targets.append((reference.name.text, reference.name.span))
+            graph[value.name.text] = targets
+        state: dict[str, int] = {}
+
+        def visit(node: str) -> None:
+            state[node] = 1
+            for target, span in graph.get(node, []):
+                if state.get(target) == 1:
+                    self.report("KON101", f"`{node}` refers to itself through `{target}`: a value cannot depend on itself", span)
+                elif state.get(target) is None:
+                    visit(target)
+            state[node] = 2
+
+        for node in graph:
+            if state.get(node) is None:
+                visit(node)
+
+    # Storage
+
+    def storage(self, syntax: ast.StorageDeclaration) -> model.Storage:
+        self.check_size(syntax.size)
+        return model.Storage(
+            name=syntax.name.text,
+            kubernetes_name=model.kubernetes_name(syntax.name.text),
+            size=syntax.size.text,
+            persistent=syntax.lifetime != "ephemeral",
+            owner=None,
+            span=syntax.span,
+        )
+
+    def check_size(self, size: ast.Number) -> None:
+        if not _SIZE.match(size.text) or float(re.sub(r"[A-Za-z]+$", "", size.text) or "0") <= 0:
+            hint = ""
+            match = re.match(r"^([0-9.]+)([A-Za-z]+)$", size.text)
+            if match and match.group(2).upper() in ("GB", "MB", "TB", "KB", "PB", "EB"):
+                hint = f"; for {size.text} write `{match.group(1)}{match.group(2)[0].upper() if match.group(2)[0] != 'k' else 'k'}`"
+                hint = f"; write `{match.group(1)}{match.group(2)[0].replace('K', 'k')}` (powers of 1000) or `{match.group(1)}{match.group(2)[0].upper()}i` (powers of 1024)"
+            self.report(
+                "KON207",
+                f"`{size.text}` is not a size: use a number with a unit such as `500Mi` or `1Gi`"
+                " (k, M, G, T, P, E or Ki, Mi, Gi, Ti, Pi, Ei)" + hint,
+                size.span,
+            )
+
+    # Components
+
+    def has_ports(self, component: ast.Component) -> bool:
+        if component.database_type is not None and component.database_type.text in DATABASE_TYPES:
+            return True
+        return any(isinstance(item, ast.Port) for item in component.items)
+
+    def add_port_fix(self, component: ast.Component, number: int) -> tuple[Fix, ...]:
+        if not component.has_body:
+            return ()
+        insert_at = component.span.end - 1
+        indent = " " * max(component.span.start_column - 1, 0)
+        span = Span(insert_at, insert_at, component.span.end_line, component.span.end_column - 1, component.span.end_line, component.span.end_column - 1)
+        return (
+            Fix(
+                f"Add `port {number}` to `{component.name.text}`",
+                (TextEdit(span, f"  port {number}\n{indent}"),),
+                safe=False,
+            ),
+        )
+
+    def component(self, syntax: ast.Component) -> model.Component:
+        name = syntax.name.text
+        database_type = None
+        if syntax.database_type is not None:
+            type_name = syntax.database_type.text
+            if type_name in DATABASE_TYPES:
+                database_type = DATABASE_TYPES[type_name]
+            else:
+                suggestion = did_you_mean(type_name, DATABASE_TYPES)
+                message = f"`{type_name}` is not a database type Koncierge knows ({', '.join(DATABASE_TYPES)})"
+                fixes: tuple[Fix, ...] = ()
+                if suggestion:
+                    message += f"; did you mean `{suggestion}`?"
+                    fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.database_type.span, suggestion),)),)
+                self.report("KON108", message, syntax.database_type.span, fixes=fixes)
+
+        images = [item for item in syntax.items if isinstance(item, ast.Image)]
+        image = ""
+        image_defaulted = False
+        if images:
+            image = images[0].reference.value
+            for extra in images[1:]:
+                self.report("KON204", f"`{name}` has more than one image", extra.span, (RelatedLocation(images[0].span, "the first image"),))
+            problem = image_problem(image)
+            if problem:
+                self.report("KON204", f"`{image}` is not a valid image reference: {problem}", images[0].reference.span)
+            else:
+                unpinned = image_is_unpinned(image)
+                if unpinned:
+                    self.report(
+                        "KON302",
+                        f"image `{image}` {unpinned}: the image that runs can change without this file changing; "
+                        "pin the version you tested, such as `:1.4.2`, or a digest",
+                        images[0].reference.span,
+                    )
+        elif database_type is not None:
+            image = database_type.image
+            image_defaulted = True
+        elif syntax.database_type is None:
+            self.report(
+                "KON204",
+                f"component `{name}` has no image: add `image \"registry/name:tag\"`",
+                syntax.name.span,
+            )
+
+        ports = self.ports(syntax, database_type.port if database_type is not None else None)
+        variables = self.variables(syntax, database_type)
+        command: tuple[str, ...] = ()
+        args: tuple[str, ...] = database_type.args if database_type is not None else ()
+        for item in syntax.items:
+            if isinstance(item, ast.CommandLine):
+                values = tuple(self.plain_string(literal) for literal in item.items)
+                if item.keyword == "command":
+                    command = values
+                else:
+                    args = values
+        mounts = self.mounts(syntax)
+        replicas = None
+        for item in syntax.items:
+            if isinstance(item, ast.Replicas):
+                replicas = self.whole_number(item.count, 0, 1000, "replicas")
+        if database_type is not None and syntax.database_type is not None:
+            persistent = any(
+                (mount_storage := self.storage_of(mount)) is not None and mount_storage.persistent for mount in mounts
+            )
+            if not persistent:
+                self.report(
+                    "KON303",
+                    f"database `{name}` has no persistent storage: its data is lost whenever its pod restarts",
+                    syntax.name.span,
+                    fixes=self.add_storage_fix(syntax, database_type.data_directory),
+                )
+        return model.Component(
+            name=name,
+            kubernetes_name=model.kubernetes_name(name),
+            database_type=database_type.name if database_type is not None else None,
+            image=image,
+            ports=ports,
+            variables=variables,
+            command=command,
+            args=args,
+            mounts=mounts,
+            replicas=replicas,
+            image_defaulted=image_defaulted,
+            span=syntax.span,
+        )
+
+    def add_storage_fix(self, syntax: ast.Component, data_directory: str) -> tuple[Fix, ...]:
+        line = f'storage 1Gi read-write at "{data_directory}"'
+        span = syntax.span
+        if syntax.has_body:
+            insert_at = span.end - 1
+            indent = " " * max(span.start_column - 1, 0)
+            at = Span(insert_at, insert_at, span.end_line, span.end_column - 1, span.end_line, span.end_column - 1)
+            return (Fix("Add 1Gi of persistent storage", (TextEdit(at, f"  {line}\n{indent}"),), safe=False),)
+        indent = " " * max(span.start_column - 1, 0)
+        at = Span(span.end, span.end, span.end_line, span.end_column, span.end_line, span.end_column)
+        return (Fix("Add 1Gi of persistent storage", (TextEdit(at, f" {{\n{indent}  {line}\n{indent}}}"),), safe=False),)
+
+    def storage_of(self, mount: model.Mount) -> model.Storage | None:
+        for storage in self.inline_storages:
+            if storage.name == mount.storage:
+                return storage
+        entry = self.names.get(mount.storage)
+        if entry is not None and entry[0] == "storage":
+            node = entry[2]
+            assert isinstance(node, ast.StorageDeclaration)
+            return model.Storage(node.name.text, model.kubernetes_name(node.name.text), node.size.text, node.lifetime != "ephemeral")
+        return None
+
+    def plain_string(self, literal: ast.StringLiteral) -> str:
+        if not literal.is_plain:
+            self.report(
+                "KON005",
+                "`${...}` cannot be used here: commands and arguments are passed as written",
+                literal.span,
+            )
+        return literal.value
+
+    def whole_number(self, number: ast.Number, low: int, high: int, what: str) -> int | None:
+        if not number.text.isdigit() or not low <= int(number.text) <= high:
+            self.report("KON213", f"{what} must be a whole number from {low} to {high}, not `{number.text}`", number.span)
+            return None
+        return int(number.text)
+
+    def ports(self, syntax: ast.Component, default_port: int | None) -> tuple[model.Port, ...]:
+        ports: list[model.Port] = []
+        seen: dict[tuple[int, str], ast.Port] = {}
+        seen_names: dict[str, ast.Port] = {}
+        for item in syntax.items:
+            if not isinstance(item, ast.Port):
+                continue
+            text = item.number.text
+            if not text.isdigit() or not 1 <= int(text) <= 65535:
+                self.report("KON201", f"`{text}` is not a port: ports are whole numbers from 1 to 65535", item.number.span)
+                continue
+            number = int(text)
+            protocol = "TCP"
+            if item.protocol is not None:
+                if item.protocol.text.lower() not in ("tcp", "udp"):
+                    suggestion = did_you_mean(item.protocol.text.lower(), ("tcp", "udp"))
+                    self.report(
+                        "KON202",
+                        f"`{item.protocol.text}` is not a protocol: use `tcp` or `udp`",
+                        item.protocol.span,
+                        fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(item.protocol.span, suggestion),)),)
+                        if suggestion
+                        else (),
+                    )
+                else:
+                    protocol = item.protocol.text.upper()
+            key = (number, protocol)
+            if key in seen:
+                self.report(
+                    "KON201",
+                    f"port {number}/{protocol.lower()} is declared twice",
+                    item.span,
+                    (RelatedLocation(seen[key].span, "first declared here"),),
+                )
+                continue
+            seen[key] = item
+            port_name = item.name.text if item.name is not None else None
+            if item.name is not None:
+                if item.name.text in seen_names:
+                    self.report(
+                        "KON201",
+                        f"two ports are named `{item.name.text}`",
+                        item.name.span,
+                        (RelatedLocation(seen_names[item.name.text].span, "first named here"),),
+                    )
+                seen_names[item.name.text] = item
+                if not re.match(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$", item.name.text):
+                    self.report(
+                        "KON201",
+                        f"port name `{item.name.text}` must be at most 15 lower-case letters, digits and `-`",
+                        item.name.span,
+                    )
+            ports.append(model.Port(number, protocol, port_name, False, item.span))
+        if not ports and default_port is not None:
+            ports.append(model.Port(default_port, "TCP", None, True))
+        return tuple(ports)
+
+    def variables(self, syntax: ast.Component, database_type: object) -> tuple[model.Variable, ...]:
+        variables: list[model.Variable] = []
+        seen: dict[str, ast.Variable] = {}
+        for item in syntax.items:
+            if not isinstance(item, ast.Variable):
+                continue
+            name = item.name.text
+            if not _VARIABLE_NAME.match(name):
+                replacement = re.sub(r"[^A-Za-z0-9_]", "_", name)
+                if replacement[:1].isdigit() or not replacement:
+                    replacement = "_" + replacement
+                self.report(
+                    "KON203",
+                    f"`{name}` is not a usable variable name: use letters, digits and `_`, not starting with a digit",
+                    item.name.span,
+                    fixes=(Fix(f"Rename to `{replacement}`", (TextEdit(item.name.span, replacement),)),),
+                )
+            if name in seen:
+                self.report(
+                    "KON203",
+                    f"variable `{name}` is set twice in `{syntax.name.text}`",
+                    item.name.span,
+                    (RelatedLocation(seen[name].name.span, "first set here"),),
+                )
+                continue
+            seen[name] = item
+            expression = self.expression(item.expression)
+            variables.append(model.Variable(name, expression, False, item.span))
+        from koncierge_lang.requirements.databases import DatabaseType
+
+        if isinstance(database_type, DatabaseType):
+            for variable_name, kind, text in database_type.default_variables:
+                if variable_name in seen:
+                    continue
+                default: model.Expression = model.Secret("generated") if kind == "generated" else model.Text((text,))
+                variables.append(model.Variable(variable_name, default, True))
+            for variable_name, text in database_type.extra_environment:
+                if variable_name not in seen:
+                    variables.append(model.Variable(variable_name, model.Text((text,)), True))
+        return tuple(variables)
+
+    def mounts(self, syntax: ast.Component) -> tuple[model.Mount, ...]:
+        mounts: list[model.Mount] = []
+        paths: dict[str, ast.StringLiteral] = {}
+        inline_index = 0
+        for item in syntax.items:
+            if isinstance(item, ast.Mount):
+                storage_name = item.storage.text
+                entry = self.names.get(storage_name)
+                if entry is None or entry[0] != "storage":
+                    storages = [name for name, (kind, _, _) in self.names.items() if kind == "storage"]
+                    suggestion = did_you_mean(storage_name, storages)
+                    message = (
+                        f"`{storage_name}` is not storage declared in application `{self.application_name}`"
+                        if entry is None
+                        else f"`{storage_name}` is a {entry[0]}, not storage"
+                    )
+                    fixes: tuple[Fix, ...] = ()
+                    if suggestion:
+                        message += f"; did you mean `{suggestion}`?"
+                        fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(item.storage.span, suggestion),)),)
+                    self.report("KON101", message, item.storage.span, fixes=fixes)
+                else:
+                    self.refer("storage", storage_name, item.storage.span)
+                    self.used_storages.add(storage_name)
+                path = self.mount_path(item.path, paths)
+                mounts.append(model.Mount(storage_name, item.mode == "read-only", path, item.span))
+            elif isinstance(item, ast.ComponentStorage):
+                self.check_size(item.size)
+                inline_index += 1
+                suffix = "data" if inline_index == 1 else f"data-{inline_index}"
+                storage_name = f"{syntax.name.text}-{suffix}"
+                self.inline_storages.append(
+                    model.Storage(
+                        name=storage_name,
+                        kubernetes_name=model.kubernetes_name(storage_name),
+                        size=item.size.text,
+                        persistent=item.lifetime != "ephemeral",
+                        owner=syntax.name.text,
+                        span=item.span,
+                    )
+                )
+                path = self.mount_path(item.path, paths)
+                mounts.append(model.Mount(storage_name, item.mode == "read-only", path, item.span))
+        return tuple(mounts)
+
+    def mount_path(self, literal: ast.StringLiteral, paths: dict[str, ast.StringLiteral]) -> str:
+        path = self.plain_string(literal)
+        if not path.startswith("/"):
+            self.report(
+                "KON208",
+                f"mount path `{path}` is not absolute: containers mount storage at paths starting with `/`",
+                literal.span,
+                fixes=(Fix(f"Use `/{path}`", (TextEdit(literal.span, f'"/{path}"'),)),),
+            )
+        normalised = path.rstrip("/") or "/"
+        if normalised in paths:
+            self.report(
+                "KON208",
+                f"`{path}` is mounted twice in this component: one path holds one volume",
+                literal.span,
+                (RelatedLocation(paths[normalised].span, "first mounted here"),),
+            )
+        else:
+            paths[normalised] = literal
+        return path
+
+    def check_kubernetes_collisions(self, components: list[model.Component], storages: list[model.Storage]) -> None:
+        for things, what in ((components, "component"), (storages, "storage")):
+            seen: dict[str, object] = {}
+            for thing in things:
+                assert isinstance(thing, (model.Component, model.Storage))
+                k8s_name = thing.kubernetes_name
+                if not k8s_name or len(k8s_name) > 63:
+                    self.report(
+                        "KON109",
+                        f"`{thing.name}` cannot become a Kubernetes name: "
+                        + ("it needs letters or digits" if not k8s_name else "it is longer than 63 characters"),
+                        thing.span,
+                    )
+                    continue
+                earlier = seen.get(k8s_name)
+                if earlier is not None:
+                    assert isinstance(earlier, (model.Component, model.Storage))
+                    if earlier.name != thing.name:
+                        self.report(
+                            "KON105",
+                            f"{what} `{earlier.name}` and `{thing.name}` both become `{k8s_name}` in Kubernetes",
+                            thing.span,
+                            (RelatedLocation(earlier.span, f"`{earlier.name}` is declared here"),),
+                        )
+                else:
+                    seen[k8s_name] = thing
+
+    # Routes
+
+    def route(self, syntax: ast.Route) -> model.Route | None:
+        subdomain = None
+        if syntax.subdomain is not None:
+            subdomain = syntax.subdomain.value
+            if not _DNS_LABEL.match(subdomain):
+                self.report(
+                    "KON206",
+                    f"subdomain `{subdomain}` must be one lower-case label of letters, digits and `-`",
+                    syntax.subdomain.span,
+                )
+        path = "/"
+        if syntax.path is not None:
+            path = syntax.path.value
+            if not path.startswith("/"):
+                self.report(
+                    "KON206",
+                    f"route path `{path}` must start with `/`",
+                    syntax.path.span,
+                    fixes=(Fix(f"Use `/{path}`", (TextEdit(syntax.path.span, f'"/{path}"'),)),),
+                )
+        target = syntax.component.text
+        entry = self.names.get(target)
+        if entry is None or entry[0] not in ("component", "database"):
+            components = [name for name, (kind, _, _) in self.names.items() if kind in ("component", "database")]
+            suggestion = did_you_mean(target, components)
+            message = (
+                f"route `{syntax.name.text}` leads to `{target}`, which is not a component of application "
+                f"`{self.application_name}`"
+                if entry is None
+                else f"route `{syntax.name.text}` leads to `{target}`, which is a {entry[0]}, not a component"
+            )
+            fixes: tuple[Fix, ...] = ()
+            if suggestion:
+                message += f"; did you mean `{suggestion}`?"
+                fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.component.span, suggestion),)),)
+            self.report("KON101", message, syntax.component.span, fixes=fixes)
+            return None
+        self.refer(entry[0], target, syntax.component.span)
+        component_syntax = entry[2]
+        assert isinstance(component_syntax, ast.Component)
+        component_ports = self.ports_quietly(component_syntax)
+        if not component_ports:
+            self.report(
+                "KON210",
+                f"route `{syntax.name.text}` leads to `{target}`, which has no port",
+                syntax.component.span,
+                (RelatedLocation(component_syntax.name.span, f"`{target}` is declared here"),),
+                fixes=self.add_port_fix(component_syntax, int(syntax.port.text) if isinstance(syntax.port, ast.Number) and syntax.port.text.isdigit() else 8080),
+            )
+            return None
+        port_number: int | None = None
+        if syntax.port is None:
+            if len(component_ports) > 1:
+                listed = ", ".join(str(number) for number, _ in component_ports)
+                self.report(
+                    "KON210",
+                    f"`{target}` has several ports ({listed}): say which one the route leads to, such as `{target}:{component_ports[0][0]}`",
+                    syntax.component.span,
+                )
+            port_number = component_ports[0][0]
+        elif isinstance(syntax.port, ast.Number):
+            if syntax.port.text.isdigit() and any(int(syntax.port.text) == number for number, _ in component_ports):
+                port_number = int(syntax.port.text)
+            else:
+                listed = ", ".join(str(number) for number, _ in component_ports)
+                fixes = self.add_port_fix(component_syntax, int(syntax.port.text)) if syntax.port.text.isdigit() and 1 <= int(syntax.port.text) <= 65535 else ()
+                self.report(
+                    "KON103",
+                    f"`{target}` has no port {syntax.port.text} (its ports: {listed})",
+                    syntax.port.span,
+                    (RelatedLocation(component_syntax.name.span, f"`{target}` is declared here"),),
+                    fixes=fixes,
+                )
+                return None
+        else:
+            named = [number for number, port_name in component_ports if port_name == syntax.port.text]
+            if not named:
+                names = [port_name for _, port_name in component_ports if port_name]
+                suggestion = did_you_mean(syntax.port.text, names)
+                self.report(
+                    "KON103",
+                    f"`{target}` has no port named `{syntax.port.text}`"
+                    + (f"; did you mean `{suggestion}`?" if suggestion else ""),
+                    syntax.port.span,
+                    fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.port.span, suggestion),)),) if suggestion else (),
+                )
+                return None
+            port_number = named[0]
+        return model.Route(syntax.name.text, subdomain, path, target, port_number, syntax.span)
+
+    def ports_quietly(self, component: ast.Component) -> list[tuple[int, str | None]]:
+        ports = [
+            (int(item.number.text), item.name.text if item.name else None)
+            for item in component.items
+            if isinstance(item, ast.Port) and item.number.text.isdigit()
+        ]
+        if not ports and component.database_type is not None and component.database_type.text in DATABASE_TYPES:
+            ports.append((DATABASE_TYPES[component.database_type.text].port, None))
+        return ports
+
+    def check_unreachable_routes(self, routes: list[model.Route]) -> None:
+        seen: dict[tuple[str | None, str], model.Route] = {}
+        for route in routes:
+            key = (route.subdomain, route.path.rstrip("/") or "/")
+            if key in seen:
+                earlier = seen[key]
+                host = f"{route.subdomain}.<domain>" if route.subdomain else "<domain>"
+                self.report(
+                    "KON306",
+                    f"route `{route.name}` never receives a request: route `{earlier.name}` already serves {host}{route.path if route.path != '/' else '/'}",
+                    route.span,
+                    (RelatedLocation(earlier.span, f"route `{earlier.name}` is declared here"),),
+                )
+            else:
+                seen[key] = route
+
+    # Unused declarations
+
+    def check_unused(self) -> None:
+        for value in self.values_syntax:
+            if value.name.text not in self.used_values and self.names.get(value.name.text, (None, None, None))[2] is value:
+                self.report(
+                    "KON304",
+                    f"value `{value.name.text}` is never used",
+                    value.name.span,
+                )
+        for storage in self.storages_syntax:
+            if storage.name.text not in self.used_storages and self.names.get(storage.name.text, (None, None, None))[2] is storage:
+                self.report(
+                    "KON305",
+                    f"storage `{storage.name.text}` is mounted by no component",
+                    storage.name.span,
+                )
+
+
+def _references_in(expression: object) -> list[ast.Reference]:
+    if isinstance(expression, ast.Reference):
+        return [expression]
+    if isinstance(expression, ast.StringLiteral):
+        return list(expression.references)
+    if isinstance(expression, ast.PerEnvironment):
+        return [reference for case in expression.cases for reference in case.text.references]
+    return []

@@ -1,0 +1,241 @@
+"""The requirements model: what a .kon file means, checked, resolved and free of syntax.
+
+Built by `koncierge_lang.requirements.checker` from the syntax tree. Every name is resolved
+(references say what kind of thing they point at), database defaults are applied and marked as
+defaults, environments carry their kind's flags. Spans are kept for clients that map back to the
+source, but are excluded from equality: two files that say the same thing have equal models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from koncierge_lang.source import Span
+from koncierge_lang.syntax.ast import EMPTY_SPAN
+
+
+def _span() -> Span:
+    return field(default=EMPTY_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+def kubernetes_name(name: str) -> str:
+    """A name as Kubernetes needs it: lower case, anything but `[a-z0-9]` becomes `-`, and no `-`
+    at either end (a DNS label must start and end with a letter or digit)."""
+    return re.sub(r"[^a-z0-9]", "-", name.lower()).strip("-")
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentKind:
+    name: str
+    backups: bool
+    performance_optimised: bool
+    strict_security: bool
+    https: bool
+    description: str
+
+
+ENVIRONMENT_KINDS: dict[str, EnvironmentKind] = {
+    kind.name: kind
+    for kind in (
+        EnvironmentKind("LOCAL", False, False, False, False, "a developer's own machine"),
+        EnvironmentKind("DEV", False, False, False, False, "shared development"),
+        EnvironmentKind("INT", False, False, True, False, "integration testing"),
+        EnvironmentKind("ACC", False, False, True, False, "acceptance testing"),
+        EnvironmentKind("PERF", True, True, True, False, "performance testing"),
+        EnvironmentKind("PROD", True, True, True, True, "production"),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    name: str
+    kind: str
+    domain: str
+    after: tuple[str, ...]
+    backups: bool
+    performance_optimised: bool
+    strict_security: bool
+    https: bool
+    span: Span = _span()
+
+
+# Value expressions, resolved.
+
+
+@dataclass(frozen=True, slots=True)
+class ValueReference:
+    """The value of another named value."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentHost:
+    """The host name other components reach a component by (its Service's name)."""
+
+    component: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentPort:
+    component: str
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDomain:
+    route: str
+
+
+@dataclass(frozen=True, slots=True)
+class RouteUrl:
+    route: str
+
+
+Reference = Union[ValueReference, ComponentHost, ComponentPort, RouteDomain, RouteUrl]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Text, possibly with interpolated references."""
+
+    parts: tuple[str | Reference, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PerEnvironmentText:
+    cases: tuple[tuple[str, Text], ...]
+    otherwise: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A password or other secret. `source` is `plain`, `base64` or `generated`; `text` is the
+    value as written (still base64-encoded for `base64`)."""
+
+    source: str
+    text: str = ""
+    length: int = 32
+
+
+Expression = Union[Text, PerEnvironmentText, Secret, Reference]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    name: str
+    declared_as: str
+    expression: Expression
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: str
+    expression: Expression
+    defaulted: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    number: int
+    protocol: str = "TCP"
+    name: str | None = None
+    defaulted: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Storage declared for the application (`owner` None) or by one component for itself."""
+
+    name: str
+    kubernetes_name: str
+    size: str
+    persistent: bool
+    owner: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    storage: str
+    read_only: bool
+    path: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    name: str
+    kubernetes_name: str
+    database_type: str | None
+    image: str
+    ports: tuple[Port, ...]
+    variables: tuple[Variable, ...]
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    mounts: tuple[Mount, ...]
+    replicas: int | None
+    image_defaulted: bool = False
+    span: Span = _span()
+
+    @property
+    def is_database(self) -> bool:
+        return self.database_type is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    subdomain: str | None
+    path: str
+    component: str
+    port: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    name: str
+    kubernetes_name: str
+    description: str
+    environments: tuple[Environment, ...]
+    values: tuple[Value, ...]
+    storages: tuple[Storage, ...]
+    components: tuple[Component, ...]
+    routes: tuple[Route, ...]
+    span: Span = _span()
+
+    def environment(self, name: str) -> Environment | None:
+        return next((environment for environment in self.environments if environment.name == name), None)
+
+    def component(self, name: str) -> Component | None:
+        return next((component for component in self.components if component.name == name), None)
+
+    def value(self, name: str) -> Value | None:
+        return next((value for value in self.values if value.name == name), None)
+
+    def route(self, name: str) -> Route | None:
+        return next((route for route in self.routes if route.name == name), None)
+
+    def storage(self, name: str) -> Storage | None:
+        return next((storage for storage in self.storages if storage.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirements:
+    applications: tuple[Application, ...]
+
+
+def route_domain(route: Route, environment: Environment) -> str:
+    return f"{route.subdomain}.{environment.domain}" if route.subdomain else environment.domain
+
+
+def route_url(route: Route, environment: Environment) -> str:
+    scheme = "https" if environment.https else "http"
+    path = "" if route.path == "/" else route.path
+    return f"{scheme}://{route_domain(route, environment)}{path}"

@@ -1,0 +1,78 @@
+"""Positions in source text: spans and the conversions between offsets, lines and columns.
+
+Lines and columns are 1-based and count Unicode code points, as people and `koncierge check`
+read them. The language server converts to 0-based UTF-16 positions at its edge.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of source text: offsets into the text and the matching 1-based lines and columns."""
+
+    start: int
+    end: int
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+    def cover(self, other: Span) -> Span:
+        """The smallest span that contains both spans."""
+        first = self if self.start <= other.start else other
+        last = self if self.end >= other.end else other
+        return Span(first.start, last.end, first.start_line, first.start_column, last.end_line, last.end_column)
+
+    def contains_offset(self, offset: int) -> bool:
+        return self.start <= offset <= self.end
+
+
+class SourceText:
+    """Text with a line index, to turn offsets into lines and columns and back."""
+
+    __slots__ = ("text", "path", "_line_starts")
+
+    def __init__(self, text: str, path: str = "<input>") -> None:
+        self.text = text
+        self.path = path
+        starts = [0]
+        position = text.find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = text.find("\n", position + 1)
+        self._line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+    def line_and_column(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line_index = bisect.bisect_right(self._line_starts, offset) - 1
+        return line_index + 1, offset - self._line_starts[line_index] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a 1-based line and column, clamped to the text."""
+        if line < 1:
+            return 0
+        if line > len(self._line_starts):
+            return len(self.text)
+        line_start = self._line_starts[line - 1]
+        line_end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return min(line_start + max(column, 1) - 1, line_end)
+
+    def span(self, start: int, end: int) -> Span:
+        start_line, start_column = self.line_and_column(start)
+        end_line, end_column = self.line_and_column(end)
+        return Span(start, end, start_line, start_column, end_line, end_column)
+
+    def line_text(self, line: int) -> str:
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        line_start = self._line_starts[line - 1]
+        line_end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return self.text[line_start:line_end].rstrip("\r")

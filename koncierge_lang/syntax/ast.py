@@ -1,0 +1,260 @@
+"""The syntax tree of a .kon file: frozen dataclasses, each with the span it was read from.
+
+Spans are excluded from equality, so two trees are equal when they say the same thing however
+they are laid out; the formatter's "never changes meaning" property relies on this. Statements
+that could not be read completely (error recovery filled a gap) are left out of the tree; their
+syntax error is reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from koncierge_lang.source import Span
+
+EMPTY_SPAN = Span(0, 0, 1, 1, 1, 1)
+
+
+def _span() -> Span:
+    return field(default=EMPTY_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number or a size as written: `8080`, `1Gi`; the checker says whether it is valid."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """`name` or `name.member`, in an expression or inside `${...}`."""
+
+    name: Name
+    member: Name | None = None
+    span: Span = _span()
+
+    @property
+    def text(self) -> str:
+        return self.name.text if self.member is None else f"{self.name.text}.{self.member.text}"
+
+
+@dataclass(frozen=True, slots=True)
+class StringLiteral:
+    """Text in quotes. `raw` is the source text with its quotes; `parts` is the text with escapes
+    resolved, split into literal pieces and `${...}` references."""
+
+    raw: str
+    parts: tuple[str | Reference, ...]
+    span: Span = _span()
+
+    @property
+    def value(self) -> str:
+        """The text with each interpolation written back as `${...}`."""
+        return "".join(part if isinstance(part, str) else "${" + part.text + "}" for part in self.parts)
+
+    @property
+    def is_plain(self) -> bool:
+        return all(isinstance(part, str) for part in self.parts)
+
+    @property
+    def references(self) -> tuple[Reference, ...]:
+        return tuple(part for part in self.parts if isinstance(part, Reference))
+
+
+@dataclass(frozen=True, slots=True)
+class SecretBase64:
+    text: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPlain:
+    text: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SecretGenerated:
+    length: Number | None = None
+    span: Span = _span()
+
+
+SecretExpression = Union[SecretBase64, SecretPlain, SecretGenerated]
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentCase:
+    """`PROD = "warn"`; `environment` is None for the `else` case."""
+
+    environment: Name | None
+    text: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class PerEnvironment:
+    cases: tuple[EnvironmentCase, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InlineSecret:
+    """`secret base64 "..."` written directly after a variable's `=`."""
+
+    secret: SecretExpression
+    span: Span = _span()
+
+
+Expression = Union[StringLiteral, Reference, InlineSecret, PerEnvironment]
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    name: Name
+    like: Name | None
+    domain: StringLiteral
+    after: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ValueDeclaration:
+    """`constant`, `secret` or `value` NAME = ..."""
+
+    keyword: str
+    name: Name
+    expression: Expression | SecretExpression
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class StorageDeclaration:
+    name: Name
+    size: Number
+    lifetime: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    reference: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    name: Name | None
+    number: Number
+    protocol: Name | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class VariableName:
+    """An environment variable's name: a bare name, or text in quotes for unusual names."""
+
+    text: str
+    quoted: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    name: VariableName
+    expression: Expression
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CommandLine:
+    """`command [...]` or `args [...]`."""
+
+    keyword: str
+    items: tuple[StringLiteral, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    storage: Name
+    mode: str | None
+    path: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentStorage:
+    size: Number
+    lifetime: str | None
+    mode: str | None
+    path: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Replicas:
+    count: Number
+    span: Span = _span()
+
+
+ComponentItem = Union[Image, Port, Variable, CommandLine, Mount, ComponentStorage, Replicas]
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A `component`, or a `database` when `database_type` is set."""
+
+    name: Name
+    database_type: Name | None
+    items: tuple[ComponentItem, ...]
+    has_body: bool = True
+    span: Span = _span()
+
+    @property
+    def keyword(self) -> str:
+        return "component" if self.database_type is None else "database"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: Name
+    subdomain: StringLiteral | None
+    path: StringLiteral | None
+    component: Name
+    port: Number | Name | None
+    span: Span = _span()
+    option_order: tuple[str, ...] = field(default=(), compare=False)
+
+
+ApplicationItem = Union[Environment, ValueDeclaration, StorageDeclaration, Component, Route]
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    name: Name
+    name_quoted: bool
+    description: StringLiteral | None
+    items: tuple[ApplicationItem, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class File:
+    applications: tuple[Application, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)
+    span: Span = _span()

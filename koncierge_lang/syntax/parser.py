@@ -1,0 +1,862 @@
+"""The parser: .kon text -> syntax tree plus syntax diagnostics. It never raises on user input.
+
+The Lark LALR parser is built once from `grammar/koncierge.lark` and driven token by token, so
+that a syntax error does not end the parse. On an unexpected token the parser either drops it
+(panic mode, until the next statement keyword), or, when the token starts a statement or closes a
+block, looks for the shortest sequence of missing tokens that lets it continue (a missing `}`, a
+missing port number). Errors are reported in the user's words from the parser's own expectations;
+further errors are suppressed until a token is accepted again, so one mistake gives one message.
+Statements completed with made-up tokens are left out of the tree.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+from lark.lexer import PatternStr
+from lark.parsers.lalr_analysis import Shift
+
+from koncierge_lang.diagnostics import Diagnostic, Fix, TextEdit, make_diagnostic
+from koncierge_lang.source import SourceText, Span
+from koncierge_lang.syntax import ast
+
+MISSING = "\x00missing"
+"""The value of a token that error recovery made up; statements holding one are left out."""
+
+MAXIMUM_REPORTED_SYNTAX_ERRORS = 100
+MAXIMUM_INSERTED_TOKENS = 3
+
+STATEMENT_KEYWORDS = (
+    "application", "environment", "constant", "secret", "value", "storage", "component",
+    "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
+)
+
+_collected_comments: contextvars.ContextVar[list[Token]] = contextvars.ContextVar("koncierge_comments")
+
+
+def _collect_comment(token: Token) -> None:
+    collected = _collected_comments.get(None)
+    if collected is not None:
+        collected.append(token)
+
+
+def grammar_text() -> str:
+    """The grammar shipped in the package (`grammar/koncierge.lark` in the repository)."""
+    return resources.files("koncierge_lang.grammar").joinpath("koncierge.lark").read_text(encoding="utf-8")
+
+
+def build_lark(strict: bool = False) -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        start=["file", "reference"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+        lexer_callbacks={"COMMENT": _collect_comment},
+        cache=not strict,
+        strict=strict,
+    )
+
+
+@lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    return build_lark()
+
+
+@lru_cache(maxsize=1)
+def keyword_terminals() -> dict[str, str]:
+    """Terminal type -> the literal text of each keyword or symbol terminal."""
+    literals: dict[str, str] = {}
+    for terminal in lark_parser().terminals:
+        if isinstance(terminal.pattern, PatternStr):
+            literals[terminal.name] = terminal.pattern.value
+    return literals
+
+
+@lru_cache(maxsize=1)
+def keyword_words() -> frozenset[str]:
+    """Every keyword of the language (literal terminals made of letters)."""
+    return frozenset(text for text in keyword_terminals().values() if re.fullmatch(r"[a-z][a-z-]*", text))
+
+
+def _statement_terminal_types() -> frozenset[str]:
+    literals = keyword_terminals()
+    types = {name for name, text in literals.items() if text in STATEMENT_KEYWORDS or text == "}"}
+    return frozenset(types | {"$END"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    file: ast.File
+    diagnostics: tuple[Diagnostic, ...]
+
+
+_TERMINAL_DESCRIPTIONS = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "text in quotes",
+    "$END": "the end of the file",
+}
+
+_NUMBER_AFTER = {
+    "port": "a port number",
+    "storage": "a size such as `1Gi`",
+    "replicas": "a number of replicas",
+    "length": "a length",
+}
+
+_NAME_AFTER = {
+    "application": "the application's name",
+    "environment": "an environment such as `DEV` or `PROD`",
+    "like": "an environment kind such as `PROD`",
+    "after": "the name of an environment",
+    "constant": "the value's name",
+    "secret": "the secret's name",
+    "value": "the value's name",
+    "component": "the component's name",
+    "database": "the database's name",
+    "route": "the route's name",
+    "->": "the name of the component the route leads to",
+    "mount": "the name of the storage to mount",
+    "env": "the variable's name",
+    "=": "a value",
+    ".": "a member such as `host`, `port`, `domain` or `url`",
+}
+
+
+_STATEMENT_EXPECTATIONS = {
+    ("environment", "STRING"): 'the environment\'s domain name in quotes, such as `"example.com"`',
+    ("image", "STRING"): 'the image in quotes, such as `"nginx:1.27"`',
+    ("port", "NUMBER"): "a port number",
+    ("storage", "NUMBER"): "a size such as `1Gi`",
+    ("replicas", "NUMBER"): "a number of replicas",
+    ("mount", "STRING"): 'the mount path in quotes, such as `"/data"`',
+    ("storage", "STRING"): 'the mount path in quotes, such as `"/data"`',
+}
+
+
+def describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    text = str(token)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"`{text}`"
+
+
+def describe_terminals(terminal_types: Iterable[str], previous: Token | None) -> str:
+    literals = keyword_terminals()
+    previous_text = str(previous) if previous is not None else ""
+    described: list[str] = []
+    for terminal_type in sorted(terminal_types, key=_terminal_order):
+        if terminal_type == "NUMBER" and previous_text in _NUMBER_AFTER:
+            described.append(_NUMBER_AFTER[previous_text])
+        elif terminal_type == "NAME" and previous_text in _NAME_AFTER:
+            described.append(_NAME_AFTER[previous_text])
+        elif terminal_type in _TERMINAL_DESCRIPTIONS:
+            described.append(_TERMINAL_DESCRIPTIONS[terminal_type])
+        elif terminal_type in literals:
+            described.append(f"`{literals[terminal_type]}`")
+    described = list(dict.fromkeys(described))
+    if not described:
+        return "nothing more"
+    if len(described) == 1:
+        return described[0]
+    return ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def _terminal_order(terminal_type: str) -> tuple[int, str]:
+    literals = keyword_terminals()
+    if terminal_type in ("NAME", "NUMBER", "STRING"):
+        return (0, terminal_type)
+    text = literals.get(terminal_type, terminal_type)
+    if text in STATEMENT_KEYWORDS:
+        return (1, f"{STATEMENT_KEYWORDS.index(text):03d}")
+    if text.isalpha() or "-" in text:
+        return (2, text)
+    return (3, text)
+
+
+class _RecoveringParser:
+    """Feeds tokens to Lark's LALR parser state, recovering from syntax errors."""
+
+    def __init__(self, source: SourceText, start: str = "file", base_offset: int = 0) -> None:
+        self.source = source
+        self.start = start
+        self.diagnostics: list[Diagnostic] = []
+        self.recovering = False
+        self.previous_token: Token | None = None
+        self.gave_up = False
+        self.base_offset = base_offset
+        interactive = lark_parser().parse_interactive(source.text, start=start)
+        self.lexer_thread = interactive.lexer_thread
+        self.parser_state = interactive.parser_state
+        self.states = self.parser_state.parse_conf.states
+        self.end_state = self.parser_state.parse_conf.end_state
+        self.sync_types = _statement_terminal_types()
+        literals = keyword_terminals()
+        self.statement_keyword_types = {
+            text: terminal_type for terminal_type, text in literals.items() if text in STATEMENT_KEYWORDS
+        }
+        self.insertable_types = frozenset(
+            {"NAME", "NUMBER", "STRING"}
+            | {terminal_type for terminal_type, text in literals.items() if text in ("}", "]", "=")}
+        )
+
+    # The LALR tables, simulated on a copy of the state stack: cheap, and never touches values.
+    def _simulate(self, stack: list[Any], terminal_type: str) -> list[Any] | None:
+        states = self.states
+        while True:
+            actions = states[stack[-1]]
+            entry = actions.get(terminal_type)
+            if entry is None:
+                return None
+            action, argument = entry
+            if action is Shift:
+                stack.append(argument)
+                return stack
+            size = len(argument.expansion)
+            if size:
+                del stack[-size:]
+            goto = states[stack[-1]].get(argument.origin.name)
+            if goto is None:
+                return None
+            stack.append(goto[1])
+            if terminal_type == "$END" and stack[-1] == self.end_state:
+                return stack
+
+    def _accepts(self, stack: list[Any], terminal_type: str) -> bool:
+        return self._simulate(list(stack), terminal_type) is not None
+
+    def expected_terminals(self, stack: list[Any] | None = None) -> set[str]:
+        stack = self.parser_state.state_stack if stack is None else stack
+        return {
+            terminal_type
+            for terminal_type in self.states[stack[-1]]
+            if (terminal_type.isupper() or terminal_type == "$END") and self._accepts(stack, terminal_type)
+        }
+
+    def run(self) -> Any:
+        text = self.source.text
+        while True:
+            try:
+                for token in self.lexer_thread.lex(self.parser_state):
+                    self.offer(token)
+                    if self.gave_up:
+                        return None
+                break
+            except UnexpectedToken as error:
+                self.offer(error.token)
+                if self.gave_up:
+                    return None
+            except UnexpectedCharacters as error:
+                self.unexpected_characters(error, text)
+                if self.gave_up:
+                    return None
+        end = self._end_token()
+        result = self.offer(end)
+        return result
+
+    def _end_token(self) -> Token:
+        text = self.source.text
+        line, column = self.source.line_and_column(len(text))
+        return Token("$END", "", len(text), line, column, line, column, len(text))
+
+    def offer(self, token: Token) -> Any:
+        if (
+            self.recovering
+            and token.type == "NAME"
+            and token.value in self.statement_keyword_types
+            and self._first_on_its_line(token)
+        ):
+            # After an error, a statement keyword at the start of a line starts a new statement,
+            # even where the contextual lexer read it as a name (`port "abc"` then `env X = y`).
+            token = Token.new_borrow_pos(self.statement_keyword_types[token.value], token.value, token)
+        if self._accepts(self.parser_state.state_stack, token.type):
+            return self._feed(token)
+        return self.recover(token)
+
+    def _first_on_its_line(self, token: Token) -> bool:
+        start = int(token.start_pos or 0)
+        text = self.source.text
+        line_start = text.rfind("\n", 0, start) + 1
+        return text[line_start:start].strip() == ""
+
+    def _feed(self, token: Token) -> Any:
+        is_end = token.type == "$END"
+        result = self.parser_state.feed_token(token, is_end)
+        if token.value != MISSING:
+            self.recovering = False
+            self.previous_token = token
+        return result
+
+    def recover(self, token: Token) -> Any:
+        if token.type in self.sync_types:
+            insertion = self._find_insertion(token.type)
+            if insertion is not None:
+                if not self.recovering:
+                    self._report_missing(token, insertion)
+                self.recovering = True
+                for terminal_type in insertion:
+                    self._feed(self._made_up_token(terminal_type, token))
+                return self._feed(token)
+        if not self.recovering:
+            self._report_unexpected(token)
+        self.recovering = True
+        if token.type == "$END":
+            self.gave_up = True
+        return None
+
+    def _find_insertion(self, terminal_type: str) -> tuple[str, ...] | None:
+        """The shortest sequence of terminals after which `terminal_type` is accepted."""
+        frontier: list[tuple[tuple[str, ...], list[Any]]] = [((), list(self.parser_state.state_stack))]
+        for _ in range(MAXIMUM_INSERTED_TOKENS):
+            next_frontier: list[tuple[tuple[str, ...], list[Any]]] = []
+            for inserted, stack in frontier:
+                for candidate in sorted(self.expected_terminals(stack), key=_insertion_preference):
+                    if candidate not in self.insertable_types:
+                        continue
+                    new_stack = self._simulate(list(stack), candidate)
+                    if new_stack is None:
+                        continue
+                    sequence = inserted + (candidate,)
+                    if self._accepts(new_stack, terminal_type):
+                        return sequence
+                    next_frontier.append((sequence, new_stack))
+            frontier = next_frontier[:200]
+        return None
+
+    def _made_up_token(self, terminal_type: str, before: Token) -> Token:
+        start = self._previous_end()
+        line, column = self.source.line_and_column(start)
+        return Token(terminal_type, MISSING, start, line, column, line, column, start)
+
+    def _previous_end(self) -> int:
+        if self.previous_token is not None and self.previous_token.end_pos is not None:
+            return int(self.previous_token.end_pos)
+        return 0
+
+    def _span_of(self, token: Token) -> Span:
+        start = token.start_pos if token.start_pos is not None else len(self.source.text)
+        end = token.end_pos if token.end_pos is not None else start
+        return self._shifted(self.source.span(int(start), int(end)))
+
+    def _shifted(self, span: Span) -> Span:
+        return span
+
+    def _add(self, diagnostic: Diagnostic) -> None:
+        if len(self.diagnostics) >= MAXIMUM_REPORTED_SYNTAX_ERRORS:
+            self.gave_up = True
+            return
+        self.diagnostics.append(diagnostic)
+
+    def _report_unexpected(self, token: Token) -> None:
+        expected = self.expected_terminals()
+        expected_text = self._describe_expected(expected)
+        after = self._after_text()
+        found = describe_token(token)
+        fixes: tuple[Fix, ...] = ()
+        message = f"expected {expected_text}{after}, found {found}"
+        if token.type == "NAME":
+            literals = keyword_terminals()
+            keywords = sorted(literals[t] for t in expected if t in literals and literals[t].isalpha())
+            close = difflib.get_close_matches(str(token), keywords, n=1, cutoff=0.6)
+            if close:
+                message = f"unknown keyword `{token}`; did you mean `{close[0]}`?"
+                fixes = (Fix(f"Replace with `{close[0]}`", (TextEdit(self._span_of(token), close[0]),)),)
+        elif token.type == "$END":
+            message = f"unexpected end of the file: expected {expected_text}{after}"
+        self._add(make_diagnostic("KON001", message, self._span_of(token), fixes=fixes))
+
+    def _statement_so_far(self) -> list[Token]:
+        """The tokens of the statement being read, from its keyword on (empty between statements)."""
+        collected: list[Token] = []
+        for value in reversed(self.parser_state.value_stack):
+            if not isinstance(value, Token) or value.type in ("LBRACE", "RBRACE") or value.value == MISSING:
+                break
+            collected.append(value)
+            if value.type in self.sync_types:
+                break
+            if len(collected) > 6:
+                break
+        collected.reverse()
+        if collected and collected[0].type not in self.sync_types:
+            return collected[-1:] if collected[-1].type in keyword_terminals() else []
+        return collected
+
+    def _after_text(self) -> str:
+        statement = self._statement_so_far()
+        if not statement:
+            return ""
+        return " after `" + " ".join(str(token) for token in statement) + "`"
+
+    def _describe_expected(self, terminal_types: Iterable[str]) -> str:
+        statement = self._statement_so_far()
+        keyword = str(statement[0]) if statement else ""
+        previous = statement[-1] if statement else self.previous_token
+        types = set(terminal_types)
+        if "NUMBER" in types and keyword == "port" and len(statement) <= 2:
+            types.discard("NAME")
+        special = {(keyword, t): text for (k, t), text in _STATEMENT_EXPECTATIONS.items() if k == keyword}
+        if len(types) == 1:
+            (only,) = types
+            if (keyword, only) in special and (previous is None or str(previous) != "="):
+                return special[(keyword, only)]
+        return describe_terminals(types, previous)
+
+    def _report_missing(self, token: Token, insertion: tuple[str, ...]) -> None:
+        literals = keyword_terminals()
+        span = self._span_of(token)
+        if all(literals.get(t) == "}" for t in insertion):
+            opener = self._innermost_open_block()
+            closing = "}" * len(insertion)
+            where = f" to close {opener}" if opener else ""
+            what = "`}`" if len(insertion) == 1 else f"{len(insertion)} closing braces `}}`"
+            message = f"missing {what}{where} before {describe_token(token)}"
+            insert_at = self._insertion_offset(token)
+            line, column = self.source.line_and_column(insert_at)
+            at = Span(insert_at, insert_at, line, column, line, column)
+            indent = ""
+            text = self.source.text
+            if insert_at == 0 or text[insert_at - 1] == "\n":
+                new_text = f"{closing}\n"
+            else:
+                new_text = f"\n{indent}{closing}\n" if token.type == "$END" else f"{closing} "
+            fix = Fix(f"Insert `{closing}`", (TextEdit(at, new_text),))
+            self._add(make_diagnostic("KON002", message, span, fixes=(fix,)))
+            return
+        missing = self._describe_expected([insertion[0]])
+        after = self._after_text()
+        self._add(make_diagnostic("KON002", f"missing {missing}{after}, found {describe_token(token)}", span))
+
+    def _insertion_offset(self, token: Token) -> int:
+        text = self.source.text
+        start = int(token.start_pos) if token.start_pos is not None else len(text)
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip() == "":
+            return line_start
+        return start
+
+    def _innermost_open_block(self) -> str:
+        values = self.parser_state.value_stack
+        for index in range(len(values) - 1, -1, -1):
+            value = values[index]
+            if isinstance(value, Token) and value.type == "LBRACE":
+                words: list[str] = []
+                for previous in reversed(values[max(0, index - 3) : index]):
+                    if not isinstance(previous, Token) or previous.type in ("LBRACE", "RBRACE"):
+                        break
+                    words.insert(0, str(previous))
+                if words:
+                    opened_line = value.line
+                    return f"`{' '.join(words)} {{` (opened on line {opened_line})"
+        return ""
+
+    def unexpected_characters(self, error: UnexpectedCharacters, text: str) -> None:
+        line_counter = self.lexer_thread.state.line_ctr
+        position = line_counter.char_pos
+        character = text[position : position + 1]
+        if character == '"':
+            line_end = text.find("\n", position)
+            line_end = len(text) if line_end == -1 else line_end
+            if not self.recovering:
+                self._add(
+                    make_diagnostic(
+                        "KON003",
+                        "this string is never closed: add `\"` before the end of the line",
+                        self.source.span(position, line_end),
+                        fixes=(
+                            Fix(
+                                'Close the string with `"`',
+                                (TextEdit(self.source.span(line_end, line_end), '"'),),
+                            ),
+                        ),
+                    )
+                )
+            line_counter.feed(text[position:line_end])
+            self.recovering = True
+            return
+        if not self.recovering:
+            shown = character if character.isprintable() else f"U+{ord(character):04X}"
+            self._add(
+                make_diagnostic(
+                    "KON004",
+                    f"unexpected character `{shown}`",
+                    self.source.span(position, position + 1),
+                    fixes=(Fix(f"Delete `{shown}`", (TextEdit(self.source.span(position, position + 1), ""),)),),
+                )
+            )
+        self.recovering = True
+        line_counter.feed(character)
+
+
+def _insertion_preference(terminal_type: str) -> tuple[int, str]:
+    # Prefer closing a block, then names, numbers and text, then keywords.
+    literals = keyword_terminals()
+    text = literals.get(terminal_type, "")
+    if text == "}":
+        return (0, terminal_type)
+    if terminal_type in ("NAME", "NUMBER", "STRING"):
+        return (1, terminal_type)
+    return (2, terminal_type)
+
+
+def parse(text: str, path: str = "<input>") -> ParseResult:
+    """Parse a .kon file. Never raises on any text."""
+    source = SourceText(text, path)
+    comments: list[Token] = []
+    context_token = _collected_comments.set(comments)
+    try:
+        recovering_parser = _RecoveringParser(source)
+        tree = recovering_parser.run()
+    finally:
+        _collected_comments.reset(context_token)
+    builder = _TreeBuilder(source)
+    diagnostics = list(recovering_parser.diagnostics)
+    applications: tuple[ast.Application, ...] = ()
+    if isinstance(tree, Tree):
+        applications = builder.file(tree)
+    elif recovering_parser.gave_up:
+        applications = builder.partial(recovering_parser.parser_state.value_stack)
+        if len(diagnostics) >= MAXIMUM_REPORTED_SYNTAX_ERRORS:
+            last = diagnostics[-1]
+            diagnostics[-1] = make_diagnostic(
+                "KON001", last.message + " (too many syntax errors: the rest of the file was not checked)", last.span
+            )
+    diagnostics.extend(builder.diagnostics)
+    comment_nodes = tuple(ast.Comment(str(token), _token_span(source, token)) for token in comments)
+    file = ast.File(applications, comment_nodes, source.span(0, len(text)))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return ParseResult(file, tuple(diagnostics))
+
+
+def _token_span(source: SourceText, token: Token) -> Span:
+    start = int(token.start_pos or 0)
+    end = int(token.end_pos if token.end_pos is not None else start)
+    return source.span(start, end)
+
+
+class _Incomplete(Exception):
+    """A statement holds a token made up by error recovery; it is left out of the tree."""
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
+
+
+class _TreeBuilder:
+    """Lark tree -> syntax tree, resolving string escapes and `${...}` interpolation."""
+
+    def __init__(self, source: SourceText) -> None:
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+
+    def partial(self, values: list[Any]) -> tuple[ast.Application, ...]:
+        applications = []
+        for value in values:
+            if isinstance(value, Tree) and value.data == "application":
+                built = self._statement(self.application, value)
+                if built is not None:
+                    applications.append(built)
+            elif isinstance(value, Tree) and value.data == "file":
+                applications.extend(self.file(value))
+        return tuple(applications)
+
+    def file(self, tree: Tree) -> tuple[ast.Application, ...]:
+        applications = []
+        for child in tree.children:
+            built = self._statement(self.application, child)
+            if built is not None:
+                applications.append(built)
+        return tuple(applications)
+
+    def _statement(self, build: Any, tree: Tree) -> Any:
+        try:
+            return build(tree)
+        except _Incomplete:
+            return None
+
+    def span(self, node: Tree | Token) -> Span:
+        if isinstance(node, Token):
+            return _token_span(self.source, node)
+        meta = node.meta
+        if meta.empty:
+            return self.source.span(0, 0)
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def token_text(self, token: Token) -> str:
+        if token.value == MISSING:
+            raise _Incomplete
+        return str(token)
+
+    def name(self, token: Token) -> ast.Name:
+        return ast.Name(self.token_text(token), self.span(token))
+
+    def number(self, token: Token) -> ast.Number:
+        return ast.Number(self.token_text(token), self.span(token))
+
+    def application(self, tree: Tree) -> ast.Application:
+        children = list(tree.children)
+        name_token = children[0]
+        quoted = name_token.type == "STRING"
+        if quoted:
+            name_literal = self.string(name_token)
+            name = ast.Name(name_literal.value, name_literal.span)
+        else:
+            name = self.name(name_token)
+        description = None
+        rest = children[1:]
+        if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
+            description = self.string(rest[0])
+            rest = rest[1:]
+        items = []
+        for child in rest:
+            if child is None:
+                continue
+            built = self._statement(self.application_item, child)
+            if built is not None:
+                items.append(built)
+        return ast.Application(name, quoted, description, tuple(items), self.span(tree))
+
+    def application_item(self, tree: Tree) -> ast.ApplicationItem:
+        builder = getattr(self, f"build_{tree.data}")
+        return builder(tree)  # type: ignore[no-any-return]
+
+    def build_environment(self, tree: Tree) -> ast.Environment:
+        name_token, like_tree, domain_token, after_tree = tree.children
+        like = self.name(like_tree.children[0]) if like_tree is not None else None
+        after = tuple(self.name(token) for token in after_tree.children) if after_tree is not None else ()
+        return ast.Environment(self.name(name_token), like, self.string(domain_token), after, self.span(tree))
+
+    def build_constant(self, tree: Tree) -> ast.ValueDeclaration:
+        return self._value_declaration("constant", tree)
+
+    def build_secret(self, tree: Tree) -> ast.ValueDeclaration:
+        return self._value_declaration("secret", tree)
+
+    def build_value(self, tree: Tree) -> ast.ValueDeclaration:
+        return self._value_declaration("value", tree)
+
+    def _value_declaration(self, keyword: str, tree: Tree) -> ast.ValueDeclaration:
+        name_token, expression_tree = tree.children
+        return ast.ValueDeclaration(keyword, self.name(name_token), self.expression(expression_tree), self.span(tree))
+
+    def expression(self, node: Tree | Token) -> Any:
+        if isinstance(node, Token):
+            raise _Incomplete
+        data = node.data
+        if data == "string":
+            return self.string(node.children[0])
+        if data == "reference":
+            return self.reference(node)
+        if data == "per_environment":
+            return self.per_environment(node)
+        if data in ("secret_base64", "secret_plain", "secret_generated"):
+            secret = self.secret(node)
+            # An inline secret's tree holds only the secret's own children; the keyword `secret`
+            # before it is part of the variable's span.
+            return secret
+        raise _Incomplete
+
+    def secret(self, node: Tree) -> ast.SecretExpression:
+        if node.data == "secret_base64":
+            return ast.SecretBase64(self.string(node.children[0]), self.span(node))
+        if node.data == "secret_plain":
+            return ast.SecretPlain(self.string(node.children[0]), self.span(node))
+        length = node.children[0] if node.children else None
+        return ast.SecretGenerated(self.number(length) if length is not None else None, self.span(node))
+
+    def reference(self, node: Tree) -> ast.Reference:
+        name_token, member_token = node.children
+        member = self.name(member_token) if member_token is not None else None
+        return ast.Reference(self.name(name_token), member, self.span(node))
+
+    def per_environment(self, node: Tree) -> ast.PerEnvironment:
+        cases = []
+        for case in node.children:
+            if case.data == "otherwise_case":
+                cases.append(ast.EnvironmentCase(None, self.string(case.children[0]), self.span(case)))
+            else:
+                environment_token, text_token = case.children
+                cases.append(ast.EnvironmentCase(self.name(environment_token), self.string(text_token), self.span(case)))
+        return ast.PerEnvironment(tuple(cases), self.span(node))
+
+    def build_storage(self, tree: Tree) -> ast.StorageDeclaration:
+        name_token, size_token, lifetime_tree = tree.children
+        lifetime = str(lifetime_tree.children[0]) if lifetime_tree is not None else None
+        return ast.StorageDeclaration(self.name(name_token), self.number(size_token), lifetime, self.span(tree))
+
+    def build_component(self, tree: Tree) -> ast.Component:
+        name_token, *items = tree.children
+        return ast.Component(self.name(name_token), None, self._component_items(items), True, self.span(tree))
+
+    def build_database(self, tree: Tree) -> ast.Component:
+        name_token, type_token, *items = tree.children
+        has_body = any(isinstance(v, Token) and v.type == "LBRACE" for v in ()) or bool(
+            self.source.text[self.span(tree).start : self.span(tree).end].rstrip().endswith("}")
+        )
+        return ast.Component(
+            self.name(name_token), self.name(type_token), self._component_items(items), has_body, self.span(tree)
+        )
+
+    def _component_items(self, items: list[Any]) -> tuple[ast.ComponentItem, ...]:
+        built_items = []
+        for item in items:
+            if item is None:
+                continue
+            built = self._statement(self.component_item, item)
+            if built is not None:
+                built_items.append(built)
+        return tuple(built_items)
+
+    def component_item(self, tree: Tree) -> ast.ComponentItem:
+        data = tree.data
+        children = tree.children
+        span = self.span(tree)
+        if data == "image":
+            return ast.Image(self.string(children[0]), span)
+        if data == "port":
+            name_token, number_token, protocol_token = self._port_parts(children)
+            return ast.Port(
+                self.name(name_token) if name_token is not None else None,
+                self.number(number_token),
+                self.name(protocol_token) if protocol_token is not None else None,
+                span,
+            )
+        if data == "env":
+            name_node, expression_tree = children
+            if name_node.type == "STRING":
+                literal = self.string(name_node)
+                variable_name = ast.VariableName(literal.value, True, literal.span)
+            else:
+                variable_name = ast.VariableName(self.token_text(name_node), False, self.span(name_node))
+            return ast.Variable(variable_name, self.expression(expression_tree), span)
+        if data in ("command", "args"):
+            list_tree = children[0]
+            return ast.CommandLine(data, tuple(self.string(token) for token in list_tree.children), span)
+        if data == "mount":
+            storage_token, mode_tree, path_token = children
+            mode = str(mode_tree.children[0]) if mode_tree is not None else None
+            return ast.Mount(self.name(storage_token), mode, self.string(path_token), span)
+        if data == "component_storage":
+            size_token, lifetime_tree, mode_tree, path_token = children
+            lifetime = str(lifetime_tree.children[0]) if lifetime_tree is not None else None
+            mode = str(mode_tree.children[0]) if mode_tree is not None else None
+            return ast.ComponentStorage(self.number(size_token), lifetime, mode, self.string(path_token), span)
+        if data == "replicas":
+            return ast.Replicas(self.number(children[0]), span)
+        raise _Incomplete
+
+    def _port_parts(self, children: list[Any]) -> tuple[Token | None, Token, Token | None]:
+        tokens = [child for child in children]
+        # With maybe_placeholders the shape is (name?, number, protocol?).
+        return tokens[0], tokens[1], tokens[2]
+
+    def build_route(self, tree: Tree) -> ast.Route:
+        name_token, *rest = tree.children
+        subdomain = None
+        path = None
+        order: list[str] = []
+        index = 0
+        while index < len(rest) and isinstance(rest[index], Tree):
+            option = rest[index]
+            if option.data == "route_subdomain":
+                subdomain = self.string(option.children[0])
+                order.append("subdomain")
+            else:
+                path = self.string(option.children[0])
+                order.append("path")
+            index += 1
+        component_token = rest[index]
+        port_token = rest[index + 1] if index + 1 < len(rest) else None
+        port: ast.Number | ast.Name | None = None
+        if port_token is not None:
+            port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
+        return ast.Route(
+            self.name(name_token), subdomain, path, self.name(component_token), port, self.span(tree), tuple(order)
+        )
+
+    def string(self, token: Token) -> ast.StringLiteral:
+        raw = self.token_text(token)
+        start = int(token.start_pos or 0)
+        parts: list[str | ast.Reference] = []
+        buffer: list[str] = []
+        index = 1
+        end = len(raw) - 1
+        while index < end:
+            character = raw[index]
+            if character == "\\" and index + 1 < end + 1:
+                escaped = raw[index + 1] if index + 1 < len(raw) else ""
+                if escaped in _ESCAPES and index + 1 < end:
+                    buffer.append(_ESCAPES[escaped])
+                else:
+                    self.diagnostics.append(
+                        make_diagnostic(
+                            "KON006",
+                            f"`\\{escaped}` is not an escape: write `\\\\` for a backslash",
+                            self.source.span(start + index, start + index + 2),
+                        )
+                    )
+                    buffer.append(escaped)
+                index += 2
+                continue
+            if character == "$" and raw.startswith("${", index):
+                close = raw.find("}", index + 2, end)
+                if close == -1:
+                    self.diagnostics.append(
+                        make_diagnostic(
+                            "KON005",
+                            "`${` is never closed: add `}` after the name",
+                            self.source.span(start + index, start + end),
+                        )
+                    )
+                    buffer.append(raw[index:end])
+                    index = end
+                    continue
+                reference = self.interpolation(raw[index + 2 : close], start + index + 2)
+                if reference is not None:
+                    if buffer:
+                        parts.append("".join(buffer))
+                        buffer = []
+                    parts.append(reference)
+                index = close + 1
+                continue
+            buffer.append(character)
+            index += 1
+        if buffer:
+            parts.append("".join(buffer))
+        return ast.StringLiteral(raw, tuple(parts), self.span(token))
+
+    def interpolation(self, inner: str, offset: int) -> ast.Reference | None:
+        span = self.source.span(offset, offset + len(inner))
+        stripped = inner.strip()
+        try:
+            tree = lark_parser().parse(stripped, start="reference")
+        except Exception:
+            self.diagnostics.append(
+                make_diagnostic(
+                    "KON005",
+                    f"`${{{inner}}}` is not a reference: put a name such as `db_name` or `database.host` inside",
+                    span,
+                )
+            )
+            return None
+        leading = len(inner) - len(inner.lstrip())
+        name_token, member_token = tree.children
+        base = offset + leading
+
+        def shifted(token: Token) -> ast.Name:
+            token_start = base + int(token.start_pos or 0)
+            return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
+
+        name = shifted(name_token)
+        member = shifted(member_token) if member_token is not None else None
+        return ast.Reference(name, member, self.source.span(base, base + len(stripped)))

@@ -1,0 +1,1 @@
+"""Koncierge language server (pygls), a thin layer over koncierge_lang."""
