@@ -106,15 +106,8 @@ class PerEnvironment:
     span: Span = _span()
 
 
-@dataclass(frozen=True, slots=True)
-class InlineSecret:
-    """`secret base64 "..."` written directly after a variable's `=`."""
-
-    secret: SecretExpression
-    span: Span = _span()
-
-
-Expression = Union[StringLiteral, Reference, InlineSecret, PerEnvironment]
+Expression = Union[StringLiteral, Reference, SecretExpression, PerEnvironment]
+"""After `=`: text, a reference, text per environment, or (after `secret`) a secret."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +209,7 @@ class Component:
     name: Name
     database_type: Name | None
     items: tuple[ComponentItem, ...]
-    has_body: bool = True
+    has_body: bool = field(default=True, compare=False)
     span: Span = _span()
 
     @property

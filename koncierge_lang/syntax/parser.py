@@ -448,8 +448,15 @@ class _RecoveringParser:
 
     def _innermost_open_block(self) -> str:
         values = self.parser_state.value_stack
+        closed = 0
         for index in range(len(values) - 1, -1, -1):
             value = values[index]
+            if isinstance(value, Token) and value.type == "RBRACE":
+                closed += 1
+                continue
+            if isinstance(value, Token) and value.type == "LBRACE" and closed:
+                closed -= 1
+                continue
             if isinstance(value, Token) and value.type == "LBRACE":
                 words: list[str] = []
                 for previous in reversed(values[max(0, index - 3) : index]):
@@ -700,9 +707,8 @@ class _TreeBuilder:
 
     def build_database(self, tree: Tree) -> ast.Component:
         name_token, type_token, *items = tree.children
-        has_body = any(isinstance(v, Token) and v.type == "LBRACE" for v in ()) or bool(
-            self.source.text[self.span(tree).start : self.span(tree).end].rstrip().endswith("}")
-        )
+        span = self.span(tree)
+        has_body = self.source.text[span.start : span.end].endswith("}")
         return ast.Component(
             self.name(name_token), self.name(type_token), self._component_items(items), has_body, self.span(tree)
         )

@@ -1,0 +1,60 @@
+"""The `koncierge` command line: `check`, `fmt`, `build`, `lsp`, and `--version`.
+
+Every subcommand lives in `koncierge_lang.commands`. No Python traceback reaches the user: an
+unexpected failure is reported in one line with a request to file a bug, and exit status 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+from koncierge_lang import __version__
+from koncierge_lang.commands import COMMAND_MODULES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="koncierge",
+        description="Koncierge: state what your application needs in a .kon file; "
+        "get checked requirements, Kubernetes manifests and diagrams.",
+    )
+    parser.add_argument("--version", action="version", version=f"koncierge {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"koncierge_lang.commands.{module_name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"koncierge_lang.commands.{module_name}":
+                continue
+            raise
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "run", None)
+    if run is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(run(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # The last line of defence: never show a traceback to a user.
+        print(
+            f"koncierge: internal error: {type(error).__name__}: {error}. "
+            "This is a bug in Koncierge; please report it with the input that caused it.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""The formatter: one canonical layout for .kon files, used by `koncierge fmt` and the editor.
+
+It prints the syntax tree again: two-space indentation, one statement per line, single spaces
+between words, at most one blank line where the author left one. Strings, names and numbers are
+printed exactly as written, so the meaning cannot change; comments are kept, on their own line
+before the statement they preceded, or at the end of the line they ended. A file with syntax
+errors is not formatted (`format_text` returns None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from koncierge_lang.syntax import ast
+from koncierge_lang.syntax.parser import parse
+
+INDENT = "  "
+MAXIMUM_INLINE_WIDTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class FormatResult:
+    text: str | None
+    """The formatted text, or None when the file has syntax errors and was left alone."""
+
+
+def format_text(text: str, path: str = "<input>") -> str | None:
+    """The canonical layout of `text`, or None when it has syntax errors."""
+    result = parse(text, path)
+    if any(diagnostic.severity.value == "error" for diagnostic in result.diagnostics):
+        return None
+    return _Printer(text, result.file).print_file()
+
+
+def escape_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+class _Printer:
+    def __init__(self, text: str, file: ast.File) -> None:
+        self.text = text
+        self.file = file
+        self.comments = list(file.comments)
+        self.next_comment = 0
+        self.lines: list[str] = []
+        self.last_end_line = 0
+
+    # Comments
+
+    def _emit_comments_before(self, offset: int, depth: int) -> None:
+        while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.start < offset:
+            comment = self.comments[self.next_comment]
+            self.next_comment += 1
+            if self.lines and comment.span.start_line == self.last_end_line and self.lines[-1].strip():
+                self.lines[-1] += f"  {comment.text.rstrip()}"
+            else:
+                self._blank_line_if_gap(comment.span.start_line)
+                self.lines.append(INDENT * depth + comment.text.rstrip())
+            self.last_end_line = comment.span.end_line
+
+    def _trailing_comment(self, end_line: int, end_offset: int) -> None:
+        if self.next_comment < len(self.comments):
+            comment = self.comments[self.next_comment]
+            if comment.span.start_line == end_line and comment.span.start >= end_offset:
+                self.next_comment += 1
+                self.lines[-1] += f"  {comment.text.rstrip()}"
+
+    def _blank_line_if_gap(self, start_line: int) -> None:
+        if self.lines and self.last_end_line and start_line > self.last_end_line + 1:
+            if self.lines[-1].strip() and not self.lines[-1].endswith("{"):
+                self.lines.append("")
+
+    def _statement(self, node_span_start: int, start_line: int, depth: int, lines: list[str], end_line: int, end: int) -> None:
+        self._emit_comments_before(node_span_start, depth)
+        self._blank_line_if_gap(start_line)
+        for line in lines:
+            self.lines.append(INDENT * depth + line if line else "")
+        self.last_end_line = end_line
+        self._trailing_comment(end_line, end)
+
+    # The file
+
+    def print_file(self) -> str:
+        for index, application in enumerate(self.file.applications):
+            if index and self.lines and self.lines[-1] != "":
+                self.lines.append("")
+            self.print_application(application)
+        self._emit_comments_before(len(self.text) + 1, 0)
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        return "\n".join(self.lines) + "\n" if self.lines else ""
+
+    def print_application(self, application: ast.Application) -> None:
+        name = escape_string(application.name.text) if application.name_quoted else application.name.text
+        header = f"application {name}"
+        if application.description is not None:
+            header += f" {application.description.raw}"
+        header += " {"
+        span = application.span
+        header_end = application.description.span if application.description is not None else application.name.span
+        self._statement(span.start, span.start_line, 0, [header], header_end.end_line, header_end.end + 1)
+        for item in application.items:
+            self.print_item(item, 1)
+        self._emit_comments_before(span.end - 1, 1)
+        self.lines.append("}")
+        self.last_end_line = span.end_line
+        self._trailing_comment(span.end_line, span.end)
+
+    def print_item(self, item: ast.ApplicationItem, depth: int) -> None:
+        if isinstance(item, ast.Component):
+            self.print_component(item, depth)
+            return
+        self._emit_comments_inside(item.span, depth)
+        lines = self.item_lines(item)
+        self._statement(item.span.start, item.span.start_line, depth, lines, item.span.end_line, item.span.end)
+
+    def _emit_comments_inside(self, span: ast.Span, depth: int) -> None:
+        """Comments within a statement printed on fewer lines move before it."""
+        self._emit_comments_before(span.start, depth)
+        inner = [
+            comment
+            for comment in self.comments[self.next_comment :]
+            if span.start <= comment.span.start < span.end and comment.span.start_line < span.end_line
+        ]
+        if inner:
+            for comment in inner:
+                self.comments.remove(comment)
+            self._blank_line_if_gap(span.start_line)
+            for comment in inner:
+                self.lines.append(INDENT * depth + comment.text.rstrip())
+            # The statement follows directly, without a blank line.
+            self.last_end_line = span.start_line - 1
+
+    def item_lines(self, item: ast.ApplicationItem) -> list[str]:
+        if isinstance(item, ast.Environment):
+            line = f"environment {item.name.text}"
+            if item.like is not None:
+                line += f" like {item.like.text}"
+            line += f" {item.domain.raw}"
+            if item.after:
+                line += " after " + ", ".join(after.text for after in item.after)
+            return [line]
+        if isinstance(item, ast.ValueDeclaration):
+            secret = item.keyword != "secret" and isinstance(
+                item.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated)
+            )
+            return self.assignment(f"{item.keyword} {item.name.text} = ", item.expression, inline_secret=secret)
+        if isinstance(item, ast.StorageDeclaration):
+            line = f"storage {item.name.text} {item.size.text}"
+            if item.lifetime:
+                line += f" {item.lifetime}"
+            return [line]
+        if isinstance(item, ast.Route):
+            line = f"route {item.name.text}"
+            for option in item.option_order or tuple(
+                option for option, present in (("subdomain", item.subdomain), ("path", item.path)) if present
+            ):
+                literal = item.subdomain if option == "subdomain" else item.path
+                assert literal is not None
+                line += f" {option} {literal.raw}"
+            line += f" -> {item.component.text}"
+            if item.port is not None:
+                line += f":{item.port.text}"
+            return [line]
+        raise AssertionError(f"unexpected item {item!r}")
+
+    def assignment(self, prefix: str, expression: object, inline_secret: bool) -> list[str]:
+        if isinstance(expression, ast.PerEnvironment):
+            cases = [self.case_text(case) for case in expression.cases]
+            single = prefix + "{ " + ", ".join(cases) + " }" if cases else prefix + "{}"
+            if len(single) <= MAXIMUM_INLINE_WIDTH:
+                return [single]
+            return [prefix + "{", *(INDENT + case for case in cases), "}"]
+        return [prefix + self.expression_text(expression, inline_secret)]
+
+    def case_text(self, case: ast.EnvironmentCase) -> str:
+        environment = case.environment.text if case.environment is not None else "else"
+        return f"{environment} = {case.text.raw}"
+
+    def expression_text(self, expression: object, inline_secret: bool) -> str:
+        prefix = "secret " if inline_secret else ""
+        if isinstance(expression, ast.StringLiteral):
+            return expression.raw
+        if isinstance(expression, ast.Reference):
+            return expression.text
+        if isinstance(expression, ast.SecretBase64):
+            return f"{prefix}base64 {expression.text.raw}"
+        if isinstance(expression, ast.SecretPlain):
+            return f"{prefix}{expression.text.raw}"
+        if isinstance(expression, ast.SecretGenerated):
+            text = f"{prefix}generated"
+            if expression.length is not None:
+                text += f" length {expression.length.text}"
+            return text
+        raise AssertionError(f"unexpected expression {expression!r}")
+
+    def print_component(self, component: ast.Component, depth: int) -> None:
+        header = f"{component.keyword} {component.name.text}"
+        if component.database_type is not None:
+            header += f" {component.database_type.text}"
+        span = component.span
+        if not component.items:
+            self._emit_comments_inside(span, depth)
+            line = header + (" {}" if component.database_type is None else "")
+            self._statement(span.start, span.start_line, depth, [line], span.end_line, span.end)
+            return
+        header_end = component.database_type or component.name
+        self._statement(span.start, span.start_line, depth, [header + " {"], header_end.span.end_line, header_end.span.end + 1)
+        for item in component.items:
+            self._emit_comments_inside(item.span, depth + 1)
+            lines = self.component_item_lines(item)
+            self._statement(item.span.start, item.span.start_line, depth + 1, lines, item.span.end_line, item.span.end)
+        self._emit_comments_before(span.end - 1, depth + 1)
+        self.lines.append(INDENT * depth + "}")
+        self.last_end_line = span.end_line
+        self._trailing_comment(span.end_line, span.end)
+
+    def component_item_lines(self, item: ast.ComponentItem) -> list[str]:
+        if isinstance(item, ast.Image):
+            return [f"image {item.reference.raw}"]
+        if isinstance(item, ast.Port):
+            line = "port "
+            if item.name is not None:
+                line += f"{item.name.text} "
+            line += item.number.text
+            if item.protocol is not None:
+                line += f"/{item.protocol.text}"
+            return [line]
+        if isinstance(item, ast.Variable):
+            name = escape_string(item.name.text) if item.name.quoted else item.name.text
+            secret = isinstance(item.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated))
+            return self.assignment(f"env {name} = ", item.expression, inline_secret=secret)
+        if isinstance(item, ast.CommandLine):
+            return [f"{item.keyword} [" + ", ".join(literal.raw for literal in item.items) + "]"]
+        if isinstance(item, ast.Mount):
+            line = f"mount {item.storage.text}"
+            if item.mode:
+                line += f" {item.mode}"
+            return [line + f" at {item.path.raw}"]
+        if isinstance(item, ast.ComponentStorage):
+            line = f"storage {item.size.text}"
+            if item.lifetime:
+                line += f" {item.lifetime}"
+            if item.mode:
+                line += f" {item.mode}"
+            return [line + f" at {item.path.raw}"]
+        if isinstance(item, ast.Replicas):
+            return [f"replicas {item.count.text}"]
+        raise AssertionError(f"unexpected item {item!r}")

@@ -1,0 +1,201 @@
+"""Diagnostics for people and machines: caret-underlined text, JSON and SARIF 2.1.0.
+
+Text output is `path:line:col: severity[KON###]: message`, then the source line with a caret
+underline; colour only when asked (the CLI asks when writing to a terminal).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Sequence
+
+from koncierge_lang import __version__
+from koncierge_lang.diagnostics import RULES, Diagnostic, Severity
+from koncierge_lang.source import SourceText
+
+DOCUMENTATION_BASE = "https://github.com/koncierge/koncierge/blob/main/docs/diagnostics/"
+
+_COLOURS = {
+    Severity.ERROR: "\x1b[1;31m",
+    Severity.WARNING: "\x1b[1;33m",
+    Severity.INFORMATION: "\x1b[1;34m",
+    Severity.HINT: "\x1b[1;36m",
+}
+_BOLD = "\x1b[1m"
+_RESET = "\x1b[0m"
+
+
+def documentation_url(code: str) -> str:
+    return f"{DOCUMENTATION_BASE}{code}.md"
+
+
+def render_text(diagnostics: Sequence[Diagnostic], source: SourceText, color: bool = False) -> str:
+    """Each diagnostic with its location, the source line and a caret underline."""
+    blocks: list[str] = []
+    for diagnostic in diagnostics:
+        blocks.append(_render_one(diagnostic, source, color))
+    return "".join(blocks)
+
+
+def _render_one(diagnostic: Diagnostic, source: SourceText, color: bool) -> str:
+    span = diagnostic.span
+    severity = diagnostic.severity.value
+    location = f"{source.path}:{span.start_line}:{span.start_column}"
+    if color:
+        header = (
+            f"{_BOLD}{location}{_RESET}: {_COLOURS[diagnostic.severity]}{severity}[{diagnostic.code}]{_RESET}: "
+            f"{diagnostic.message}\n"
+        )
+    else:
+        header = f"{location}: {severity}[{diagnostic.code}]: {diagnostic.message}\n"
+    lines = [header]
+    line_text = source.line_text(span.start_line)
+    if line_text or span.start_line <= source.line_count:
+        shown = line_text.replace("\t", " ")
+        number = str(span.start_line)
+        gutter = " " * len(number)
+        start_column = min(span.start_column, len(shown) + 1)
+        if span.end_line == span.start_line:
+            width = max(1, span.end_column - span.start_column)
+        else:
+            width = max(1, len(shown) - start_column + 1)
+        underline = " " * (start_column - 1) + "^" * width
+        if color:
+            underline = _COLOURS[diagnostic.severity] + underline + _RESET
+        lines.append(f" {number} | {shown}\n")
+        lines.append(f" {gutter} | {underline}\n")
+    for related in diagnostic.related:
+        lines.append(f"  note: {source.path}:{related.span.start_line}:{related.span.start_column}: {related.message}\n")
+    return "".join(lines)
+
+
+def summary_line(error_count: int, warning_count: int, file_count: int) -> str:
+    def plural(count: int, word: str) -> str:
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    files = plural(file_count, "file")
+    if not error_count and not warning_count:
+        return f"{files} checked: no problems"
+    return f"{files} checked: {plural(error_count, 'error')}, {plural(warning_count, 'warning')}"
+
+
+def diagnostic_to_data(diagnostic: Diagnostic, path: str) -> dict[str, Any]:
+    span = diagnostic.span
+    return {
+        "path": path,
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "range": {
+            "start": {"line": span.start_line, "column": span.start_column},
+            "end": {"line": span.end_line, "column": span.end_column},
+        },
+        "related": [
+            {
+                "message": related.message,
+                "range": {
+                    "start": {"line": related.span.start_line, "column": related.span.start_column},
+                    "end": {"line": related.span.end_line, "column": related.span.end_column},
+                },
+            }
+            for related in diagnostic.related
+        ],
+        "fixes": [
+            {
+                "title": fix.title,
+                "safe": fix.safe,
+                "edits": [
+                    {
+                        "range": {
+                            "start": {"line": edit.span.start_line, "column": edit.span.start_column},
+                            "end": {"line": edit.span.end_line, "column": edit.span.end_column},
+                        },
+                        "newText": edit.new_text,
+                    }
+                    for edit in fix.edits
+                ],
+            }
+            for fix in diagnostic.fixes
+        ],
+    }
+
+
+def render_json(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
+    data = [diagnostic_to_data(diagnostic, path) for path, diagnostics in results for diagnostic in diagnostics]
+    return json.dumps({"version": __version__, "diagnostics": data}, indent=2, ensure_ascii=False) + "\n"
+
+
+_SARIF_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "note",
+    Severity.HINT: "note",
+}
+
+
+def render_sarif(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
+    """SARIF 2.1.0, as code-scanning interfaces read it."""
+    rules = [
+        {
+            "id": entry.code,
+            "name": entry.name,
+            "shortDescription": {"text": entry.summary},
+            "fullDescription": {"text": entry.why},
+            "helpUri": documentation_url(entry.code),
+            "help": {"text": entry.fix},
+            "defaultConfiguration": {"level": _SARIF_LEVELS[entry.severity]},
+        }
+        for entry in RULES
+    ]
+    rule_index = {entry.code: index for index, entry in enumerate(RULES)}
+    sarif_results = []
+    for path, diagnostics in results:
+        for diagnostic in diagnostics:
+            span = diagnostic.span
+            region = {
+                "startLine": span.start_line,
+                "startColumn": span.start_column,
+                "endLine": span.end_line,
+                "endColumn": max(span.end_column, span.start_column + (1 if span.end_line == span.start_line else 0)),
+            }
+            result: dict[str, Any] = {
+                "ruleId": diagnostic.code,
+                "ruleIndex": rule_index[diagnostic.code],
+                "level": _SARIF_LEVELS[diagnostic.severity],
+                "message": {"text": diagnostic.message},
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": {"uri": path}, "region": region}}
+                ],
+            }
+            if diagnostic.related:
+                result["relatedLocations"] = [
+                    {
+                        "id": index,
+                        "message": {"text": related.message},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": path},
+                            "region": {"startLine": related.span.start_line, "startColumn": related.span.start_column},
+                        },
+                    }
+                    for index, related in enumerate(diagnostic.related)
+                ]
+            sarif_results.append(result)
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "koncierge",
+                        "version": __version__,
+                        "informationUri": "https://github.com/koncierge/koncierge",
+                        "rules": rules,
+                    }
+                },
+                "results": sarif_results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

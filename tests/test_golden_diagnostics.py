@@ -1,0 +1,52 @@
+"""Golden tests of the checker: `tests/golden/<case>/input.kon` -> caret-rendered `diagnostics.txt`.
+
+Regenerate with `KON_UPDATE_GOLDEN=1 pytest tests/test_golden_diagnostics.py`, then read the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import GOLDEN, update_golden
+from koncierge_lang.analysis import analyze
+from koncierge_lang.diagnostics import RULES
+from koncierge_lang.render import render_text
+
+CASES = sorted(path.parent for path in GOLDEN.glob("*/input.kon"))
+
+
+def rendered_diagnostics(case: Path) -> str:
+    text = (case / "input.kon").read_text(encoding="utf-8")
+    analysis = analyze(text, "input.kon")
+    return render_text(analysis.diagnostics, analysis.source, color=False) or "no diagnostics\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_golden_diagnostics(case: Path) -> None:
+    actual = rendered_diagnostics(case)
+    expected_path = case / "diagnostics.txt"
+    if update_golden():
+        expected_path.write_text(actual, encoding="utf-8")
+    assert expected_path.exists(), f"{expected_path} is missing: run with KON_UPDATE_GOLDEN=1"
+    assert actual == expected_path.read_text(encoding="utf-8")
+
+
+def test_every_code_has_a_golden_case() -> None:
+    covered = set()
+    for case in CASES:
+        for line in (case / "diagnostics.txt").read_text(encoding="utf-8").splitlines():
+            if "[KON" in line and "]: " in line:
+                covered.add(line.split("[", 1)[1].split("]", 1)[0])
+    missing = sorted(entry.code for entry in RULES if entry.code not in covered)
+    assert not missing, f"codes without a golden case: {missing}"
+
+
+def test_no_expected_output_without_input() -> None:
+    orphans = [
+        path
+        for path in GOLDEN.glob("*/diagnostics.txt")
+        if not (path.parent / "input.kon").exists()
+    ]
+    assert not orphans, f"expected output without input.kon: {orphans}"
