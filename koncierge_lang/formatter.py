@@ -62,7 +62,8 @@ class _Printer:
     def _trailing_comment(self, end_line: int, end_offset: int) -> None:
         if self.next_comment < len(self.comments):
             comment = self.comments[self.next_comment]
-            if comment.span.start_line == end_line and comment.span.start >= end_offset:
+            gap = self.text[end_offset : comment.span.start] if comment.span.start >= end_offset else "x"
+            if comment.span.start_line == end_line and gap.strip(" \t{}") == "":
                 self.next_comment += 1
                 self.lines[-1] += f"  {comment.text.rstrip()}"
 
@@ -99,7 +100,7 @@ class _Printer:
         header += " {"
         span = application.span
         header_end = application.description.span if application.description is not None else application.name.span
-        self._statement(span.start, span.start_line, 0, [header], header_end.end_line, header_end.end + 1)
+        self._statement(span.start, span.start_line, 0, [header], header_end.end_line, header_end.end)
         for item in application.items:
             self.print_item(item, 1)
         self._emit_comments_before(span.end - 1, 1)
@@ -206,7 +207,7 @@ class _Printer:
             self._statement(span.start, span.start_line, depth, [line], span.end_line, span.end)
             return
         header_end = component.database_type or component.name
-        self._statement(span.start, span.start_line, depth, [header + " {"], header_end.span.end_line, header_end.span.end + 1)
+        self._statement(span.start, span.start_line, depth, [header + " {"], header_end.span.end_line, header_end.span.end)
         for item in component.items:
             self._emit_comments_inside(item.span, depth + 1)
             lines = self.component_item_lines(item)

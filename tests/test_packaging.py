@@ -1,0 +1,46 @@
+"""The grammar ships inside the wheel: a non-editable install in a fresh virtual environment works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+from conftest import EXAMPLES, REPOSITORY
+
+
+def test_wheel_install_checks_the_example_from_another_directory(tmp_path: Path) -> None:
+    wheel_directory = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheel_directory), str(REPOSITORY)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheel_directory.glob("koncierge-*.whl")
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [str(environment / "bin" / "koncierge"), "check", str(EXAMPLES / "todo" / "todo.kon")],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 file checked: 0 errors, 2 warnings" in result.stdout
+    # The installed package must not contain a top-level `server` module.
+    listing = subprocess.run(
+        [str(python), "-c", "import importlib.util as u; print(u.find_spec('server'))"],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+    )
+    assert listing.stdout.strip() == "None"

@@ -1,0 +1,118 @@
+"""The parser: built strictly from the grammar, exact positions, and error recovery in the user's words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from koncierge_lang.syntax import ast
+from koncierge_lang.syntax.parser import build_lark, keyword_terminals, parse
+
+TERMINAL_NAME = re.compile(r"\b(?:[A-Z]+_)*(?:NAME|NUMBER|STRING|LBRACE|RBRACE|__ANON_\d+|\$END)\b")
+
+
+def test_grammar_builds_with_strict_lalr() -> None:
+    parser = build_lark(strict=True)
+    assert parser.options.parser == "lalr"
+
+
+def test_positions_are_exact() -> None:
+    text = 'application a {\n  environment LOCAL "a.test"\n  component web {\n    port 8080\n  }\n}\n'
+    result = parse(text)
+    assert not result.diagnostics
+    application = result.file.applications[0]
+    component = application.items[1]
+    assert isinstance(component, ast.Component)
+    assert (component.name.span.start_line, component.name.span.start_column) == (3, 13)
+    assert text[component.span.start : component.span.end].startswith("component web {")
+    assert text[component.span.start : component.span.end].endswith("}")
+    port = component.items[0]
+    assert isinstance(port, ast.Port)
+    assert text[port.number.span.start : port.number.span.end] == "8080"
+
+
+def test_contextual_keywords_allow_a_database_named_database() -> None:
+    text = 'application a {\n  environment LOCAL "a.test"\n  database database mysql\n  component b {\n    image "b:1"\n    env H = database.host\n  }\n}\n'
+    result = parse(text)
+    assert not result.diagnostics
+    component = result.file.applications[0].items[1]
+    assert isinstance(component, ast.Component) and component.name.text == "database"
+
+
+def test_two_independent_errors_are_both_reported() -> None:
+    text = """application todo {
+  environment LOCAL "todo.test"
+  component backend {
+    imag "kubernetesdemo/backend:1"
+    port 8080
+  }
+  component frontend {
+    port 8080
+
+  component other {
+    port 80
+  }
+}
+"""
+    result = parse(text)
+    codes = [(d.code, d.span.start_line) for d in result.diagnostics]
+    assert codes == [("KON001", 4), ("KON002", 10)]
+    assert "did you mean `image`" in result.diagnostics[0].message
+    assert "missing `}`" in result.diagnostics[1].message
+    # Recovery keeps the rest of the file: all three components are in the tree.
+    names = [item.name.text for item in result.file.applications[0].items if isinstance(item, ast.Component)]
+    assert names == ["backend", "frontend", "other"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('application a {\n  component b {\n    port "abc"\n  }\n}\n', 'expected a port number after `port`, found `"abc"`'),
+        ("application a {\n  environment PROD\n  component b {\n  }\n}\n", "missing the environment's domain name"),
+        ('application a {\n  component b {\n    image "x:1"\n', "missing 2 closing braces"),
+        ("application a { port 80 }", "expected"),
+        ("component x {}", "expected `application`"),
+        ('application a {\n  constant x = "a\n}\n', "never closed"),
+        ("application a { @ }", "unexpected character `@`"),
+    ],
+)
+def test_messages_are_in_the_users_words(text: str, expected: str) -> None:
+    result = parse(text)
+    messages = [d.message for d in result.diagnostics]
+    assert any(expected in message for message in messages), messages
+    for message in messages:
+        assert not TERMINAL_NAME.search(message), f"a grammar terminal name leaked into: {message}"
+        assert "Traceback" not in message
+
+
+def test_keyword_typo_fix_replaces_the_word() -> None:
+    text = 'application a {\n  component b {\n    imag "x:1"\n  }\n}\n'
+    diagnostic = parse(text).diagnostics[0]
+    (fix,) = diagnostic.fixes
+    (edit,) = fix.edits
+    assert text[edit.span.start : edit.span.end] == "imag" and edit.new_text == "image"
+
+
+def test_missing_brace_fix_makes_the_file_parse() -> None:
+    text = 'application a {\n  component b {\n    port 80\n\n  component c {\n    port 81\n  }\n}\n'
+    diagnostic = parse(text).diagnostics[0]
+    edit = diagnostic.fixes[0].edits[0]
+    fixed = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+    assert not parse(fixed).diagnostics
+
+
+def test_interpolation_positions_point_into_the_string() -> None:
+    text = 'application a {\n  constant n = "x"\n  constant u = "jdbc://${n}/y"\n}\n'
+    declaration = parse(text).file.applications[0].items[1]
+    assert isinstance(declaration, ast.ValueDeclaration)
+    literal = declaration.expression
+    assert isinstance(literal, ast.StringLiteral)
+    (reference,) = literal.references
+    assert text[reference.name.span.start : reference.name.span.end] == "n"
+
+
+def test_every_keyword_has_a_literal_terminal() -> None:
+    literals = set(keyword_terminals().values())
+    for keyword in ("application", "environment", "component", "database", "route", "read-only", "->"):
+        assert keyword in literals
