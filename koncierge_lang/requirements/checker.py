@@ -67,9 +67,14 @@ class CheckResult:
     symbols: Symbols = field(default_factory=Symbols)
 
 
-def check(file: ast.File) -> CheckResult:
-    """Check a syntax tree. Never raises on anything the parser produced."""
-    checker = _Checker()
+def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> CheckResult:
+    """Check a syntax tree. Never raises on anything the parser produced.
+
+    `syntax_diagnostics` are the parser's: a statement with a syntax error is left out of the
+    tree, so the checker does not report what that statement would have provided (a component's
+    image, a port, a use of a value): the syntax error already explains it.
+    """
+    checker = _Checker(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
     applications = tuple(checker.application(application) for application in file.applications)
     checker.check_application_names(file.applications, applications)
     diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
@@ -135,7 +140,8 @@ def image_is_unpinned(image: str) -> str | None:
 
 
 class _Checker:
-    def __init__(self) -> None:
+    def __init__(self, syntax_error_spans: tuple[Span, ...] = ()) -> None:
+        self.syntax_error_spans = syntax_error_spans
         self.diagnostics: list[Diagnostic] = []
         self.declarations: list[Declaration] = []
         self.references: list[ReferenceSite] = []
@@ -150,12 +156,17 @@ class _Checker:
     ) -> None:
         self.diagnostics.append(make_diagnostic(code, message, span, related, fixes))
 
+    def syntax_error_within(self, span: Span) -> bool:
+        """Whether a syntax error lies inside `span`, so that something there may have been left out."""
+        return any(span.start <= error.start and error.start < span.end for error in self.syntax_error_spans)
+
     # Applications
 
     def check_application_names(
         self, syntax: tuple[ast.Application, ...], applications: tuple[model.Application, ...]
     ) -> None:
         seen: dict[str, ast.Application] = {}
+        seen_exactly: dict[str, ast.Application] = {}
         for application_syntax, application in zip(syntax, applications):
             if not application.kubernetes_name or len(application.kubernetes_name) > 63:
                 self.report(
@@ -165,7 +176,8 @@ class _Checker:
                     application_syntax.name.span,
                 )
                 continue
-            earlier = seen.get(application.kubernetes_name)
+            earlier = seen_exactly.get(application.name) or seen.get(application.kubernetes_name)
+            seen_exactly.setdefault(application.name, application_syntax)
             if earlier is not None:
                 code = "KON104" if earlier.name.text == application.name else "KON105"
                 message = (
@@ -202,6 +214,8 @@ class _ApplicationScope:
         self.routes_syntax = [item for item in syntax.items if isinstance(item, ast.Route)]
         # One namespace for everything a reference can name.
         self.names: dict[str, tuple[str, ast.Name, object]] = {}
+        # Every declaration of a name declared more than once, so that a use resolves to the one that fits.
+        self.all_declarations: dict[str, list[tuple[str, ast.Name, object]]] = {}
         self.environment_names: dict[str, ast.Environment] = {}
         self.used_values: set[str] = set()
         self.used_storages: set[str] = set()
@@ -210,7 +224,13 @@ class _ApplicationScope:
     def report(self, code: str, message: str, span: Span, related: tuple[RelatedLocation, ...] = (), fixes: tuple[Fix, ...] = ()) -> None:
         self.checker.report(code, message, span, related, fixes)
 
+    def may_be_hidden_by_syntax_error(self, node: object) -> bool:
+        """Whether a syntax error inside `node` may have left out the statement a diagnostic would miss."""
+        span = getattr(node, "span", None)
+        return isinstance(span, Span) and self.checker.syntax_error_within(span)
+
     def declare(self, kind: str, name: ast.Name, node: object, span: Span) -> None:
+        self.all_declarations.setdefault(name.text, []).append((kind, name, node))
         earlier = self.names.get(name.text)
         if earlier is not None:
             earlier_kind, earlier_name, _ = earlier
@@ -223,6 +243,13 @@ class _ApplicationScope:
             return
         self.names[name.text] = (kind, name, node)
         self.checker.declarations.append(Declaration(self.application_name, kind, name.text, name.span, span))
+
+    def lookup(self, name: str, fitting_kinds: tuple[str, ...]) -> tuple[str, ast.Name, object] | None:
+        """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""
+        for entry in self.all_declarations.get(name, ()):
+            if entry[0] in fitting_kinds:
+                return entry
+        return self.names.get(name)
 
     def refer(self, kind: str, name: str, span: Span) -> None:
         self.checker.references.append(ReferenceSite(self.application_name, kind, name, span))
@@ -267,7 +294,7 @@ class _ApplicationScope:
 
     def check_environments(self) -> list[model.Environment]:
         environments: list[model.Environment] = []
-        if not self.environments_syntax:
+        if not self.environments_syntax and not self.may_be_hidden_by_syntax_error(self.syntax):
             self.report(
                 "KON214",
                 f"application `{self.application_name}` has no environment, so nothing can be deployed: "
@@ -484,7 +511,7 @@ class _ApplicationScope:
         if otherwise is None:
             covered = {name for name, _ in cases}
             missing = [name for name in self.environment_names if name not in covered]
-            if missing:
+            if missing and not self.may_be_hidden_by_syntax_error(syntax):
                 self.report(
                     "KON211",
                     f"no value for environment{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
@@ -495,15 +522,21 @@ class _ApplicationScope:
 
     def reference(self, syntax: ast.Reference) -> model.Reference:
         name = syntax.name.text
-        entry = self.names.get(name)
+        entry = self.lookup(
+            name, ("component", "database", "route") if syntax.member is not None else ("constant", "secret", "value")
+        )
         if entry is None:
             candidates = list(self.names)
             suggestion = did_you_mean(name, candidates)
             message = f"`{name}` is not declared in application `{self.application_name}`"
             fixes: tuple[Fix, ...] = ()
+            if suggestion is None and self.may_be_hidden_by_syntax_error(self.syntax):
+                return model.ValueReference(name)  # Most likely declared in a statement with a syntax error.
             if suggestion:
                 message += f"; did you mean `{suggestion}`?"
                 fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.name.span, suggestion),)),)
+                # The misspelt use is most likely a use of the suggestion: do not call that one unused too.
+                self.used_values.add(suggestion)
             self.report("KON101", message, syntax.name.span, fixes=fixes)
             return model.ValueReference(name)
         kind, _, node = entry
@@ -514,7 +547,7 @@ class _ApplicationScope:
             if member not in COMPONENT_MEMBERS:
                 self.bad_member(syntax, kind, COMPONENT_MEMBERS)
                 return model.ComponentHost(name)
-            if not self.has_ports(node):
+            if not self.has_ports(node) and not self.may_be_hidden_by_syntax_error(node):
                 self.report(
                     "KON210",
                     f"`{name}.{member}` needs a port: {kind} `{name}` has none, so nothing can connect to it",
@@ -575,7 +608,12 @@ class _ApplicationScope:
             state[node] = 1
             for target, span in graph.get(node, []):
                 if state.get(target) == 1:
-                    self.report("KON101", f"`{node}` refers to itself through `{target}`: a value cannot depend on itself", span)
+                    message = (
+                        f"`{node}` refers to itself: a value cannot depend on itself"
+                        if target == node
+                        else f"`{node}` refers to itself through `{target}`: a value cannot depend on itself"
+                    )
+                    self.report("KON101", message, span)
                 elif state.get(target) is None:
                     visit(target)
             state[node] = 2
@@ -598,11 +636,13 @@ class _ApplicationScope:
         )
 
     def check_size(self, size: ast.Number) -> None:
-        if not _SIZE.match(size.text) or float(re.sub(r"[A-Za-z]+$", "", size.text) or "0") <= 0:
+        if _SIZE.match(size.text) and float(re.sub(r"[A-Za-z]+$", "", size.text)) <= 0:
+            self.report("KON207", f"`{size.text}` is zero: a size must be more than zero, such as `1Gi`", size.span)
+            return
+        if not _SIZE.match(size.text):
             hint = ""
             match = re.match(r"^([0-9.]+)([A-Za-z]+)$", size.text)
             if match and match.group(2).upper() in ("GB", "MB", "TB", "KB", "PB", "EB"):
-                hint = f"; for {size.text} write `{match.group(1)}{match.group(2)[0].upper() if match.group(2)[0] != 'k' else 'k'}`"
                 hint = f"; write `{match.group(1)}{match.group(2)[0].replace('K', 'k')}` (powers of 1000) or `{match.group(1)}{match.group(2)[0].upper()}i` (powers of 1024)"
             self.report(
                 "KON207",
@@ -656,7 +696,11 @@ class _ApplicationScope:
             for extra in images[1:]:
                 self.report("KON204", f"`{name}` has more than one image", extra.span, (RelatedLocation(images[0].span, "the first image"),))
             problem = image_problem(image)
-            if problem:
+            if not image:
+                self.report(
+                    "KON204", 'the image is empty: write a reference such as `"registry/name:tag"`', images[0].reference.span
+                )
+            elif problem:
                 self.report("KON204", f"`{image}` is not a valid image reference: {problem}", images[0].reference.span)
             else:
                 unpinned = image_is_unpinned(image)
@@ -670,7 +714,7 @@ class _ApplicationScope:
         elif database_type is not None:
             image = database_type.image
             image_defaulted = True
-        elif syntax.database_type is None:
+        elif syntax.database_type is None and not self.may_be_hidden_by_syntax_error(syntax):
             self.report(
                 "KON204",
                 f"component `{name}` has no image: add `image \"registry/name:tag\"`",
@@ -697,7 +741,7 @@ class _ApplicationScope:
             persistent = any(
                 (mount_storage := self.storage_of(mount)) is not None and mount_storage.persistent for mount in mounts
             )
-            if not persistent:
+            if not persistent and not self.may_be_hidden_by_syntax_error(syntax):
                 self.report(
                     "KON303",
                     f"database `{name}` has no persistent storage: its data is lost whenever its pod restarts",
@@ -735,7 +779,7 @@ class _ApplicationScope:
         for storage in self.inline_storages:
             if storage.name == mount.storage:
                 return storage
-        entry = self.names.get(mount.storage)
+        entry = self.lookup(mount.storage, ("storage",))
         if entry is not None and entry[0] == "storage":
             node = entry[2]
             assert isinstance(node, ast.StorageDeclaration)
@@ -775,7 +819,8 @@ class _ApplicationScope:
                     suggestion = did_you_mean(item.protocol.text.lower(), ("tcp", "udp"))
                     self.report(
                         "KON202",
-                        f"`{item.protocol.text}` is not a protocol: use `tcp` or `udp`",
+                        f"`{item.protocol.text}` is not a protocol: use `tcp` or `udp`"
+                        + (f"; did you mean `{suggestion}`?" if suggestion else ""),
                         item.protocol.span,
                         fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(item.protocol.span, suggestion),)),)
                         if suggestion
@@ -862,7 +907,7 @@ class _ApplicationScope:
         for item in syntax.items:
             if isinstance(item, ast.Mount):
                 storage_name = item.storage.text
-                entry = self.names.get(storage_name)
+                entry = self.lookup(storage_name, ("storage",))
                 if entry is None or entry[0] != "storage":
                     storages = [name for name, (kind, _, _) in self.names.items() if kind == "storage"]
                     suggestion = did_you_mean(storage_name, storages)
@@ -875,6 +920,10 @@ class _ApplicationScope:
                     if suggestion:
                         message += f"; did you mean `{suggestion}`?"
                         fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(item.storage.span, suggestion),)),)
+                        # Most likely meant as a mount of the suggestion: do not call that one unused too.
+                        self.used_storages.add(suggestion)
+                    if entry is not None:
+                        self.used_values.add(storage_name)  # Used, wrongly: this error is the one to report.
                     self.report("KON101", message, item.storage.span, fixes=fixes)
                 else:
                     self.refer("storage", storage_name, item.storage.span)
@@ -922,31 +971,48 @@ class _ApplicationScope:
         return path
 
     def check_kubernetes_collisions(self, components: list[model.Component], storages: list[model.Storage]) -> None:
+        # Point at the name that is written, not at the whole block.
+        name_spans: dict[tuple[str, str], Span] = {}
+        for component in self.components_syntax:
+            name_spans.setdefault(("component", component.name.text), component.name.span)
+        for storage in self.storages_syntax:
+            name_spans.setdefault(("storage", storage.name.text), storage.name.span)
+
+        def describe(thing: model.Component | model.Storage) -> str:
+            if isinstance(thing, model.Storage) and thing.owner is not None:
+                return f"the storage of `{thing.owner}` (`{thing.name}`)"
+            return f"`{thing.name}`"
+
         for things, what in ((components, "component"), (storages, "storage")):
-            seen: dict[str, object] = {}
+            seen: dict[str, model.Component | model.Storage] = {}
             for thing in things:
-                assert isinstance(thing, (model.Component, model.Storage))
+                owner = thing.owner if isinstance(thing, model.Storage) else None
+                span = thing.span if owner is not None else name_spans.get((what, thing.name), thing.span)
                 k8s_name = thing.kubernetes_name
                 if not k8s_name or len(k8s_name) > 63:
                     self.report(
                         "KON109",
-                        f"`{thing.name}` cannot become a Kubernetes name: "
+                        f"{describe(thing)} cannot become a Kubernetes name: "
                         + ("it needs letters or digits" if not k8s_name else "it is longer than 63 characters"),
-                        thing.span,
+                        span,
                     )
                     continue
                 earlier = seen.get(k8s_name)
-                if earlier is not None:
-                    assert isinstance(earlier, (model.Component, model.Storage))
-                    if earlier.name != thing.name:
-                        self.report(
-                            "KON105",
-                            f"{what} `{earlier.name}` and `{thing.name}` both become `{k8s_name}` in Kubernetes",
-                            thing.span,
-                            (RelatedLocation(earlier.span, f"`{earlier.name}` is declared here"),),
-                        )
-                else:
+                if earlier is None:
                     seen[k8s_name] = thing
+                    continue
+                earlier_owner = earlier.owner if isinstance(earlier, model.Storage) else None
+                if earlier.name == thing.name and earlier_owner == owner:
+                    continue  # The same name declared twice: KON104 says so.
+                earlier_span = (
+                    earlier.span if earlier_owner is not None else name_spans.get((what, earlier.name), earlier.span)
+                )
+                self.report(
+                    "KON105",
+                    f"{what + 's' if what == 'component' else what} {describe(earlier)} and {describe(thing)} both become `{k8s_name}` in Kubernetes",
+                    span,
+                    (RelatedLocation(earlier_span, f"{describe(earlier)} is declared here"),),
+                )
 
     # Routes
 
@@ -971,7 +1037,7 @@ class _ApplicationScope:
                     fixes=(Fix(f"Use `/{path}`", (TextEdit(syntax.path.span, f'"/{path}"'),)),),
                 )
         target = syntax.component.text
-        entry = self.names.get(target)
+        entry = self.lookup(target, ("component", "database"))
         if entry is None or entry[0] not in ("component", "database"):
             components = [name for name, (kind, _, _) in self.names.items() if kind in ("component", "database")]
             suggestion = did_you_mean(target, components)
@@ -985,6 +1051,9 @@ class _ApplicationScope:
             if suggestion:
                 message += f"; did you mean `{suggestion}`?"
                 fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.component.span, suggestion),)),)
+            if entry is not None:
+                self.used_values.add(target)  # Used, wrongly: this error is the one to report.
+                self.used_storages.add(target)
             self.report("KON101", message, syntax.component.span, fixes=fixes)
             return None
         self.refer(entry[0], target, syntax.component.span)
@@ -992,6 +1061,8 @@ class _ApplicationScope:
         assert isinstance(component_syntax, ast.Component)
         component_ports = self.ports_quietly(component_syntax)
         if not component_ports:
+            if self.may_be_hidden_by_syntax_error(component_syntax):
+                return None
             self.report(
                 "KON210",
                 f"route `{syntax.name.text}` leads to `{target}`, which has no port",
@@ -1013,6 +1084,8 @@ class _ApplicationScope:
         elif isinstance(syntax.port, ast.Number):
             if syntax.port.text.isdigit() and any(int(syntax.port.text) == number for number, _ in component_ports):
                 port_number = int(syntax.port.text)
+            elif self.may_be_hidden_by_syntax_error(component_syntax):
+                return None
             else:
                 listed = ", ".join(str(number) for number, _ in component_ports)
                 fixes = self.add_port_fix(component_syntax, int(syntax.port.text)) if syntax.port.text.isdigit() and 1 <= int(syntax.port.text) <= 65535 else ()
@@ -1069,7 +1142,11 @@ class _ApplicationScope:
     # Unused declarations
 
     def check_unused(self) -> None:
+        if self.may_be_hidden_by_syntax_error(self.syntax):
+            return  # The use may be in a statement the syntax error left out.
         for value in self.values_syntax:
+            if len(self.all_declarations.get(value.name.text, ())) > 1:
+                continue  # Declared twice: KON104 says so, and a use may have meant either.
             if value.name.text not in self.used_values and self.names.get(value.name.text, (None, None, None))[2] is value:
                 self.report(
                     "KON304",
@@ -1077,6 +1154,8 @@ class _ApplicationScope:
                     value.name.span,
                 )
         for storage in self.storages_syntax:
+            if len(self.all_declarations.get(storage.name.text, ())) > 1:
+                continue  # Declared twice: KON104 says so, and a use may have meant either.
             if storage.name.text not in self.used_storages and self.names.get(storage.name.text, (None, None, None))[2] is storage:
                 self.report(
                     "KON305",
