@@ -392,7 +392,7 @@ class _ApplicationScope:
         self.report("KON107", message, environment.name.span, fixes=tuple(fixes))
         return suggestion or "DEV"
 
-    def unknown_environment(self, name: ast.Name) -> None:
+    def unknown_environment(self, name: ast.Name) -> str | None:
         suggestion = did_you_mean(name.text, self.environment_names)
         message = f"environment `{name.text}` is not declared in application `{self.application_name}`"
         fixes: tuple[Fix, ...] = ()
@@ -400,6 +400,7 @@ class _ApplicationScope:
             message += f"; did you mean `{suggestion}`?"
             fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(name.span, suggestion),)),)
         self.report("KON101", message, name.span, fixes=fixes)
+        return suggestion
 
     def check_promotion_cycles(self) -> None:
         graph = {
@@ -499,23 +500,26 @@ class _ApplicationScope:
     def per_environment(self, syntax: ast.PerEnvironment) -> model.PerEnvironmentText:
         cases: list[tuple[str, model.Text]] = []
         otherwise: model.Text | None = None
+        misspelt: set[str] = set()
         for case in syntax.cases:
             if case.environment is None:
                 otherwise = self.text(case.text)
                 continue
             if case.environment.text not in self.environment_names:
-                self.unknown_environment(case.environment)
+                suggestion = self.unknown_environment(case.environment)
+                if suggestion is not None:
+                    misspelt.add(suggestion)  # Most likely meant for the suggestion: it is not missing as well.
             else:
                 self.refer("environment", case.environment.text, case.environment.span)
             cases.append((case.environment.text, self.text(case.text)))
         if otherwise is None:
-            covered = {name for name, _ in cases}
+            covered = {name for name, _ in cases} | misspelt
             missing = [name for name in self.environment_names if name not in covered]
             if missing and not self.may_be_hidden_by_syntax_error(syntax):
                 self.report(
                     "KON211",
                     f"no value for environment{'s' if len(missing) > 1 else ''} {', '.join(missing)}: "
-                    'add them or an `else = "..."` case',
+                    f"add {'them' if len(missing) > 1 else 'it'} or an `else = \"...\"` case",
                     syntax.span,
                 )
         return model.PerEnvironmentText(tuple(cases), otherwise)
@@ -980,7 +984,7 @@ class _ApplicationScope:
 
         def describe(thing: model.Component | model.Storage) -> str:
             if isinstance(thing, model.Storage) and thing.owner is not None:
-                return f"the storage of `{thing.owner}` (`{thing.name}`)"
+                return f"the storage of component `{thing.owner}`"
             return f"`{thing.name}`"
 
         for things, what in ((components, "component"), (storages, "storage")):
