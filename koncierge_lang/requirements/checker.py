@@ -987,6 +987,7 @@ class _ApplicationScope:
                 return f"the storage of component `{thing.owner}`"
             return f"`{thing.name}`"
 
+        too_long: set[str] = set()
         for things, what in ((components, "component"), (storages, "storage")):
             seen: dict[str, model.Component | model.Storage] = {}
             for thing in things:
@@ -994,6 +995,10 @@ class _ApplicationScope:
                 span = thing.span if owner is not None else name_spans.get((what, thing.name), thing.span)
                 k8s_name = thing.kubernetes_name
                 if not k8s_name or len(k8s_name) > 63:
+                    if what == "component":
+                        too_long.add(thing.name)
+                    elif owner in too_long:
+                        continue  # The component's own name is the problem, and is reported.
                     self.report(
                         "KON109",
                         f"{describe(thing)} cannot become a Kubernetes name: "
