@@ -307,6 +307,31 @@ RULES: tuple[Rule, ...] = (
         'route web -> frontend:8080\nroute www -> frontend:8080',
         "Give the route its own `subdomain` or `path`, or remove it.",
     ),
+    Rule(
+        "KON320", "unknown-setting", E,
+        "`koncierge.toml` has a table or key that is not a platform setting.",
+        "A misspelt setting would otherwise be ignored without a word, and the generated Kubernetes "
+        "would silently use the default the platform team meant to change (for example the ingress class).",
+        '[ingress]\nclas = "traefik"',
+        "Use one of the settings the message lists (here `class`); every key is described in "
+        "docs/compiler.md, section \"Settings reference\".",
+    ),
+    Rule(
+        "KON321", "invalid-setting", E,
+        "A platform setting in `koncierge.toml` has a value of the wrong type or outside what it allows.",
+        "The value ends up in the generated Kubernetes (an IngressClass name, a cron schedule, a size); a "
+        "wrong one would only fail when the cluster rejects the objects, far from its cause.",
+        '[backups]\nretention = "seven"',
+        "Write a value of the kind the message names, here a whole number: `retention = 7`.",
+    ),
+    Rule(
+        "KON322", "invalid-settings-file", E,
+        "`koncierge.toml` is not valid TOML.",
+        "Koncierge cannot tell which settings the file means, and building with the defaults instead "
+        "could deploy to the cluster in a way the platform team did not intend.",
+        '[ingress]\nclass = nginx',
+        "Fix the TOML syntax at the place shown; strings need quotes: `class = \"nginx\"`.",
+    ),
 )
 
 _RULES_BY_CODE = {entry.code: entry for entry in RULES}

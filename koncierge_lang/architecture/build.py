@@ -1,0 +1,479 @@
+"""Stage 1: requirements model -> deployment architecture model, for one environment.
+
+`build_architecture(application, environment, settings)` is a pure function of its inputs. It
+decides what kind of workload each component is, where each variable's value comes from, which
+connections the deployment needs, and what is implied: a scheduled backup of every database in
+environments that keep backups. It assumes the requirements are free of errors (the build refuses
+to get here otherwise) but stays total on anything the checker let through, so that the language
+server and the diagrams can call it on a file with warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from koncierge_lang.architecture.model import (
+    INGRESS,
+    CertificateIssuer,
+    Claim,
+    ConfigurationSet,
+    EnvironmentArchitecture,
+    HostPathStorage,
+    Ingress,
+    NetworkFlow,
+    Route,
+    SecretInput,
+    SecretItem,
+    SecretPart,
+    SecretSet,
+    Service,
+    ServicePort,
+    ValueSource,
+    Variable,
+    Volume,
+    VolumeMount,
+    Workload,
+    WorkloadKind,
+    WorkloadPort,
+)
+from koncierge_lang.requirements import model as requirements
+from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.settings import Settings
+
+HOST_PATH_STORAGE_CLASS = "koncierge-host-path"
+BACKUP_DIRECTORY = "/backups"
+_BACKUP_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_FALLBACK_BACKUP_SIZE = "1Gi"
+
+
+def namespace_name(application: requirements.Application, environment: requirements.Environment) -> str:
+    """One namespace per application and environment: `todo-prod`. A DNS label, so at most 63
+    characters; the application part is shortened if both together are longer."""
+    environment_part = requirements.kubernetes_name(environment.name)
+    application_part = application.kubernetes_name[: 62 - len(environment_part)].rstrip("-")
+    return f"{application_part}-{environment_part}"
+
+
+def configuration_set_name(workload: str) -> str:
+    return f"{workload}-config"
+
+
+def secret_set_name(workload: str) -> str:
+    return f"{workload}-secrets"
+
+
+def port_name(port: requirements.Port) -> str:
+    """A port's name as Kubernetes allows it (at most 15 characters, lower case, a letter in it)."""
+    if port.name:
+        name = requirements.kubernetes_name(port.name)[:15].strip("-")
+        if name and re.search("[a-z]", name):
+            return name
+    return f"{port.protocol.lower()}-{port.number}"
+
+
+def build_architecture(
+    application: requirements.Application,
+    environment: requirements.Environment,
+    settings: Settings,
+) -> EnvironmentArchitecture:
+    """The deployment architecture of `application` in `environment`."""
+    context = _Context(application, environment)
+
+    routed = {route.component for route in application.routes}
+    workloads: list[Workload] = []
+    services: list[Service] = []
+    configuration_sets: list[ConfigurationSet] = []
+    secret_sets: list[SecretSet] = []
+    for component in application.components:
+        workload, configuration_set, secret_set = _component_workload(context, component)
+        workloads.append(workload)
+        if configuration_set is not None:
+            configuration_sets.append(configuration_set)
+        if secret_set is not None:
+            secret_sets.append(secret_set)
+        if workload.ports:
+            services.append(
+                Service(
+                    name=workload.name,
+                    workload=workload.name,
+                    exposure="routed" if component.name in routed else "internal",
+                    ports=tuple(ServicePort(port.name, port.number, port.protocol) for port in workload.ports),
+                )
+            )
+
+    claims = _claims(application)
+
+    if environment.backups:
+        for database in [workload for workload in workloads if workload.database_type is not None]:
+            backup, backup_configuration, backup_claim = _backup(context, database, claims, settings)
+            workloads.append(backup)
+            configuration_sets.append(backup_configuration)
+            claims.append(backup_claim)
+
+    ingress = _ingress(context, settings)
+    if ingress is not None:
+        for route in ingress.routes:
+            component = application.component(_route_component(application, route.name))
+            protocol = _port_protocol(component, route.port)
+            context.flows.add((INGRESS, route.service, route.port, protocol, f"route {route.name}: {route.url}"))
+
+    host_path = None
+    if settings.storage_provisioner == "host-path":
+        host_path = HostPathStorage(HOST_PATH_STORAGE_CLASS, settings.host_path_directory)
+
+    return EnvironmentArchitecture(
+        application=application.kubernetes_name,
+        application_description=application.description,
+        environment=environment.name,
+        environment_kind=environment.kind,
+        namespace=context.namespace,
+        domain=environment.domain,
+        https=environment.https,
+        backups=environment.backups,
+        performance_optimised=environment.performance_optimised,
+        strict_security=environment.strict_security,
+        storage_class=HOST_PATH_STORAGE_CLASS if host_path else settings.storage_class,
+        host_path=host_path,
+        workloads=tuple(workloads),
+        services=tuple(services),
+        configuration_sets=tuple(configuration_sets),
+        secret_sets=tuple(secret_sets),
+        claims=tuple(claims),
+        ingress=ingress,
+        flows=_flows(context.flows),
+    )
+
+
+@dataclass(slots=True)
+class _Context:
+    application: requirements.Application
+    environment: requirements.Environment
+    namespace: str = ""
+    # (source, target, port, protocol, reason); a set so that repeated references count once.
+    flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.namespace = namespace_name(self.application, self.environment)
+
+
+@dataclass(slots=True)
+class _Resolved:
+    parts: list[SecretPart] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    derived: bool = False
+
+
+def _component_workload(
+    context: _Context, component: requirements.Component
+) -> tuple[Workload, ConfigurationSet | None, SecretSet | None]:
+    application = context.application
+    name = component.kubernetes_name
+    configuration_entries: list[tuple[str, str]] = []
+    secret_items: list[SecretItem] = []
+    variables: list[Variable] = []
+    for variable in component.variables:
+        resolved = _Resolved()
+        state_key = f"{application.kubernetes_name}/{context.environment.name}/{component.name}/{variable.name}"
+        _resolve(context, variable.expression, state_key, resolved, frozenset())
+        for reference_text, target, port, protocol in _reference_flows(context, variable.expression, frozenset()):
+            context.flows.add((name, target, port, protocol, f"{variable.name} = {reference_text}"))
+        parts = _merge_literals(resolved.parts)
+        if any(isinstance(part, SecretInput) for part in parts):
+            secret_items.append(SecretItem(variable.name, parts))
+            variables.append(
+                Variable(variable.name, ValueSource.SECRET, secret_set_name(name), variable.name, "", tuple(resolved.references))
+            )
+        else:
+            text = "".join(part for part in parts if isinstance(part, str))
+            configuration_entries.append((variable.name, text))
+            source = ValueSource.REFERENCE if resolved.derived else ValueSource.CONFIGURATION
+            variables.append(
+                Variable(variable.name, source, configuration_set_name(name), variable.name, text, tuple(resolved.references))
+            )
+
+    volumes: list[Volume] = []
+    mounts: list[VolumeMount] = []
+    writes_persistent_storage = False
+    for mount in component.mounts:
+        storage = application.storage(mount.storage)
+        if storage is None:
+            continue
+        if storage.kubernetes_name not in {volume.name for volume in volumes}:
+            volumes.append(Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size))
+        mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
+        writes_persistent_storage |= storage.persistent and not mount.read_only
+
+    stateful = component.is_database or writes_persistent_storage
+    if component.replicas is not None:
+        replicas = component.replicas
+    elif stateful:
+        replicas = 1
+    else:
+        # Two interchangeable replicas keep serving while one is replaced or its node fails.
+        replicas = 2 if context.environment.performance_optimised else 1
+
+    workload = Workload(
+        name=name,
+        component=component.name,
+        kind=WorkloadKind.STATEFUL if stateful else WorkloadKind.STATELESS,
+        role="database" if component.is_database else "server",
+        image=component.image,
+        replicas=replicas,
+        ports=tuple(WorkloadPort(port_name(port), port.number, port.protocol) for port in component.ports),
+        command=component.command,
+        args=component.args,
+        variables=tuple(variables),
+        volumes=tuple(volumes),
+        mounts=tuple(mounts),
+        database_type=component.database_type,
+    )
+    configuration_set = (
+        ConfigurationSet(configuration_set_name(name), name, tuple(sorted(configuration_entries)))
+        if configuration_entries
+        else None
+    )
+    secret_set = (
+        SecretSet(secret_set_name(name), name, tuple(sorted(secret_items, key=lambda item: item.key)))
+        if secret_items
+        else None
+    )
+    return workload, configuration_set, secret_set
+
+
+def _resolve(
+    context: _Context, expression: requirements.Expression, state_key: str, resolved: _Resolved, visiting: frozenset[str]
+) -> None:
+    """Append the parts of `expression`'s value in this environment to `resolved`."""
+    application = context.application
+    environment = context.environment
+    if isinstance(expression, requirements.Text):
+        for part in expression.parts:
+            if isinstance(part, str):
+                resolved.parts.append(part)
+            else:
+                _resolve(context, part, state_key, resolved, visiting)
+    elif isinstance(expression, requirements.PerEnvironmentText):
+        chosen = next((text for name, text in expression.cases if name == environment.name), expression.otherwise)
+        if chosen is not None:
+            _resolve(context, chosen, state_key, resolved, visiting)
+    elif isinstance(expression, requirements.Secret):
+        resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key))
+    elif isinstance(expression, requirements.ValueReference):
+        resolved.references.append(expression.value)
+        value = application.value(expression.value)
+        if value is not None and expression.value not in visiting:
+            value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
+            _resolve(context, value.expression, value_key, resolved, visiting | {expression.value})
+    elif isinstance(expression, requirements.ComponentHost):
+        resolved.references.append(f"{expression.component}.host")
+        resolved.derived = True
+        target = application.component(expression.component)
+        resolved.parts.append(target.kubernetes_name if target else requirements.kubernetes_name(expression.component))
+    elif isinstance(expression, requirements.ComponentPort):
+        resolved.references.append(f"{expression.component}.port")
+        resolved.derived = True
+        target = application.component(expression.component)
+        resolved.parts.append(str(target.ports[0].number) if target and target.ports else "")
+    elif isinstance(expression, requirements.RouteDomain):
+        resolved.references.append(f"{expression.route}.domain")
+        resolved.derived = True
+        route = application.route(expression.route)
+        resolved.parts.append(requirements.route_domain(route, environment) if route else "")
+    elif isinstance(expression, requirements.RouteUrl):
+        resolved.references.append(f"{expression.route}.url")
+        resolved.derived = True
+        route = application.route(expression.route)
+        resolved.parts.append(requirements.route_url(route, environment) if route else "")
+
+
+def _reference_flows(
+    context: _Context, expression: requirements.Expression, visiting: frozenset[str]
+) -> list[tuple[str, str, int, str]]:
+    """(reference as written, target workload, port, protocol) for every component an expression
+    makes its workload connect to, following named values."""
+    application = context.application
+    found: list[tuple[str, str, int, str]] = []
+    if isinstance(expression, requirements.Text):
+        for part in expression.parts:
+            if not isinstance(part, str):
+                found.extend(_reference_flows(context, part, visiting))
+    elif isinstance(expression, requirements.PerEnvironmentText):
+        chosen = next((text for name, text in expression.cases if name == context.environment.name), expression.otherwise)
+        if chosen is not None:
+            found.extend(_reference_flows(context, chosen, visiting))
+    elif isinstance(expression, requirements.ValueReference):
+        value = application.value(expression.value)
+        if value is not None and expression.value not in visiting:
+            found.extend(_reference_flows(context, value.expression, visiting | {expression.value}))
+    elif isinstance(expression, (requirements.ComponentHost, requirements.ComponentPort)):
+        target = application.component(expression.component)
+        if target is not None:
+            member = "host" if isinstance(expression, requirements.ComponentHost) else "port"
+            # A host may be used with any of the target's ports; a port reference names the first.
+            ports = target.ports if member == "host" else target.ports[:1]
+            for port in ports:
+                found.append((f"{expression.component}.{member}", target.kubernetes_name, port.number, port.protocol))
+    return found
+
+
+def _merge_literals(parts: list[SecretPart]) -> tuple[SecretPart, ...]:
+    merged: list[SecretPart] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if merged and isinstance(merged[-1], str):
+                merged[-1] = merged[-1] + part
+                continue
+        merged.append(part)
+    return tuple(merged) if merged else ("",)
+
+
+def _claims(application: requirements.Application) -> list[Claim]:
+    mounted_by: dict[str, set[str]] = {}
+    for component in application.components:
+        for mount in component.mounts:
+            mounted_by.setdefault(mount.storage, set()).add(component.name)
+    claims: list[Claim] = []
+    for storage in application.storages:
+        if not storage.persistent:
+            continue
+        shared = len(mounted_by.get(storage.name, set())) > 1
+        claims.append(
+            Claim(
+                name=storage.kubernetes_name,
+                storage=storage.name,
+                size=storage.size,
+                access="read-write-many" if shared else "read-write-once",
+                owner=storage.owner,
+            )
+        )
+    return claims
+
+
+def _backup(
+    context: _Context, database: Workload, claims: list[Claim], settings: Settings
+) -> tuple[Workload, ConfigurationSet, Claim]:
+    """The implied backup of one database: its own dump tool, on a schedule, into its own claim."""
+    assert database.database_type is not None
+    database_type = DATABASE_TYPES[database.database_type]
+    name = f"{database.name}-backup"
+    claim_name = f"{database.name}-backups"
+    database_claims = [claim for claim in claims if claim.name in {volume.claim for volume in database.volumes}]
+    size = settings.backup_size or (database_claims[0].size if database_claims else _FALLBACK_BACKUP_SIZE)
+
+    configuration_name = configuration_set_name(name)
+    variables = [
+        Variable("DATABASE_HOST", ValueSource.REFERENCE, configuration_name, "DATABASE_HOST", database.name, (f"{database.component}.host",))
+    ]
+    database_variables = {variable.name: variable for variable in database.variables}
+    for variable_name in sorted(set(_BACKUP_VARIABLE.findall(database_type.backup_command)) - {"DATABASE_HOST"}):
+        if variable_name in database_variables:
+            variables.append(database_variables[variable_name])
+
+    retention = settings.backup_retention
+    prefix = f"{BACKUP_DIRECTORY}/{database.name}-"
+    script = "\n".join(
+        (
+            "set -eu",
+            f'target="{prefix}$(date -u +%Y%m%d-%H%M%S).dump"',
+            f'{database_type.backup_command} > "$target.partial"',
+            'mv "$target.partial" "$target"',
+            f"# Keep the newest {retention} backups.",
+            f'ls -1 {prefix}*.dump | sort -r | tail -n +{retention + 1} | while read -r old; do rm -f -- "$old"; done',
+        )
+    )
+    database_port = database.ports[0] if database.ports else None
+    if database_port is not None:
+        context.flows.add((name, database.name, database_port.number, database_port.protocol, f"backup of {database.component}"))
+    environment = context.environment
+    backup = Workload(
+        name=name,
+        component=f"{database.component}-backup",
+        kind=WorkloadKind.SCHEDULED,
+        role="backup",
+        image=database_type.backup_image,
+        replicas=1,
+        ports=(),
+        command=("/bin/sh", "-c", script),
+        args=(),
+        variables=tuple(variables),
+        volumes=(Volume("backups", claim_name, size),),
+        mounts=(VolumeMount("backups", BACKUP_DIRECTORY, False),),
+        database_type=None,
+        schedule=settings.backup_schedule,
+        retention=retention,
+        implied=True,
+        implied_reason=(
+            f"environment {environment.name} ({environment.kind}) keeps backups, so database "
+            f"`{database.component}` is dumped with its own tool on a schedule"
+        ),
+    )
+    configuration = ConfigurationSet(configuration_name, name, (("DATABASE_HOST", database.name),))
+    claim = Claim(claim_name, "", size, "read-write-once", database.component, implied=True)
+    return backup, configuration, claim
+
+
+def _route_component(application: requirements.Application, route_name: str) -> str:
+    route = application.route(route_name)
+    return route.component if route else ""
+
+
+def _port_protocol(component: requirements.Component | None, number: int) -> str:
+    if component is not None:
+        for port in component.ports:
+            if port.number == number:
+                return port.protocol
+    return "TCP"
+
+
+def _ingress(context: _Context, settings: Settings) -> Ingress | None:
+    application = context.application
+    environment = context.environment
+    if not application.routes:
+        return None
+    routes: list[Route] = []
+    for route in application.routes:
+        component = application.component(route.component)
+        routes.append(
+            Route(
+                name=route.name,
+                host=requirements.route_domain(route, environment),
+                path=route.path,
+                service=component.kubernetes_name if component else requirements.kubernetes_name(route.component),
+                port=route.port,
+                url=requirements.route_url(route, environment),
+            )
+        )
+    issuer = None
+    tls_hosts: tuple[str, ...] = ()
+    if environment.https:
+        tls_hosts = tuple(sorted({route.host for route in routes}))
+        issuer = CertificateIssuer(
+            name=f"{application.kubernetes_name}-acme",
+            acme_server=settings.acme_server,
+            email=settings.acme_email,
+            account_key_secret=f"{application.kubernetes_name}-acme-account",
+        )
+    return Ingress(
+        name=application.kubernetes_name,
+        ingress_class=settings.ingress_class,
+        routes=tuple(routes),
+        tls_hosts=tls_hosts,
+        tls_secret=f"{application.kubernetes_name}-tls" if environment.https else "",
+        issuer=issuer,
+        force_ssl_redirect=environment.https and settings.force_ssl_redirect,
+    )
+
+
+def _flows(flows: set[tuple[str, str, int, str, str]]) -> tuple[NetworkFlow, ...]:
+    """One flow per (source, target, port, protocol), its reasons joined, in sorted order."""
+    reasons: dict[tuple[str, str, int, str], list[str]] = {}
+    for source, target, port, protocol, reason in flows:
+        reasons.setdefault((source, target, port, protocol), []).append(reason)
+    return tuple(
+        NetworkFlow(source, target, port, protocol, "; ".join(sorted(set(reasons[key]))))
+        for key in sorted(reasons)
+        for source, target, port, protocol in (key,)
+    )

@@ -1,0 +1,270 @@
+"""The deployment architecture model: what runs in one environment, free of Kubernetes.
+
+Stage 1 of the compiler (`koncierge_lang.architecture.build`) makes it from the requirements
+model, one `EnvironmentArchitecture` per environment; stage 2 (`koncierge_lang.kubernetes`)
+turns it into manifests. It names the concepts a deployment has (workloads, services, sets of
+configuration and of secrets, claims for storage, routes, network flows) and adds what the
+requirements imply but do not say, marked `implied=True` with the reason.
+
+Architecture invariants:
+- Nothing here knows Kubernetes object kinds or fields; the names it carries are already valid
+  DNS labels, because every later target needs that.
+- It never holds a generated password: a generated secret is described by its `state_key` and
+  length, and stage 2 receives the values separately. Secrets that the author wrote (plain or
+  base64) are carried so that stage 2 can emit them, but the printer never shows them.
+- Every sequence is in a deterministic order (source order where order means something, sorted
+  otherwise), so printing it twice gives the same text.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Union
+
+
+class WorkloadKind(enum.Enum):
+    # Interchangeable replicas; may be replaced and scaled freely.
+    STATELESS = "stateless"
+    # Owns data on a persistent claim: at most one instance at a time, stable identity.
+    STATEFUL = "stateful"
+    # Runs to completion on a schedule.
+    SCHEDULED = "scheduled"
+
+
+class ValueSource(enum.Enum):
+    # A constant (or text built only from constants): kept in the configuration set.
+    CONFIGURATION = "configuration"
+    # A secret, or text that contains one: kept in the secret set.
+    SECRET = "secret"
+    # Derived from another part of the deployment (a component's host or port, a route's
+    # domain or URL): kept in the configuration set, and the reason for a network flow.
+    REFERENCE = "reference"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretInput:
+    """One secret as the author gave it. `origin` is `plain`, `base64` or `generated`.
+
+    `text` is the value as written (still encoded for `base64`, empty for `generated`). A
+    generated secret is identified by `state_key`, under which its value is kept between builds.
+    """
+
+    origin: str
+    text: str = ""
+    length: int = 32
+    state_key: str = ""
+
+
+# A secret's value: literal text and secret inputs, concatenated (a connection string that
+# interpolates a password is one secret value).
+SecretPart = Union[str, SecretInput]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretItem:
+    key: str
+    parts: tuple[SecretPart, ...]
+
+    @property
+    def origin(self) -> str:
+        """`plain`, `base64` or `generated` for a single input, `composed` for text around secrets."""
+        if len(self.parts) == 1 and isinstance(self.parts[0], SecretInput):
+            return self.parts[0].origin
+        return "composed"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigurationSet:
+    name: str
+    owner: str
+    entries: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SecretSet:
+    name: str
+    owner: str
+    items: tuple[SecretItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """An environment variable of a workload and where its value comes from.
+
+    `set_name` and `key` locate the value in a configuration set (CONFIGURATION, REFERENCE) or a
+    secret set (SECRET). `value` is the resolved text for configuration and references, empty for
+    secrets. `references` lists what it was derived from, as written (`database.host`, `db_name`).
+    """
+
+    name: str
+    source: ValueSource
+    set_name: str
+    key: str
+    value: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadPort:
+    name: str
+    number: int
+    protocol: str
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeMount:
+    volume: str
+    path: str
+    read_only: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """A volume of a workload: a persistent claim (`claim` set) or scratch space that lives as long
+    as the instance (`claim` empty, `size` the limit)."""
+
+    name: str
+    claim: str
+    size: str
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    name: str
+    component: str
+    kind: WorkloadKind
+    role: str
+    image: str
+    replicas: int
+    ports: tuple[WorkloadPort, ...]
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    variables: tuple[Variable, ...]
+    volumes: tuple[Volume, ...]
+    mounts: tuple[VolumeMount, ...]
+    database_type: str | None = None
+    schedule: str | None = None
+    retention: int | None = None
+    implied: bool = False
+    implied_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Persistent storage: `access` is `read-write-once` (one instance writes) or
+    `read-write-many` (mounted by several components)."""
+
+    name: str
+    storage: str
+    size: str
+    access: str
+    owner: str | None
+    implied: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    name: str
+    number: int
+    protocol: str
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """How other workloads reach a workload: `exposure` is `internal` or `routed` (also reached
+    from outside through a route)."""
+
+    name: str
+    workload: str
+    exposure: str
+    ports: tuple[ServicePort, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    host: str
+    path: str
+    service: str
+    port: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateIssuer:
+    """Certificates from an ACME server, proving control of each host over HTTP-01."""
+
+    name: str
+    acme_server: str
+    email: str
+    account_key_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ingress:
+    """The one way in from outside: its routes, and TLS for `tls_hosts` when HTTPS is on."""
+
+    name: str
+    ingress_class: str
+    routes: tuple[Route, ...]
+    tls_hosts: tuple[str, ...]
+    tls_secret: str
+    issuer: CertificateIssuer | None
+    force_ssl_redirect: bool
+
+
+INGRESS = "ingress"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkFlow:
+    """A connection the deployment needs: `source` (a workload, or `ingress` for traffic from
+    outside) opens connections to `target` on `port`, because of `reason`."""
+
+    source: str
+    target: str
+    port: int
+    protocol: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class HostPathStorage:
+    """Storage provisioned from a directory on the node, when the platform asks for it."""
+
+    storage_class: str
+    directory: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentArchitecture:
+    application: str
+    application_description: str
+    environment: str
+    environment_kind: str
+    namespace: str
+    domain: str
+    https: bool
+    backups: bool
+    performance_optimised: bool
+    strict_security: bool
+    storage_class: str
+    host_path: HostPathStorage | None
+    workloads: tuple[Workload, ...]
+    services: tuple[Service, ...]
+    configuration_sets: tuple[ConfigurationSet, ...]
+    secret_sets: tuple[SecretSet, ...]
+    claims: tuple[Claim, ...]
+    ingress: Ingress | None
+    flows: tuple[NetworkFlow, ...]
+
+    def generated_secrets(self) -> tuple[SecretInput, ...]:
+        """Every generated secret, once per state key, in state-key order."""
+        found: dict[str, SecretInput] = {}
+        for secret_set in self.secret_sets:
+            for item in secret_set.items:
+                for part in item.parts:
+                    if isinstance(part, SecretInput) and part.origin == "generated":
+                        found.setdefault(part.state_key, part)
+        return tuple(found[key] for key in sorted(found))

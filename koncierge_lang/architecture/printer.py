@@ -1,0 +1,172 @@
+"""The deployment architecture as plain data and as YAML, for `koncierge build --stage architecture`.
+
+The printed form is for people (reviewing what the compiler decided) and for clients such as the
+diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
+`base64`, `generated`, or `composed` from text and secrets) and, for generated ones, the key under
+which the build keeps the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from koncierge_lang.architecture.model import (
+    EnvironmentArchitecture,
+    SecretInput,
+    SecretItem,
+    ValueSource,
+    Workload,
+)
+from koncierge_lang.kubernetes.yaml import dump_documents
+
+
+def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object]:
+    """The architecture as nested dicts and lists, in a stable, readable order."""
+    flags = {
+        "backups": architecture.backups,
+        "https": architecture.https,
+        "performance_optimised": architecture.performance_optimised,
+        "strict_security": architecture.strict_security,
+    }
+    data: dict[str, object] = {
+        "application": architecture.application,
+        "description": architecture.application_description,
+        "environment": architecture.environment,
+        "kind": architecture.environment_kind,
+        "namespace": architecture.namespace,
+        "domain": architecture.domain,
+        "flags": flags,
+        "workloads": [_workload(workload) for workload in architecture.workloads],
+        "services": [
+            {
+                "name": service.name,
+                "workload": service.workload,
+                "exposure": service.exposure,
+                "ports": [f"{port.name} {port.number}/{port.protocol}" for port in service.ports],
+            }
+            for service in architecture.services
+        ],
+        "configuration_sets": [
+            {"name": entry.name, "owner": entry.owner, "entries": dict(entry.entries)}
+            for entry in architecture.configuration_sets
+        ],
+        "secret_sets": [
+            {"name": entry.name, "owner": entry.owner, "items": [_secret_item(item) for item in entry.items]}
+            for entry in architecture.secret_sets
+        ],
+        "claims": [
+            {
+                "name": claim.name,
+                "size": claim.size,
+                "access": claim.access,
+                "storage": claim.storage or None,
+                "owner": claim.owner,
+                **({"implied": True} if claim.implied else {}),
+            }
+            for claim in architecture.claims
+        ],
+        "storage": {
+            "class": architecture.storage_class or "(the cluster's default)",
+            "host_path_directory": architecture.host_path.directory if architecture.host_path else None,
+        },
+        "ingress": None,
+        "flows": [
+            {
+                "from": flow.source,
+                "to": flow.target,
+                "port": f"{flow.port}/{flow.protocol}",
+                "reason": flow.reason,
+            }
+            for flow in architecture.flows
+        ],
+    }
+    ingress = architecture.ingress
+    if ingress is not None:
+        data["ingress"] = {
+            "name": ingress.name,
+            "class": ingress.ingress_class,
+            "routes": [
+                {"name": route.name, "url": route.url, "service": route.service, "port": route.port}
+                for route in ingress.routes
+            ],
+            "tls": (
+                {
+                    "hosts": list(ingress.tls_hosts),
+                    "secret": ingress.tls_secret,
+                    "force_ssl_redirect": ingress.force_ssl_redirect,
+                }
+                if ingress.tls_hosts
+                else None
+            ),
+            "issuer": (
+                {
+                    "name": ingress.issuer.name,
+                    "acme_server": ingress.issuer.acme_server,
+                    "email": ingress.issuer.email or None,
+                    "challenge": "HTTP-01",
+                }
+                if ingress.issuer
+                else None
+            ),
+        }
+    return data
+
+
+def _workload(workload: Workload) -> dict[str, object]:
+    data: dict[str, object] = {"name": workload.name}
+    if workload.implied:
+        data["implied"] = True
+        data["implied_because"] = workload.implied_reason
+    data.update(
+        {
+            "kind": workload.kind.value,
+            "role": workload.role,
+            "image": workload.image,
+        }
+    )
+    if workload.database_type:
+        data["database"] = workload.database_type
+    if workload.schedule is not None:
+        data["schedule"] = workload.schedule
+        data["retention"] = workload.retention
+    else:
+        data["replicas"] = workload.replicas
+    if workload.ports:
+        data["ports"] = [f"{port.name} {port.number}/{port.protocol}" for port in workload.ports]
+    if workload.command:
+        data["command"] = list(workload.command)
+    if workload.args:
+        data["args"] = list(workload.args)
+    if workload.variables:
+        data["variables"] = [
+            {
+                "name": variable.name,
+                "from": variable.source.value,
+                "set": f"{variable.set_name}/{variable.key}",
+                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                **({"references": list(variable.references)} if variable.references else {}),
+            }
+            for variable in workload.variables
+        ]
+    if workload.volumes:
+        data["volumes"] = [
+            {"name": volume.name, **({"claim": volume.claim} if volume.claim else {"scratch": volume.size})}
+            for volume in workload.volumes
+        ]
+        data["mounts"] = [
+            {"volume": mount.volume, "path": mount.path, "read_only": mount.read_only} for mount in workload.mounts
+        ]
+    return data
+
+
+def _secret_item(item: SecretItem) -> dict[str, object]:
+    data: dict[str, object] = {"key": item.key, "origin": item.origin}
+    generated = [part for part in item.parts if isinstance(part, SecretInput) and part.origin == "generated"]
+    if generated:
+        data["generated"] = [{"state_key": part.state_key, "length": part.length} for part in generated]
+    return data
+
+
+def print_architectures(architectures: Sequence[EnvironmentArchitecture], header: str = "") -> str:
+    """YAML with one document per environment."""
+    return dump_documents((architecture_data(architecture) for architecture in architectures), header)

@@ -1,0 +1,329 @@
+"""Stage 2: deployment architecture -> Kubernetes manifests, for one environment.
+
+`manifests(architecture, generated_secrets)` is a pure function: the architecture decides what
+exists; this module only says it in Kubernetes terms. Generated passwords are passed in (the build
+keeps them between runs, see `koncierge_lang.build`); everything else comes from the architecture.
+
+Objects come in the order `kubectl apply` needs them: the Namespace and cluster-scoped storage
+first, then configuration and secrets, claims, Services, workloads, and last the certificate
+Issuer and the Ingress that uses it. Every object carries the `app.kubernetes.io/*` labels; pod
+selectors use the two that identify a workload in its namespace (`name` and `instance`).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+
+from koncierge_lang.architecture.model import (
+    Claim,
+    EnvironmentArchitecture,
+    SecretItem,
+    ValueSource,
+    Workload,
+    WorkloadKind,
+)
+
+Manifest = dict[str, object]
+
+MANAGED_BY = "koncierge"
+_ACCESS_MODES = {"read-write-once": "ReadWriteOnce", "read-write-many": "ReadWriteMany"}
+
+
+class MissingGeneratedSecret(KeyError):
+    """The caller did not supply the value of a generated secret (a programming error)."""
+
+
+def labels(architecture: EnvironmentArchitecture, name: str, component: str) -> dict[str, str]:
+    return {
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/instance": architecture.namespace,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/part-of": architecture.application,
+    }
+
+
+def selector(architecture: EnvironmentArchitecture, name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/instance": architecture.namespace, "app.kubernetes.io/name": name}
+
+
+def _metadata(
+    architecture: EnvironmentArchitecture, name: str, component: str, *, part_of: str = "", namespaced: bool = True
+) -> dict[str, object]:
+    """`name` is the object's name; the `name` label is the workload it belongs to (`part_of`),
+    or the application for objects of the whole environment, so that `-l app.kubernetes.io/name=`
+    selects a component with its configuration, secrets, claims and Service."""
+    metadata: dict[str, object] = {"name": name}
+    if namespaced:
+        metadata["namespace"] = architecture.namespace
+    metadata["labels"] = labels(architecture, part_of or architecture.application, component)
+    return metadata
+
+
+def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[str, str]) -> list[Manifest]:
+    """Every Kubernetes object of one environment, in apply order."""
+    roles = {workload.name: workload.role for workload in architecture.workloads}
+    documents: list[Manifest] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": _metadata(architecture, architecture.namespace, "application", namespaced=False),
+        }
+    ]
+    claim_roles = {claim.name: "backup" if claim.implied else "storage" for claim in architecture.claims}
+    if architecture.host_path is not None:
+        documents.append(_storage_class(architecture))
+        documents.extend(_persistent_volume(architecture, claim) for claim in architecture.claims)
+    for configuration_set in architecture.configuration_sets:
+        manifest: Manifest = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": _metadata(
+                architecture,
+                configuration_set.name,
+                roles.get(configuration_set.owner, "server"),
+                part_of=configuration_set.owner,
+            ),
+            "data": dict(sorted(configuration_set.entries)),
+        }
+        documents.append(manifest)
+    for secret_set in architecture.secret_sets:
+        documents.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": _metadata(
+                    architecture, secret_set.name, roles.get(secret_set.owner, "server"), part_of=secret_set.owner
+                ),
+                "type": "Opaque",
+                "data": {item.key: _secret_data(item, generated_secrets) for item in sorted(secret_set.items, key=_item_key)},
+            }
+        )
+    # A claim belongs to the one workload that mounts it; storage several share belongs to the application.
+    claim_users: dict[str, set[str]] = {}
+    for workload in architecture.workloads:
+        for volume in workload.volumes:
+            if volume.claim:
+                claim_users.setdefault(volume.claim, set()).add(workload.name)
+    for claim in architecture.claims:
+        users = sorted(claim_users.get(claim.name, set()))
+        owner = users[0] if len(users) == 1 else ""
+        documents.append(_claim(architecture, claim, claim_roles[claim.name], owner))
+    for service in architecture.services:
+        documents.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": _metadata(
+                    architecture, service.name, roles.get(service.workload, "server"), part_of=service.workload
+                ),
+                "spec": {
+                    "type": "ClusterIP",
+                    "selector": selector(architecture, service.workload),
+                    "ports": [
+                        {"name": port.name, "port": port.number, "targetPort": port.name, "protocol": port.protocol}
+                        for port in service.ports
+                    ],
+                },
+            }
+        )
+    documents.extend(_workload(architecture, workload) for workload in architecture.workloads)
+    ingress = architecture.ingress
+    if ingress is not None:
+        if ingress.issuer is not None:
+            acme: dict[str, object] = {"server": ingress.issuer.acme_server}
+            if ingress.issuer.email:
+                acme["email"] = ingress.issuer.email
+            acme["privateKeySecretRef"] = {"name": ingress.issuer.account_key_secret}
+            acme["solvers"] = [{"http01": {"ingress": {"ingressClassName": ingress.ingress_class}}}]
+            documents.append(
+                {
+                    "apiVersion": "cert-manager.io/v1",
+                    "kind": "Issuer",
+                    "metadata": _metadata(architecture, ingress.issuer.name, "certificates"),
+                    "spec": {"acme": acme},
+                }
+            )
+        metadata = _metadata(architecture, ingress.name, "ingress")
+        annotations: dict[str, str] = {}
+        if ingress.issuer is not None:
+            annotations["cert-manager.io/issuer"] = ingress.issuer.name
+        if ingress.force_ssl_redirect:
+            annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] = "true"
+        if annotations:
+            metadata["annotations"] = annotations
+        spec: dict[str, object] = {"ingressClassName": ingress.ingress_class}
+        if ingress.tls_hosts:
+            spec["tls"] = [{"hosts": list(ingress.tls_hosts), "secretName": ingress.tls_secret}]
+        # One rule per host, in the order the routes first name it; paths in route order.
+        rules: dict[str, list[dict[str, object]]] = {}
+        for route in ingress.routes:
+            rules.setdefault(route.host, []).append(
+                {
+                    "path": route.path,
+                    "pathType": "Prefix",
+                    "backend": {"service": {"name": route.service, "port": {"number": route.port}}},
+                }
+            )
+        spec["rules"] = [{"host": host, "http": {"paths": paths}} for host, paths in rules.items()]
+        documents.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec})
+    return documents
+
+
+def _item_key(item: SecretItem) -> str:
+    return item.key
+
+
+def _secret_data(item: SecretItem, generated_secrets: Mapping[str, str]) -> str:
+    """The base64 text of a secret. A secret the author gave in base64 is used as given."""
+    parts = item.parts
+    if len(parts) == 1 and not isinstance(parts[0], str) and parts[0].origin == "base64":
+        return parts[0].text
+    value = b""
+    for part in parts:
+        if isinstance(part, str):
+            value += part.encode("utf-8")
+        elif part.origin == "base64":
+            value += base64.b64decode(part.text)
+        elif part.origin == "generated":
+            if part.state_key not in generated_secrets:
+                raise MissingGeneratedSecret(part.state_key)
+            value += generated_secrets[part.state_key].encode("utf-8")
+        else:
+            value += part.text.encode("utf-8")
+    return base64.b64encode(value).decode("ascii")
+
+
+def _claim(architecture: EnvironmentArchitecture, claim: Claim, role: str, owner: str) -> Manifest:
+    spec: dict[str, object] = {
+        "accessModes": [_ACCESS_MODES[claim.access]],
+        "resources": {"requests": {"storage": claim.size}},
+    }
+    if architecture.storage_class:
+        spec["storageClassName"] = architecture.storage_class
+    if architecture.host_path is not None:
+        spec["volumeName"] = _persistent_volume_name(architecture, claim)
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": _metadata(architecture, claim.name, role, part_of=owner),
+        "spec": spec,
+    }
+
+
+def _storage_class(architecture: EnvironmentArchitecture) -> Manifest:
+    assert architecture.host_path is not None
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": _metadata(architecture, architecture.host_path.storage_class, "storage", namespaced=False),
+        "provisioner": "kubernetes.io/no-provisioner",
+        "reclaimPolicy": "Retain",
+        "volumeBindingMode": "WaitForFirstConsumer",
+    }
+
+
+def _persistent_volume_name(architecture: EnvironmentArchitecture, claim: Claim) -> str:
+    return f"{architecture.namespace}-{claim.name}"
+
+
+def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> Manifest:
+    assert architecture.host_path is not None
+    name = _persistent_volume_name(architecture, claim)
+    directory = architecture.host_path.directory.rstrip("/")
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolume",
+        "metadata": _metadata(architecture, name, "storage", namespaced=False),
+        "spec": {
+            "capacity": {"storage": claim.size},
+            "accessModes": [_ACCESS_MODES[claim.access]],
+            "persistentVolumeReclaimPolicy": "Retain",
+            "storageClassName": architecture.host_path.storage_class,
+            "claimRef": {"namespace": architecture.namespace, "name": claim.name},
+            "hostPath": {"path": f"{directory}/{architecture.namespace}/{claim.name}", "type": "DirectoryOrCreate"},
+        },
+    }
+
+
+def _container(workload: Workload) -> dict[str, object]:
+    container: dict[str, object] = {"name": workload.name, "image": workload.image}
+    if workload.command:
+        container["command"] = list(workload.command)
+    if workload.args:
+        container["args"] = list(workload.args)
+    if workload.ports:
+        container["ports"] = [
+            {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in workload.ports
+        ]
+    if workload.variables:
+        environment: list[object] = []
+        for variable in workload.variables:
+            reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
+            environment.append(
+                {"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}}
+            )
+        container["env"] = environment
+    if workload.mounts:
+        container["volumeMounts"] = [
+            {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
+            for mount in workload.mounts
+        ]
+    return container
+
+
+def _pod_spec(workload: Workload) -> dict[str, object]:
+    # No workload Koncierge generates talks to the Kubernetes API, so none gets a token for it.
+    spec: dict[str, object] = {"automountServiceAccountToken": False}
+    if workload.kind is WorkloadKind.SCHEDULED:
+        spec["restartPolicy"] = "OnFailure"
+    spec["containers"] = [_container(workload)]
+    if workload.volumes:
+        read_only_volumes = {
+            mount.volume for mount in workload.mounts if mount.read_only
+        } - {mount.volume for mount in workload.mounts if not mount.read_only}
+        volumes: list[object] = []
+        for volume in workload.volumes:
+            if volume.claim:
+                claim: dict[str, object] = {"claimName": volume.claim}
+                if volume.name in read_only_volumes:
+                    claim["readOnly"] = True
+                volumes.append({"name": volume.name, "persistentVolumeClaim": claim})
+            else:
+                volumes.append({"name": volume.name, "emptyDir": {"sizeLimit": volume.size}})
+        spec["volumes"] = volumes
+    return spec
+
+
+def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Manifest:
+    pod_labels = labels(architecture, workload.name, workload.role)
+    template = {"metadata": {"labels": pod_labels}, "spec": _pod_spec(workload)}
+    metadata = _metadata(architecture, workload.name, workload.role, part_of=workload.name)
+    if workload.kind is WorkloadKind.SCHEDULED:
+        return {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": metadata,
+            "spec": {
+                "schedule": workload.schedule,
+                # A dump still running when the next one is due is not doubled up.
+                "concurrencyPolicy": "Forbid",
+                "successfulJobsHistoryLimit": 3,
+                "failedJobsHistoryLimit": 3,
+                "jobTemplate": {
+                    "metadata": {"labels": pod_labels},
+                    "spec": {"backoffLimit": 2, "template": template},
+                },
+            },
+        }
+    spec: dict[str, object] = {
+        "replicas": workload.replicas,
+        "selector": {"matchLabels": selector(architecture, workload.name)},
+    }
+    if workload.kind is WorkloadKind.STATEFUL:
+        spec["serviceName"] = workload.name
+        spec["template"] = template
+        return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": metadata, "spec": spec}
+    spec["template"] = template
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec}

@@ -1,0 +1,143 @@
+"""A deterministic YAML writer for generated files: block style, keys in the order given.
+
+Why not PyYAML's `safe_dump`: its output depends on options that are easy to get wrong (sorted
+keys would scramble `apiVersion`/`kind`/`metadata`), it is slow for thousands of objects, and
+importing it costs start-up time on every `koncierge build`. This writer handles exactly the data
+the compiler makes (dicts with string keys, lists, strings, ints, bools, None) and guarantees that
+every string reads back as the same string under YAML 1.1 (PyYAML, Go's yaml.v2 used by kubectl)
+and YAML 1.2: anything that could be read as another type (`yes`, `no`, `on`, `off`, `null`,
+`~`, `0123`, `1e3`, `1:20`, `.5`) or that contains YAML syntax is quoted.
+
+Nothing in it knows Kubernetes; it lives here because the manifests are its main user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+# A string may be written plain when it starts with a letter or `/` and uses only characters that
+# carry no YAML meaning in that position; `:` is allowed inside (as in `mysql:5.7`) but not at the
+# end. Everything else is double-quoted.
+_PLAIN = re.compile(r"[A-Za-z/][A-Za-z0-9_./:@+-]*")
+# Words that YAML 1.1 or 1.2 reads as booleans or null, whatever their case.
+_RESERVED_WORDS = frozenset(
+    {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
+)
+# Characters that YAML does not allow unescaped, or that parsers treat as line breaks or a BOM.
+_NEEDS_ESCAPE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\t": "\\t",
+    "\r": "\\r",
+    "\0": "\\0",
+}
+# A literal block (`|`) is used for multi-line text that it can carry exactly: printable
+# characters, no tab, no trailing space on a line, not starting with a space or a line break,
+# and at most one final line break.
+_BLOCK_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]| \n| $")
+
+
+def dump_documents(documents: Iterable[object], header: str = "") -> str:
+    """Several YAML documents, each starting with `---`, after an optional comment header."""
+    chunks: list[str] = []
+    if header:
+        chunks.extend(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    for document in documents:
+        chunks.append("---\n")
+        chunks.append(dump(document))
+    return "".join(chunks)
+
+
+def dump(data: object) -> str:
+    """One YAML document (without `---`), ending with a line break."""
+    lines: list[str] = []
+    if isinstance(data, Mapping):
+        if data:
+            _mapping(data, "", lines)
+        else:
+            lines.append("{}")
+    elif isinstance(data, (list, tuple)):
+        if data:
+            _sequence(data, "", lines)
+        else:
+            lines.append("[]")
+    else:
+        lines.append(_scalar(data, ""))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _mapping(data: Mapping[object, object], indent: str, lines: list[str], first_prefix: str | None = None) -> None:
+    prefix = indent if first_prefix is None else first_prefix
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
+        key_text = quote(key)
+        if isinstance(value, Mapping) and value:
+            lines.append(f"{prefix}{key_text}:")
+            _mapping(value, indent + "  ", lines)
+        elif isinstance(value, (list, tuple)) and value:
+            # Sequences in a mapping are not indented further, as kubectl writes them.
+            lines.append(f"{prefix}{key_text}:")
+            _sequence(value, indent, lines)
+        else:
+            lines.append(f"{prefix}{key_text}: {_scalar(value, indent + '  ')}")
+        prefix = indent
+
+
+def _sequence(data: Sequence[object], indent: str, lines: list[str]) -> None:
+    for item in data:
+        if isinstance(item, Mapping) and item:
+            _mapping(item, indent + "  ", lines, first_prefix=indent + "- ")
+        elif isinstance(item, (list, tuple)) and item:
+            lines.append(f"{indent}-")
+            _sequence(item, indent + "  ", lines)
+        else:
+            lines.append(f"{indent}- {_scalar(item, indent + '  ')}")
+
+
+def _scalar(value: object, indent: str) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        if "\n" in value and not _BLOCK_UNSAFE.search(value) and value[0] not in " \n" and not value.endswith("\n\n"):
+            chomping = "" if value.endswith("\n") else "-"
+            body = value[:-1] if value.endswith("\n") else value
+            return f"|{chomping}\n" + "\n".join(f"{indent}{line}" if line else "" for line in body.split("\n"))
+        return quote(value)
+    if isinstance(value, Mapping) and not value:
+        return "{}"
+    if isinstance(value, (list, tuple)) and not value:
+        return "[]"
+    raise TypeError(f"cannot write {type(value).__name__} as YAML")
+
+
+@lru_cache(maxsize=65536)
+def quote(text: str) -> str:
+    """`text` as a single-line YAML scalar that reads back as exactly this string."""
+    if _PLAIN.fullmatch(text) and not text.endswith(":") and text.lower() not in _RESERVED_WORDS:
+        return text
+    return '"' + _NEEDS_ESCAPE_OR_QUOTE.sub(_escape, text) + '"'
+
+
+_NEEDS_ESCAPE_OR_QUOTE = re.compile(_NEEDS_ESCAPE.pattern[:-1] + '\\\\"\t]')
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group(0)
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    code = ord(character)
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}"

@@ -1,0 +1,200 @@
+"""Platform settings: how the generated Kubernetes fits the cluster it is applied to.
+
+A platform team sets them once in an optional `koncierge.toml` beside the `.kon` file; without
+the file every setting has the ancestor's default. The file is strict: an unknown table or key, or
+a value of the wrong type, is a diagnostic with its file, line and column (codes KON320..KON322),
+never a silently ignored typo.
+
+Every key is documented in `docs/compiler.md` ("Settings reference"); `SETTINGS_KEYS` below is the
+one list of them, and a test checks that the documentation names each one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.diagnostics.model import make_diagnostic
+from koncierge_lang.source import SourceText, Span
+
+SETTINGS_FILE_NAME = "koncierge.toml"
+LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The platform settings, with the ancestor's defaults."""
+
+    # [ingress]
+    ingress_class: str = "nginx"
+    force_ssl_redirect: bool = True
+    # [certificates]
+    acme_server: str = LETS_ENCRYPT_PRODUCTION
+    acme_email: str = ""
+    # [storage]
+    storage_provisioner: str = "dynamic"
+    storage_class: str = ""
+    host_path_directory: str = "/var/lib/koncierge"
+    # [backups]
+    backup_schedule: str = "0 3 * * *"
+    backup_retention: int = 7
+    backup_size: str = ""
+
+
+# (table, key) -> (Settings field, expected Python type, allowed values or None).
+SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] = {
+    ("ingress", "class"): ("ingress_class", str, None),
+    ("ingress", "force_ssl_redirect"): ("force_ssl_redirect", bool, None),
+    ("certificates", "acme_server"): ("acme_server", str, None),
+    ("certificates", "acme_email"): ("acme_email", str, None),
+    ("storage", "provisioner"): ("storage_provisioner", str, ("dynamic", "host-path")),
+    ("storage", "class"): ("storage_class", str, None),
+    ("storage", "host_path_directory"): ("host_path_directory", str, None),
+    ("backups", "schedule"): ("backup_schedule", str, None),
+    ("backups", "retention"): ("backup_retention", int, None),
+    ("backups", "size"): ("backup_size", str, None),
+}
+
+_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
+_DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
+
+assert {name for name, _, _ in SETTINGS_KEYS.values()} == {item.name for item in fields(Settings)}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsResult:
+    settings: Settings
+    diagnostics: tuple[Diagnostic, ...]
+    # The settings file that was read, for rendering its diagnostics; None without one.
+    source: SourceText | None
+
+
+def settings_path_for(kon_path: Path) -> Path:
+    return kon_path.parent / SETTINGS_FILE_NAME
+
+
+def load_settings(kon_path: Path) -> SettingsResult:
+    """The settings for a `.kon` file: from `koncierge.toml` beside it, or the defaults."""
+    path = settings_path_for(kon_path)
+    if not path.is_file():
+        return SettingsResult(Settings(), (), None)
+    text = path.read_text(encoding="utf-8")
+    return parse_settings(text, str(path))
+
+
+def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
+    """Settings from the text of a `koncierge.toml`. Never raises on user input."""
+    import tomllib  # Imported here: most builds have no settings file and should not pay for it.
+
+    source = SourceText(text, path)
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line, column = _error_position(str(error))
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", str(error))
+        span = _point(source, line, column)
+        return SettingsResult(Settings(), (_diagnostic("KON322", f"{path} is not valid TOML: {message}", span, path),), source)
+
+    diagnostics: list[Diagnostic] = []
+    values: dict[str, Any] = {}
+    for table_name in document:
+        table = document[table_name]
+        if table_name not in _TABLES or not isinstance(table, dict):
+            span = _locate(source, None, table_name)
+            message = f"`{table_name}` is not a settings table; the tables are {', '.join(f'[{name}]' for name in _TABLES)}"
+            diagnostics.append(_diagnostic("KON320", message, span, path))
+            continue
+        for key in table:
+            entry = SETTINGS_KEYS.get((table_name, key))
+            span = _locate(source, table_name, key)
+            if entry is None:
+                known = sorted(known_key for known_table, known_key in SETTINGS_KEYS if known_table == table_name)
+                message = f"`{key}` is not a setting of [{table_name}]; its settings are {', '.join(known)}"
+                diagnostics.append(_diagnostic("KON320", message, span, path))
+                continue
+            field_name, expected_type, allowed = entry
+            value = table[key]
+            problem = _value_problem(field_name, value, expected_type, allowed)
+            if problem:
+                diagnostics.append(_diagnostic("KON321", f"[{table_name}] {key}: {problem}", span, path))
+                continue
+            values[field_name] = value
+    return SettingsResult(Settings(**values), tuple(diagnostics), source)
+
+
+def _value_problem(field_name: str, value: object, expected_type: type, allowed: tuple[str, ...] | None) -> str:
+    # bool is a subclass of int, so check the exact type.
+    if type(value) is not expected_type:
+        type_names = {str: "a string", bool: "true or false", int: "a whole number"}
+        return f"expected {type_names[expected_type]}, found `{value!r}`"
+    if allowed is not None and value not in allowed:
+        return f"expected one of {', '.join(repr(option) for option in allowed)}, found {value!r}"
+    if field_name == "ingress_class" and not _DNS_NAME.fullmatch(str(value)):
+        return f"`{value}` is not a valid IngressClass name (lower-case letters, digits, `-` and `.`)"
+    if field_name == "storage_class" and value and not _DNS_NAME.fullmatch(str(value)):
+        return f"`{value}` is not a valid StorageClass name (lower-case letters, digits, `-` and `.`)"
+    if field_name == "acme_server" and not str(value).startswith("https://"):
+        return "the ACME server must be an https:// URL"
+    if field_name == "host_path_directory" and not str(value).startswith("/"):
+        return "the host-path directory must be an absolute path"
+    if field_name == "backup_retention" and not 1 <= int(str(value)) <= 1000:
+        return "keep between 1 and 1000 backups"
+    if field_name == "backup_size" and value and not _SIZE.fullmatch(str(value)):
+        return f"`{value}` is not a size such as `5Gi`"
+    if field_name == "backup_schedule" and not _SCHEDULE.fullmatch(str(value).strip()):
+        return f"`{value}` is not a cron schedule such as `0 3 * * *`"
+    return ""
+
+
+def _diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
+    diagnostic = make_diagnostic(code, message, span)
+    return Diagnostic(
+        diagnostic.code, diagnostic.severity, diagnostic.message, diagnostic.span, diagnostic.related, diagnostic.fixes, path
+    )
+
+
+def _error_position(message: str) -> tuple[int, int]:
+    match = re.search(r"at line (\d+), column (\d+)", message)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return 1, 1
+
+
+def _point(source: SourceText, line: int, column: int) -> Span:
+    offset = source.offset(line, column)
+    return source.span(offset, offset)
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*\]")
+_KEY_LINE = re.compile(r"^(\s*)(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
+
+
+def _locate(source: SourceText, table: str | None, key: str) -> Span:
+    """The span of `key` in `table` (or of the table header `[key]` when `table` is None).
+
+    tomllib gives no positions, so this scans the lines: settings files are small and flat, and
+    when the scan cannot find the key (an unusual layout such as dotted keys) the diagnostic
+    points at the start of the file rather than nowhere.
+    """
+    current_table: str | None = None
+    offset = 0
+    for line in source.text.splitlines(keepends=True):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            current_table = header.group(1).strip('"')
+            if table is None and current_table == key:
+                start = offset + header.start(1)
+                return source.span(start, start + len(header.group(1)))
+        else:
+            key_match = _KEY_LINE.match(line)
+            if key_match and key_match.group(2).strip("\"'") == key:
+                if table is None and current_table is None or table is not None and current_table == table:
+                    start = offset + key_match.start(2)
+                    return source.span(start, start + len(key_match.group(2)))
+        offset += len(line)
+    return source.span(0, 0)
