@@ -457,7 +457,7 @@ class _ApplicationScope:
         if isinstance(syntax, ast.PerEnvironment):
             return self.per_environment(syntax)
         if isinstance(syntax, ast.SecretPlain):
-            secret_span = syntax.span
+            secret_span = syntax.text.span  # The password itself, with or without the `secret` before it.
             fixes = (
                 Fix("Generate the password instead", (TextEdit(syntax.text.span, "generated"),), safe=False),
                 Fix(
