@@ -37,7 +37,7 @@ class Analysis:
 
     @cached_property
     def check_result(self) -> CheckResult:
-        return check(self.parse_result.file)
+        return check(self.parse_result.file, self.parse_result.diagnostics)
 
     @property
     def requirements(self) -> Requirements:

@@ -39,7 +39,9 @@ def test_every_code_has_a_golden_case() -> None:
         for line in (case / "diagnostics.txt").read_text(encoding="utf-8").splitlines():
             if "[KON" in line and "]: " in line:
                 covered.add(line.split("[", 1)[1].split("]", 1)[0])
-    missing = sorted(entry.code for entry in RULES if entry.code not in covered)
+    # KON32x come from the platform settings (koncierge.toml), not from a .kon file; the
+    # compiler's tests cover them.
+    missing = sorted(entry.code for entry in RULES if entry.code not in covered and not entry.code.startswith("KON32"))
     assert not missing, f"codes without a golden case: {missing}"
 
 

@@ -194,12 +194,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON206", "invalid-route", E,
-        "A route's subdomain is not a single DNS label, or its path does not start with `/`; or two "
-        "routes serve the same host and path.",
-        "Subdomains are put in front of the environment's domain, paths become Ingress path prefixes, "
-        "and one host and path can lead to one place only.",
+        "A route's subdomain is not a single DNS label, or its path does not start with `/`.",
+        "Subdomains are put in front of the environment's domain and paths become Ingress path prefixes.",
         'route api subdomain "api.v2" -> backend:8080',
-        "Use one label such as `api`, a path such as `/docs`, and distinct host and path pairs.",
+        "Use one label such as `api` and a path such as `/docs`.",
     ),
     Rule(
         "KON207", "invalid-size", E,
@@ -261,6 +259,29 @@ RULES: tuple[Rule, ...] = (
         'application todo {\n  component web {\n    image "nginx:1.27"\n  }\n}',
         'Add at least one, such as `environment LOCAL "todo.test"`.',
     ),
+    Rule(
+        "KON215", "repeated-setting", E,
+        "Something that can be said once is said twice: a component's `replicas`, `command` or `args`, a "
+        "route's `subdomain` or `path`, or one environment's case in text per environment.",
+        "Only one of the two can take effect, and silently picking one would hide a mistake.",
+        "component worker {\n  image \"worker:1.0\"\n  replicas 2\n  replicas 3\n}",
+        "Remove the one you do not mean.",
+    ),
+    Rule(
+        "KON216", "value-cycle", E,
+        "A named value refers to itself, directly or through other values.",
+        "Its text could never be worked out.",
+        'value a = "${b}"\nvalue b = "${a}"',
+        "Break the circle: one of the values must be written out.",
+    ),
+    Rule(
+        "KON217", "interpolation-not-allowed", E,
+        "`${...}` is used where text is taken as written: an application's name, a command or its "
+        "arguments, a mount path, a route's subdomain or path.",
+        "These are fixed when the application is built; a reference there has no meaning.",
+        'route docs path "/${version}" -> web',
+        "Write the text out, or escape the dollar (`\\${`) if you mean the characters `${`.",
+    ),
     # 3xx: best practice
     Rule(
         "KON301", "plain-text-password", W,
@@ -306,6 +327,14 @@ RULES: tuple[Rule, ...] = (
         "The Ingress sends each request to one place, so the later route is dead configuration.",
         'route web -> frontend:8080\nroute www -> frontend:8080',
         "Give the route its own `subdomain` or `path`, or remove it.",
+    ),
+    Rule(
+        "KON307", "route-to-database", W,
+        "A route leads to a database.",
+        "Routes publish a component through the Ingress, usually on the internet; a database should only "
+        "be reached by the components that use it.",
+        "database orders postgres\nroute db -> orders",
+        "Route to the component that serves the data instead; remove the route.",
     ),
     Rule(
         "KON320", "unknown-setting", E,

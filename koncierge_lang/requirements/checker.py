@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
+from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.databases import DATABASE_TYPES
 from koncierge_lang.source import Span
@@ -75,8 +76,9 @@ def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> Chec
     image, a port, a use of a value): the syntax error already explains it.
     """
     checker = _Checker(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
-    applications = tuple(checker.application(application) for application in file.applications)
-    checker.check_application_names(file.applications, applications)
+    with paused_garbage_collection():
+        applications = tuple(checker.application(application) for application in file.applications)
+        checker.check_application_names(file.applications, applications)
     diagnostics = sorted(checker.diagnostics, key=Diagnostic.sort_key)
     return CheckResult(
         model.Requirements(applications),
@@ -501,7 +503,18 @@ class _ApplicationScope:
         cases: list[tuple[str, model.Text]] = []
         otherwise: model.Text | None = None
         misspelt: set[str] = set()
+        seen_cases: dict[str, ast.EnvironmentCase] = {}
         for case in syntax.cases:
+            key = case.environment.text if case.environment is not None else "else"
+            if key in seen_cases:
+                self.report(
+                    "KON215",
+                    f"`{key}` is given twice in this text per environment",
+                    case.span,
+                    (RelatedLocation(seen_cases[key].span, "first given here"),),
+                )
+                continue
+            seen_cases[key] = case
             if case.environment is None:
                 otherwise = self.text(case.text)
                 continue
@@ -617,7 +630,7 @@ class _ApplicationScope:
                         if target == node
                         else f"`{node}` refers to itself through `{target}`: a value cannot depend on itself"
                     )
-                    self.report("KON101", message, span)
+                    self.report("KON216", message, span)
                 elif state.get(target) is None:
                     visit(target)
             state[node] = 2
@@ -729,6 +742,7 @@ class _ApplicationScope:
         variables = self.variables(syntax, database_type)
         command: tuple[str, ...] = ()
         args: tuple[str, ...] = database_type.args if database_type is not None else ()
+        self.check_repeated_settings(syntax)
         for item in syntax.items:
             if isinstance(item, ast.CommandLine):
                 values = tuple(self.plain_string(literal) for literal in item.items)
@@ -790,11 +804,31 @@ class _ApplicationScope:
             return model.Storage(node.name.text, model.kubernetes_name(node.name.text), node.size.text, node.lifetime != "ephemeral")
         return None
 
-    def plain_string(self, literal: ast.StringLiteral) -> str:
+    def check_repeated_settings(self, syntax: ast.Component) -> None:
+        first: dict[str, ast.ComponentItem] = {}
+        for item in syntax.items:
+            if isinstance(item, ast.CommandLine):
+                setting = item.keyword
+            elif isinstance(item, ast.Replicas):
+                setting = "replicas"
+            else:
+                continue
+            if setting in first:
+                self.report(
+                    "KON215",
+                    f"`{setting}` is given twice in `{syntax.name.text}`; only one can take effect",
+                    item.span,
+                    (RelatedLocation(first[setting].span, "first given here"),),
+                )
+            else:
+                first[setting] = item
+
+    def plain_string(self, literal: ast.StringLiteral, what: str = "commands and arguments") -> str:
         if not literal.is_plain:
             self.report(
-                "KON005",
-                "`${...}` cannot be used here: commands and arguments are passed as written",
+                "KON217",
+                f"`${{...}}` cannot be used in {what}: they are taken as written (escape the dollar as `\\$` "
+                "to mean the characters `${`)",
                 literal.span,
             )
         return literal.value
@@ -954,7 +988,7 @@ class _ApplicationScope:
         return tuple(mounts)
 
     def mount_path(self, literal: ast.StringLiteral, paths: dict[str, ast.StringLiteral]) -> str:
-        path = self.plain_string(literal)
+        path = self.plain_string(literal, "mount paths")
         if not path.startswith("/"):
             self.report(
                 "KON208",
@@ -1028,7 +1062,7 @@ class _ApplicationScope:
     def route(self, syntax: ast.Route) -> model.Route | None:
         subdomain = None
         if syntax.subdomain is not None:
-            subdomain = syntax.subdomain.value
+            subdomain = self.plain_string(syntax.subdomain, "a route's subdomain")
             if not _DNS_LABEL.match(subdomain):
                 self.report(
                     "KON206",
@@ -1037,7 +1071,7 @@ class _ApplicationScope:
                 )
         path = "/"
         if syntax.path is not None:
-            path = syntax.path.value
+            path = self.plain_string(syntax.path, "a route's path")
             if not path.startswith("/"):
                 self.report(
                     "KON206",
@@ -1068,6 +1102,14 @@ class _ApplicationScope:
         self.refer(entry[0], target, syntax.component.span)
         component_syntax = entry[2]
         assert isinstance(component_syntax, ast.Component)
+        if component_syntax.database_type is not None:
+            self.report(
+                "KON307",
+                f"route `{syntax.name.text}` publishes database `{target}` through the Ingress; a database should "
+                "only be reached by the components that use it",
+                syntax.component.span,
+                (RelatedLocation(component_syntax.name.span, f"`{target}` is declared here"),),
+            )
         component_ports = self.ports_quietly(component_syntax)
         if not component_ports:
             if self.may_be_hidden_by_syntax_error(component_syntax):

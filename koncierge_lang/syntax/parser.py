@@ -11,7 +11,6 @@ Statements completed with made-up tokens are left out of the tree.
 
 from __future__ import annotations
 
-import contextvars
 import difflib
 import re
 from dataclasses import dataclass
@@ -20,11 +19,13 @@ from importlib import resources
 from typing import Any, Iterable
 
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+from lark.exceptions import UnexpectedToken
 from lark.lexer import PatternStr
 from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, TextEdit, make_diagnostic
+from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
 
@@ -39,15 +40,6 @@ STATEMENT_KEYWORDS = (
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
 )
 
-_collected_comments: contextvars.ContextVar[list[Token]] = contextvars.ContextVar("koncierge_comments")
-
-
-def _collect_comment(token: Token) -> None:
-    collected = _collected_comments.get(None)
-    if collected is not None:
-        collected.append(token)
-
-
 def grammar_text() -> str:
     """The grammar shipped in the package (`grammar/koncierge.lark` in the repository)."""
     return resources.files("koncierge_lang.grammar").joinpath("koncierge.lark").read_text(encoding="utf-8")
@@ -59,9 +51,7 @@ def build_lark(strict: bool = False) -> Lark:
         parser="lalr",
         lexer="contextual",
         start=["file", "reference"],
-        propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={"COMMENT": _collect_comment},
         cache=not strict,
         strict=strict,
     )
@@ -92,6 +82,84 @@ def _statement_terminal_types() -> frozenset[str]:
     literals = keyword_terminals()
     types = {name for name, text in literals.items() if text in STATEMENT_KEYWORDS or text == "}"}
     return frozenset(types | {"$END"})
+
+
+@dataclass(frozen=True, slots=True)
+class _LexerTables:
+    """One regular expression for every terminal of the grammar, and how to type each match."""
+
+    pattern: re.Pattern[str]
+    ignored: frozenset[str]
+    keywords: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def lexer_tables() -> _LexerTables:
+    """Built from the grammar's own terminal definitions, so the grammar stays the one source.
+
+    Keywords are matched by the NAME pattern and typed by the parser's state, as Lark's
+    contextual lexer does: a keyword is a keyword where the parser can take it (or where it can
+    take no name), and a name elsewhere.
+    """
+    parser = lark_parser()
+    ignored = frozenset(parser.lexer_conf.ignore)
+    name_pattern = next(t.pattern.to_regexp() for t in parser.terminals if t.name == "NAME")
+    keywords: dict[str, str] = {}
+    literals: list[tuple[str, str]] = []
+    expressions: list[str] = []
+    for terminal in parser.terminals:
+        if isinstance(terminal.pattern, PatternStr):
+            if re.fullmatch(name_pattern, terminal.pattern.value):
+                keywords[terminal.pattern.value] = terminal.name
+            else:
+                literals.append((terminal.name, terminal.pattern.value))
+        else:
+            expressions.append(f"(?P<{terminal.name}>{terminal.pattern.to_regexp()})")
+    literals.sort(key=lambda literal: -len(literal[1]))
+    expressions.extend(f"(?P<{name}>{re.escape(text)})" for name, text in literals)
+    return _LexerTables(re.compile("|".join(expressions)), ignored, keywords)
+
+
+class _Position:
+    """Where a tree node starts and ends: the attributes Lark's `meta` would have."""
+
+    __slots__ = ("start_pos", "end_pos", "line", "column", "end_line", "end_column", "empty")
+
+    def __init__(self, first: Any, last: Any) -> None:
+        self.start_pos = first.start_pos
+        self.line = first.line
+        self.column = first.column
+        self.end_pos = last.end_pos
+        self.end_line = last.end_line
+        self.end_column = last.end_column
+        self.empty = False
+
+
+def _positioned(callback: Any) -> Any:
+    def build(children: list[Any]) -> Any:
+        result = callback(children)
+        if type(result) is Tree:
+            first = last = None
+            for child in children:
+                if child is not None and (type(child) is not Tree or child._meta is not None):
+                    first = child if type(child) is not Tree else child._meta
+                    break
+            for child in reversed(children):
+                if child is not None and (type(child) is not Tree or child._meta is not None):
+                    last = child if type(child) is not Tree else child._meta
+                    break
+            if first is not None and last is not None:
+                result._meta = _Position(first, last)
+        return result
+
+    return build
+
+
+@lru_cache(maxsize=1)
+def _parse_tables() -> tuple[Any, dict[Any, Any]]:
+    inner = lark_parser().parser.parser.parser
+    callbacks = {rule: _positioned(callback) for rule, callback in inner.callbacks.items()}
+    return inner.parse_table, callbacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +265,11 @@ class _RecoveringParser:
         self.previous_token: Token | None = None
         self.gave_up = False
         self.base_offset = base_offset
-        interactive = lark_parser().parse_interactive(source.text, start=start)
-        self.lexer_thread = interactive.lexer_thread
-        self.parser_state = interactive.parser_state
-        self.states = self.parser_state.parse_conf.states
+        parse_table, callbacks = _parse_tables()
+        self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)
+        self.states = parse_table.states
         self.end_state = self.parser_state.parse_conf.end_state
+        self.comments: list[Token] = []
         self.sync_types = _statement_terminal_types()
         literals = keyword_terminals()
         self.statement_keyword_types = {
@@ -246,25 +314,56 @@ class _RecoveringParser:
         }
 
     def run(self) -> Any:
+        for token in self.tokens():
+            self.offer(token)
+            if self.gave_up:
+                return None
+        return self.offer(self._end_token())
+
+    def tokens(self) -> Iterable[Token]:
+        """The tokens of the text, typed by the parser's current state; comments are collected."""
+        tables = lexer_tables()
+        match = tables.pattern.match
+        ignored = tables.ignored
+        keywords = tables.keywords
+        states = self.states
         text = self.source.text
-        while True:
-            try:
-                for token in self.lexer_thread.lex(self.parser_state):
-                    self.offer(token)
-                    if self.gave_up:
-                        return None
-                break
-            except UnexpectedToken as error:
-                self.offer(error.token)
-                if self.gave_up:
-                    return None
-            except UnexpectedCharacters as error:
-                self.unexpected_characters(error, text)
-                if self.gave_up:
-                    return None
-        end = self._end_token()
-        result = self.offer(end)
-        return result
+        length = len(text)
+        position = 0
+        line = 1
+        line_start = 0
+        while position < length:
+            found = match(text, position)
+            if found is None:
+                skipped_to = self.unexpected_character(position, line, line_start)
+                position = skipped_to
+                continue
+            kind = found.lastgroup
+            value = found.group()
+            end = found.end()
+            if kind in ignored:
+                if kind == "COMMENT":
+                    column = position - line_start + 1
+                    self.comments.append(Token("COMMENT", value, position, line, column, line, column + len(value), end))
+                else:
+                    newlines = value.count("\n")
+                    if newlines:
+                        line += newlines
+                        line_start = position + value.rindex("\n") + 1
+                position = end
+                continue
+            if kind == "NAME" and value in keywords:
+                keyword_type = keywords[value]
+                actions = states[self.parser_state.state_stack[-1]]
+                if keyword_type in actions or "NAME" not in actions:
+                    kind = keyword_type
+                elif value in STATEMENT_KEYWORDS and self._starts_a_statement(position, end):
+                    # `port` then, on the next line, `env X = y`: the line starts a new statement;
+                    # reading `env` as the port's name would hide the real mistake.
+                    kind = keyword_type
+            column = position - line_start + 1
+            yield Token(kind, value, position, line, column, line, column + len(value), end)
+            position = end
 
     def _end_token(self) -> Token:
         text = self.source.text
@@ -281,9 +380,21 @@ class _RecoveringParser:
             # After an error, a statement keyword at the start of a line starts a new statement,
             # even where the contextual lexer read it as a name (`port "abc"` then `env X = y`).
             token = Token.new_borrow_pos(self.statement_keyword_types[token.value], token.value, token)
-        if self._accepts(self.parser_state.state_stack, token.type):
-            return self._feed(token)
+        if token.type in self.states[self.parser_state.state_stack[-1]]:
+            try:
+                return self._feed(token)
+            except UnexpectedToken:
+                pass  # An LALR default reduction led to an error: recover from the reduced state.
         return self.recover(token)
+
+    def _starts_a_statement(self, start: int, end: int) -> bool:
+        """A statement keyword first on its line, not followed by `.` (as in `database.host`)."""
+        text = self.source.text
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip():
+            return False
+        rest = text[end : end + 40].lstrip(" \t")
+        return not rest.startswith(".")
 
     def _first_on_its_line(self, token: Token) -> bool:
         start = int(token.start_pos or 0)
@@ -434,6 +545,21 @@ class _RecoveringParser:
             fix = Fix(f"Insert `{closing}`", (TextEdit(at, new_text),))
             self._add(make_diagnostic("KON002", message, span, fixes=(fix,)))
             return
+        statement = self._statement_so_far()
+        if (
+            len(statement) == 2
+            and str(statement[0]) == "port"
+            and statement[1].type == "NAME"
+            and insertion[0] == "NUMBER"
+        ):
+            self._add(
+                make_diagnostic(
+                    "KON001",
+                    f"`{statement[1]}` is not a port number: ports are whole numbers from 1 to 65535",
+                    self._span_of(statement[1]),
+                )
+            )
+            return
         missing = self._describe_expected([insertion[0]])
         after = self._after_text()
         self._add(make_diagnostic("KON002", f"missing {missing}{after}, found {describe_token(token)}", span))
@@ -468,10 +594,10 @@ class _RecoveringParser:
                     return f"`{' '.join(words)} {{` (opened on line {opened_line})"
         return ""
 
-    def unexpected_characters(self, error: UnexpectedCharacters, text: str) -> None:
-        line_counter = self.lexer_thread.state.line_ctr
-        position = line_counter.char_pos
-        character = text[position : position + 1]
+    def unexpected_character(self, position: int, line: int, line_start: int) -> int:
+        """Report a character no terminal matches; return where lexing goes on."""
+        text = self.source.text
+        character = text[position]
         if character == '"':
             line_end = text.find("\n", position)
             line_end = len(text) if line_end == -1 else line_end
@@ -489,9 +615,8 @@ class _RecoveringParser:
                         ),
                     )
                 )
-            line_counter.feed(text[position:line_end])
             self.recovering = True
-            return
+            return line_end
         if not self.recovering:
             shown = character if character.isprintable() else f"U+{ord(character):04X}"
             self._add(
@@ -503,7 +628,7 @@ class _RecoveringParser:
                 )
             )
         self.recovering = True
-        line_counter.feed(character)
+        return position + 1
 
 
 def _insertion_preference(terminal_type: str) -> tuple[int, str]:
@@ -519,14 +644,15 @@ def _insertion_preference(terminal_type: str) -> tuple[int, str]:
 
 def parse(text: str, path: str = "<input>") -> ParseResult:
     """Parse a .kon file. Never raises on any text."""
+    with paused_garbage_collection():
+        return _parse(text, path)
+
+
+def _parse(text: str, path: str) -> ParseResult:
     source = SourceText(text, path)
-    comments: list[Token] = []
-    context_token = _collected_comments.set(comments)
-    try:
-        recovering_parser = _RecoveringParser(source)
-        tree = recovering_parser.run()
-    finally:
-        _collected_comments.reset(context_token)
+    recovering_parser = _RecoveringParser(source)
+    tree = recovering_parser.run()
+    comments = recovering_parser.comments
     builder = _TreeBuilder(source)
     diagnostics = list(recovering_parser.diagnostics)
     applications: tuple[ast.Application, ...] = ()
@@ -592,12 +718,12 @@ class _TreeBuilder:
             return None
 
     def span(self, node: Tree | Token) -> Span:
-        if isinstance(node, Token):
-            return _token_span(self.source, node)
-        meta = node.meta
-        if meta.empty:
+        position = node if isinstance(node, Token) else node._meta
+        if position is None:
             return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+        return Span(
+            position.start_pos, position.end_pos, position.line, position.column, position.end_line, position.end_column
+        )
 
     def token_text(self, token: Token) -> str:
         if token.value == MISSING:
@@ -616,6 +742,14 @@ class _TreeBuilder:
         quoted = name_token.type == "STRING"
         if quoted:
             name_literal = self.string(name_token)
+            if not name_literal.is_plain:
+                self.diagnostics.append(
+                    make_diagnostic(
+                        "KON217",
+                        "`${...}` cannot be used in an application's name: it is taken as written",
+                        name_literal.span,
+                    )
+                )
             name = ast.Name(name_literal.value, name_literal.span)
         else:
             name = self.name(name_token)
@@ -774,6 +908,15 @@ class _TreeBuilder:
         index = 0
         while index < len(rest) and isinstance(rest[index], Tree):
             option = rest[index]
+            option_name = "subdomain" if option.data == "route_subdomain" else "path"
+            if option_name in order:
+                self.diagnostics.append(
+                    make_diagnostic(
+                        "KON215",
+                        f"`{option_name}` is given twice in route `{name_token}`; only one can take effect",
+                        self.span(option),
+                    )
+                )
             if option.data == "route_subdomain":
                 subdomain = self.string(option.children[0])
                 order.append("subdomain")
@@ -843,10 +986,9 @@ class _TreeBuilder:
 
     def interpolation(self, inner: str, offset: int) -> ast.Reference | None:
         span = self.source.span(offset, offset + len(inner))
-        stripped = inner.strip()
-        try:
-            tree = lark_parser().parse(stripped, start="reference")
-        except Exception:
+        reference_parser = _RecoveringParser(SourceText(inner), start="reference")
+        tree = reference_parser.run()
+        if not isinstance(tree, Tree) or reference_parser.diagnostics:
             self.diagnostics.append(
                 make_diagnostic(
                     "KON005",
@@ -855,14 +997,13 @@ class _TreeBuilder:
                 )
             )
             return None
-        leading = len(inner) - len(inner.lstrip())
         name_token, member_token = tree.children
-        base = offset + leading
 
         def shifted(token: Token) -> ast.Name:
-            token_start = base + int(token.start_pos or 0)
+            token_start = offset + int(token.start_pos or 0)
             return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
 
         name = shifted(name_token)
         member = shifted(member_token) if member_token is not None else None
-        return ast.Reference(name, member, self.source.span(base, base + len(stripped)))
+        end = member.span.end if member is not None else name.span.end
+        return ast.Reference(name, member, self.source.span(name.span.start, end))
