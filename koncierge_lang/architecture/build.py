@@ -202,7 +202,10 @@ def _component_workload(
         if storage.kubernetes_name not in {volume.name for volume in volumes}:
             volumes.append(Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size))
         mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
-        writes_persistent_storage |= storage.persistent and not mount.read_only
+        # Writing a claim of its own makes a workload stateful; storage shared with other
+        # components is read-write-many, which any number of interchangeable replicas may write.
+        shared = sum(1 for other in application.components if any(m.storage == storage.name for m in other.mounts)) > 1
+        writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
 
     stateful = component.is_database or writes_persistent_storage
     if component.replicas is not None:
