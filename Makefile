@@ -1,0 +1,58 @@
+# Koncierge: `make demo` and `make test` set everything up on a fresh machine.
+# `make help` lists every target.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+DEBIAN_PACKAGES := graphviz neovim
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system-packages demo test test-python lint bench docs golden clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+setup: $(INSTALLED) ## Create the virtual environment and install Koncierge with its test tools
+
+system-packages: ## Install the Debian packages the tests and the demo use (graphviz, neovim)
+	@missing=""; for package in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+demo: setup system-packages ## Check and build the bundled To Do example
+	$(BIN)/koncierge check examples/todo/todo.kon
+	@if $(BIN)/koncierge build --help >/dev/null 2>&1; then \
+	  $(BIN)/koncierge build examples/todo/todo.kon -o out && \
+	  echo "The Kubernetes manifests of the To Do example are in out/todo/ (one file per environment)."; \
+	fi
+
+test: setup system-packages test-python ## Run every test
+
+test-python: setup ## Run the Python tests (checker, compiler, language server)
+	$(BIN)/python -m pytest -q
+
+lint: setup ## ruff and mypy --strict on koncierge_lang
+	$(BIN)/ruff check koncierge_lang server tests bench
+	$(BIN)/mypy
+
+bench: setup ## Print the benchmark figures (see docs/benchmarks.md)
+	$(BIN)/python bench/bench_check.py
+
+docs: setup ## Regenerate docs/diagnostics from the catalogue
+	$(BIN)/python -m koncierge_lang.diagnostics.docs docs/diagnostics
+
+golden: setup ## Regenerate the golden files (read the diff before committing)
+	KON_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests -k golden
+
+clean: ## Remove the virtual environment and generated output
+	rm -rf $(VENV) out build dist *.egg-info
