@@ -1,0 +1,27 @@
+"""The README's example and the error its tour shows are what Koncierge really does."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import EXAMPLES, REPOSITORY
+from koncierge_lang.analysis import analyze
+from koncierge_lang.render import render_text
+
+
+def readme() -> str:
+    return (REPOSITORY / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_example_is_clean() -> None:
+    (block,) = re.findall(r"```kon\n(.*?)```", readme(), re.S)
+    assert analyze(block).diagnostics == ()
+
+
+def test_tour_shows_the_real_message() -> None:
+    broken = (EXAMPLES / "todo" / "todo.kon").read_text(encoding="utf-8").replace("database.host", "databse.host")
+    analysis = analyze(broken, "examples/todo/todo.kon")
+    (error,) = [d for d in analysis.diagnostics if d.code == "KON101"]
+    rendered = render_text([error], analysis.source)
+    for line in rendered.splitlines():
+        assert line in readme(), f"the README's tour no longer matches: {line!r}"
