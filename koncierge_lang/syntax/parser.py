@@ -78,6 +78,20 @@ def keyword_words() -> frozenset[str]:
     return frozenset(text for text in keyword_terminals().values() if re.fullmatch(r"[a-z][a-z-]*", text))
 
 
+@lru_cache(maxsize=1)
+def _recovery_tables() -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
+    """Terminals that start statements or close blocks; statement keywords by their text; and the
+    terminals error recovery may make up."""
+    literals = keyword_terminals()
+    statement_keyword_types = {
+        text: terminal_type for terminal_type, text in literals.items() if text in STATEMENT_KEYWORDS
+    }
+    insertable_types = frozenset(
+        {"NAME", "NUMBER", "STRING"} | {terminal_type for terminal_type, text in literals.items() if text in ("}", "]", "=")}
+    )
+    return _statement_terminal_types(), statement_keyword_types, insertable_types
+
+
 def _statement_terminal_types() -> frozenset[str]:
     literals = keyword_terminals()
     types = {name for name, text in literals.items() if text in STATEMENT_KEYWORDS or text == "}"}
@@ -153,6 +167,13 @@ def _positioned(callback: Any) -> Any:
         return result
 
     return build
+
+
+@lru_cache(maxsize=1)
+def _reductions() -> dict[Any, tuple[int, str, Any]]:
+    """Per grammar rule: how many values it takes, what it reduces to, and its tree builder."""
+    _, callbacks = _parse_tables()
+    return {rule: (len(rule.expansion), rule.origin.name, build) for rule, build in callbacks.items()}
 
 
 @lru_cache(maxsize=1)
@@ -266,19 +287,12 @@ class _RecoveringParser:
         self.gave_up = False
         self.base_offset = base_offset
         parse_table, callbacks = _parse_tables()
+        self.reductions = _reductions()
         self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)
         self.states = parse_table.states
         self.end_state = self.parser_state.parse_conf.end_state
         self.comments: list[Token] = []
-        self.sync_types = _statement_terminal_types()
-        literals = keyword_terminals()
-        self.statement_keyword_types = {
-            text: terminal_type for terminal_type, text in literals.items() if text in STATEMENT_KEYWORDS
-        }
-        self.insertable_types = frozenset(
-            {"NAME", "NUMBER", "STRING"}
-            | {terminal_type for terminal_type, text in literals.items() if text in ("}", "]", "=")}
-        )
+        self.sync_types, self.statement_keyword_types, self.insertable_types = _recovery_tables()
 
     # The LALR tables, simulated on a copy of the state stack: cheap, and never touches values.
     def _simulate(self, stack: list[Any], terminal_type: str) -> list[Any] | None:
@@ -403,8 +417,35 @@ class _RecoveringParser:
         return text[line_start:start].strip() == ""
 
     def _feed(self, token: Token) -> Any:
-        is_end = token.type == "$END"
-        result = self.parser_state.feed_token(token, is_end)
+        """Lark's LALR step (ParserState.feed_token), inlined: it runs for every token."""
+        state_stack = self.parser_state.state_stack
+        value_stack = self.parser_state.value_stack
+        states = self.states
+        reductions = self.reductions
+        token_type = token.type
+        result = None
+        while True:
+            entry = states[state_stack[-1]].get(token_type)
+            if entry is None:
+                raise UnexpectedToken(token, set(states[state_stack[-1]]), state=self.parser_state)
+            action, argument = entry
+            if action is Shift:
+                state_stack.append(argument)
+                value_stack.append(token)
+                break
+            size, origin, build = reductions[argument]
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value = build(children)
+            state_stack.append(states[state_stack[-1]][origin][1])
+            value_stack.append(value)
+            if token_type == "$END" and state_stack[-1] == self.end_state:
+                result = value
+                break
         if token.value != MISSING:
             self.recovering = False
             self.previous_token = token
@@ -935,6 +976,9 @@ class _TreeBuilder:
 
     def string(self, token: Token) -> ast.StringLiteral:
         raw = self.token_text(token)
+        if "\\" not in raw and "$" not in raw:
+            # Most strings have neither escapes nor interpolation.
+            return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), self.span(token))
         start = int(token.start_pos or 0)
         parts: list[str | ast.Reference] = []
         buffer: list[str] = []
@@ -1007,3 +1051,33 @@ class _TreeBuilder:
         member = shifted(member_token) if member_token is not None else None
         end = member.span.end if member is not None else name.span.end
         return ast.Reference(name, member, self.source.span(name.span.start, end))
+
+
+def expected_at(text: str, offset: int) -> set[str]:
+    """What the parser accepts at `offset`, for completion: keyword and symbol texts (`component`,
+    `->`, `{`) and the classes `NAME`, `NUMBER`, `STRING` and `$END`.
+
+    The tokens before the cursor are fed to the recovering parser, so the answer comes from the
+    grammar's own tables, also in a file that does not parse. A word that touches the cursor is
+    the one being typed: it is left out, so that `comp|` still offers `component`. Never raises.
+    """
+    offset = max(0, min(offset, len(text)))
+    recovering_parser = _RecoveringParser(SourceText(text[:offset]))
+    pending: Token | None = None
+    try:
+        for token in recovering_parser.tokens():
+            if pending is not None:
+                recovering_parser.offer(pending)
+                if recovering_parser.gave_up:
+                    return set()
+            pending = token
+        if pending is not None:
+            being_typed = pending.end_pos == offset and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*", str(pending))
+            if not being_typed:
+                recovering_parser.offer(pending)
+                if recovering_parser.gave_up:
+                    return set()
+        literals = keyword_terminals()
+        return {literals.get(terminal_type, terminal_type) for terminal_type in recovering_parser.expected_terminals()}
+    except Exception:  # noqa: BLE001 - completion must never take the editor down with it.
+        return set()
