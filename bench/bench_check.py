@@ -26,10 +26,10 @@ def measure(n: int, runs: int) -> tuple[int, float, float]:
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
-        analyze(text).diagnostics
+        _ = analyze(text).diagnostics
         timings.append(time.perf_counter() - start)
     tracemalloc.start()
-    analyze(text).diagnostics
+    _ = analyze(text).diagnostics
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return text.count("\n"), statistics.median(timings) * 1000, peak / 1024 / 1024

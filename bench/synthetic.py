@@ -47,7 +47,7 @@ def generate_application(n: int, name: str = "synthetic") -> str:
             "    env API_KEY = api_key",
             f'    env PEER_URL = "http://${{service{(index + 1) % n if (index + 1) % 10 != 9 else index}.host}}:8080/api"',
             f"    env PUBLIC_URL = route{index}.url",
-            f'    mount shared_files read-only at "/shared"',
+            '    mount shared_files read-only at "/shared"',
             "  }",
             f'  route route{index} subdomain "s{index}" -> service{index}:http',
             "",

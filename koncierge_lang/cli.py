@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from koncierge_lang import __version__
 from koncierge_lang.commands import COMMAND_MODULES

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import parse
 
@@ -116,7 +117,7 @@ class _Printer:
         lines = self.item_lines(item)
         self._statement(item.span.start, item.span.start_line, depth, lines, item.span.end_line, item.span.end)
 
-    def _emit_comments_inside(self, span: ast.Span, depth: int) -> None:
+    def _emit_comments_inside(self, span: Span, depth: int) -> None:
         """Comments within a statement printed on fewer lines move before it."""
         self._emit_comments_before(span.start, depth)
         inner = [

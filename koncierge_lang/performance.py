@@ -5,8 +5,8 @@ super-linear). The stages pause it while they run; reference counting still free
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

@@ -7,7 +7,8 @@ underline; colour only when asked (the CLI asks when writing to a terminal).
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from koncierge_lang import __version__
 from koncierge_lang.diagnostics import RULES, Diagnostic, Severity

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, REPOSITORY
 
 TODO = EXAMPLES / "todo" / "todo.kon"

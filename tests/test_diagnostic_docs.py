@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import REPOSITORY
+
 from koncierge_lang.diagnostics import RULES
 from koncierge_lang.diagnostics.docs import expected_files
 

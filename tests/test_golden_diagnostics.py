@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLDEN, update_golden
+
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagnostics import RULES
 from koncierge_lang.render import render_text

@@ -3,10 +3,10 @@ idempotent and never changes meaning."""
 
 from __future__ import annotations
 
+from conftest import EXAMPLES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES
 from koncierge_lang.analysis import analyze
 from koncierge_lang.formatter import format_text
 
@@ -21,7 +21,6 @@ WORDS = [
 
 def analyse_everything(text: str) -> None:
     analysis = analyze(text, "fuzz.kon")
-    analysis.diagnostics  # parse + check
     for diagnostic in analysis.diagnostics:
         assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)
 

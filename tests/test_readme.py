@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conftest import EXAMPLES, REPOSITORY
+
 from koncierge_lang.analysis import analyze
 from koncierge_lang.render import render_text
 

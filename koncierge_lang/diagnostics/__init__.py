@@ -5,8 +5,8 @@ user's words, a span, related locations and optional fixes (text edits). The CLI
 text, JSON or SARIF; the language server converts them to LSP at its edge and nowhere else.
 """
 
-from koncierge_lang.diagnostics.model import Diagnostic, Fix, RelatedLocation, Severity, TextEdit, make_diagnostic
 from koncierge_lang.diagnostics.catalogue import RULES, Rule, rule
+from koncierge_lang.diagnostics.model import Diagnostic, Fix, RelatedLocation, Severity, TextEdit, make_diagnostic
 
 __all__ = [
     "Diagnostic",

@@ -12,8 +12,8 @@ import base64
 import binascii
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
 from koncierge_lang.performance import paused_garbage_collection
@@ -169,7 +169,7 @@ class _Checker:
     ) -> None:
         seen: dict[str, ast.Application] = {}
         seen_exactly: dict[str, ast.Application] = {}
-        for application_syntax, application in zip(syntax, applications):
+        for application_syntax, application in zip(syntax, applications, strict=True):
             if not application.kubernetes_name or len(application.kubernetes_name) > 63:
                 self.report(
                     "KON109",

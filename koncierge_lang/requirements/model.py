@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from koncierge_lang.source import Span
 from koncierge_lang.syntax.ast import EMPTY_SPAN
 
 
 def _span() -> Span:
-    return field(default=EMPTY_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=EMPTY_SPAN, compare=False, repr=False)
 
 
 def kubernetes_name(name: str) -> str:
@@ -94,7 +93,7 @@ class RouteUrl:
     route: str
 
 
-Reference = Union[ValueReference, ComponentHost, ComponentPort, RouteDomain, RouteUrl]
+Reference = ValueReference | ComponentHost | ComponentPort | RouteDomain | RouteUrl
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +119,7 @@ class Secret:
     length: int = 32
 
 
-Expression = Union[Text, PerEnvironmentText, Secret, Reference]
+Expression = Text | PerEnvironmentText | Secret | Reference
 
 
 @dataclass(frozen=True, slots=True)

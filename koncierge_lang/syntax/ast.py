@@ -9,7 +9,6 @@ syntax error is reported instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from koncierge_lang.source import Span
 
@@ -17,7 +16,7 @@ EMPTY_SPAN = Span(0, 0, 1, 1, 1, 1)
 
 
 def _span() -> Span:
-    return field(default=EMPTY_SPAN, compare=False, repr=False)  # type: ignore[return-value]
+    return field(default=EMPTY_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +87,7 @@ class SecretGenerated:
     span: Span = _span()
 
 
-SecretExpression = Union[SecretBase64, SecretPlain, SecretGenerated]
+SecretExpression = SecretBase64 | SecretPlain | SecretGenerated
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +105,7 @@ class PerEnvironment:
     span: Span = _span()
 
 
-Expression = Union[StringLiteral, Reference, SecretExpression, PerEnvironment]
+Expression = StringLiteral | Reference | SecretExpression | PerEnvironment
 """After `=`: text, a reference, text per environment, or (after `secret`) a secret."""
 
 
@@ -199,7 +198,7 @@ class Replicas:
     span: Span = _span()
 
 
-ComponentItem = Union[Image, Port, Variable, CommandLine, Mount, ComponentStorage, Replicas]
+ComponentItem = Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +227,7 @@ class Route:
     option_order: tuple[str, ...] = field(default=(), compare=False)
 
 
-ApplicationItem = Union[Environment, ValueDeclaration, StorageDeclaration, Component, Route]
+ApplicationItem = Environment | ValueDeclaration | StorageDeclaration | Component | Route
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedToken
@@ -163,7 +164,7 @@ def _positioned(callback: Any) -> Any:
                     last = child if type(child) is not Tree else child._meta
                     break
             if first is not None and last is not None:
-                result._meta = _Position(first, last)
+                result._meta = _Position(first, last)  # type: ignore[assignment]
         return result
 
     return build
@@ -288,7 +289,7 @@ class _RecoveringParser:
         self.base_offset = base_offset
         parse_table, callbacks = _parse_tables()
         self.reductions = _reductions()
-        self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)
+        self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)  # type: ignore[arg-type]
         self.states = parse_table.states
         self.end_state = self.parser_state.parse_conf.end_state
         self.comments: list[Token] = []
@@ -352,7 +353,7 @@ class _RecoveringParser:
                 skipped_to = self.unexpected_character(position, line, line_start)
                 position = skipped_to
                 continue
-            kind = found.lastgroup
+            kind = found.lastgroup or ""
             value = found.group()
             end = found.end()
             if kind in ignored:
@@ -427,7 +428,7 @@ class _RecoveringParser:
         while True:
             entry = states[state_stack[-1]].get(token_type)
             if entry is None:
-                raise UnexpectedToken(token, set(states[state_stack[-1]]), state=self.parser_state)
+                raise UnexpectedToken(token, set(states[state_stack[-1]]), state=self.parser_state)  # type: ignore[no-untyped-call]
             action, argument = entry
             if action is Shift:
                 state_stack.append(argument)
@@ -744,7 +745,7 @@ class _TreeBuilder:
                 applications.extend(self.file(value))
         return tuple(applications)
 
-    def file(self, tree: Tree) -> tuple[ast.Application, ...]:
+    def file(self, tree: Any) -> tuple[ast.Application, ...]:
         applications = []
         for child in tree.children:
             built = self._statement(self.application, child)
@@ -752,32 +753,32 @@ class _TreeBuilder:
                 applications.append(built)
         return tuple(applications)
 
-    def _statement(self, build: Any, tree: Tree) -> Any:
+    def _statement(self, build: Any, tree: Any) -> Any:
         try:
             return build(tree)
         except _Incomplete:
             return None
 
-    def span(self, node: Tree | Token) -> Span:
-        position = node if isinstance(node, Token) else node._meta
+    def span(self, node: Any) -> Span:
+        position: Any = node if isinstance(node, Token) else node._meta
         if position is None:
             return self.source.span(0, 0)
         return Span(
             position.start_pos, position.end_pos, position.line, position.column, position.end_line, position.end_column
         )
 
-    def token_text(self, token: Token) -> str:
+    def token_text(self, token: Any) -> str:
         if token.value == MISSING:
             raise _Incomplete
         return str(token)
 
-    def name(self, token: Token) -> ast.Name:
+    def name(self, token: Any) -> ast.Name:
         return ast.Name(self.token_text(token), self.span(token))
 
-    def number(self, token: Token) -> ast.Number:
+    def number(self, token: Any) -> ast.Number:
         return ast.Number(self.token_text(token), self.span(token))
 
-    def application(self, tree: Tree) -> ast.Application:
+    def application(self, tree: Any) -> ast.Application:
         children = list(tree.children)
         name_token = children[0]
         quoted = name_token.type == "STRING"
@@ -808,30 +809,30 @@ class _TreeBuilder:
                 items.append(built)
         return ast.Application(name, quoted, description, tuple(items), self.span(tree))
 
-    def application_item(self, tree: Tree) -> ast.ApplicationItem:
+    def application_item(self, tree: Any) -> ast.ApplicationItem:
         builder = getattr(self, f"build_{tree.data}")
         return builder(tree)  # type: ignore[no-any-return]
 
-    def build_environment(self, tree: Tree) -> ast.Environment:
+    def build_environment(self, tree: Any) -> ast.Environment:
         name_token, like_tree, domain_token, after_tree = tree.children
         like = self.name(like_tree.children[0]) if like_tree is not None else None
         after = tuple(self.name(token) for token in after_tree.children) if after_tree is not None else ()
         return ast.Environment(self.name(name_token), like, self.string(domain_token), after, self.span(tree))
 
-    def build_constant(self, tree: Tree) -> ast.ValueDeclaration:
+    def build_constant(self, tree: Any) -> ast.ValueDeclaration:
         return self._value_declaration("constant", tree)
 
-    def build_secret(self, tree: Tree) -> ast.ValueDeclaration:
+    def build_secret(self, tree: Any) -> ast.ValueDeclaration:
         return self._value_declaration("secret", tree)
 
-    def build_value(self, tree: Tree) -> ast.ValueDeclaration:
+    def build_value(self, tree: Any) -> ast.ValueDeclaration:
         return self._value_declaration("value", tree)
 
-    def _value_declaration(self, keyword: str, tree: Tree) -> ast.ValueDeclaration:
+    def _value_declaration(self, keyword: str, tree: Any) -> ast.ValueDeclaration:
         name_token, expression_tree = tree.children
         return ast.ValueDeclaration(keyword, self.name(name_token), self.expression(expression_tree), self.span(tree))
 
-    def expression(self, node: Tree | Token) -> Any:
+    def expression(self, node: Any | Token) -> Any:
         if isinstance(node, Token):
             raise _Incomplete
         data = node.data
@@ -848,7 +849,7 @@ class _TreeBuilder:
             return secret
         raise _Incomplete
 
-    def secret(self, node: Tree) -> ast.SecretExpression:
+    def secret(self, node: Any) -> ast.SecretExpression:
         if node.data == "secret_base64":
             return ast.SecretBase64(self.string(node.children[0]), self.span(node))
         if node.data == "secret_plain":
@@ -856,12 +857,12 @@ class _TreeBuilder:
         length = node.children[0] if node.children else None
         return ast.SecretGenerated(self.number(length) if length is not None else None, self.span(node))
 
-    def reference(self, node: Tree) -> ast.Reference:
+    def reference(self, node: Any) -> ast.Reference:
         name_token, member_token = node.children
         member = self.name(member_token) if member_token is not None else None
         return ast.Reference(self.name(name_token), member, self.span(node))
 
-    def per_environment(self, node: Tree) -> ast.PerEnvironment:
+    def per_environment(self, node: Any) -> ast.PerEnvironment:
         cases = []
         for case in node.children:
             if case.data == "otherwise_case":
@@ -871,16 +872,16 @@ class _TreeBuilder:
                 cases.append(ast.EnvironmentCase(self.name(environment_token), self.string(text_token), self.span(case)))
         return ast.PerEnvironment(tuple(cases), self.span(node))
 
-    def build_storage(self, tree: Tree) -> ast.StorageDeclaration:
+    def build_storage(self, tree: Any) -> ast.StorageDeclaration:
         name_token, size_token, lifetime_tree = tree.children
         lifetime = str(lifetime_tree.children[0]) if lifetime_tree is not None else None
         return ast.StorageDeclaration(self.name(name_token), self.number(size_token), lifetime, self.span(tree))
 
-    def build_component(self, tree: Tree) -> ast.Component:
+    def build_component(self, tree: Any) -> ast.Component:
         name_token, *items = tree.children
         return ast.Component(self.name(name_token), None, self._component_items(items), True, self.span(tree))
 
-    def build_database(self, tree: Tree) -> ast.Component:
+    def build_database(self, tree: Any) -> ast.Component:
         name_token, type_token, *items = tree.children
         span = self.span(tree)
         has_body = self.source.text[span.start : span.end].endswith("}")
@@ -898,7 +899,7 @@ class _TreeBuilder:
                 built_items.append(built)
         return tuple(built_items)
 
-    def component_item(self, tree: Tree) -> ast.ComponentItem:
+    def component_item(self, tree: Any) -> ast.ComponentItem:
         data = tree.data
         children = tree.children
         span = self.span(tree)
@@ -941,7 +942,7 @@ class _TreeBuilder:
         # With maybe_placeholders the shape is (name?, number, protocol?).
         return tokens[0], tokens[1], tokens[2]
 
-    def build_route(self, tree: Tree) -> ast.Route:
+    def build_route(self, tree: Any) -> ast.Route:
         name_token, *rest = tree.children
         subdomain = None
         path = None
@@ -974,7 +975,7 @@ class _TreeBuilder:
             self.name(name_token), subdomain, path, self.name(component_token), port, self.span(tree), tuple(order)
         )
 
-    def string(self, token: Token) -> ast.StringLiteral:
+    def string(self, token: Any) -> ast.StringLiteral:
         raw = self.token_text(token)
         if "\\" not in raw and "$" not in raw:
             # Most strings have neither escapes nor interpolation.
@@ -1043,7 +1044,7 @@ class _TreeBuilder:
             return None
         name_token, member_token = tree.children
 
-        def shifted(token: Token) -> ast.Name:
+        def shifted(token: Any) -> ast.Name:
             token_start = offset + int(token.start_pos or 0)
             return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
 
