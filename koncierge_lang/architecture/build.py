@@ -114,7 +114,8 @@ def build_architecture(
     ingress = _ingress(context, settings)
     if ingress is not None:
         for route in ingress.routes:
-            component = application.component(_route_component(application, route.name))
+            route_requirement = context.routes.get(route.name)
+            component = context.components.get(route_requirement.component) if route_requirement else None
             protocol = _port_protocol(component, route.port)
             context.flows.add((INGRESS, route.service, route.port, protocol, f"route {route.name}: {route.url}"))
 
@@ -152,9 +153,24 @@ class _Context:
     namespace: str = ""
     # (source, target, port, protocol, reason); a set so that repeated references count once.
     flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
+    # Look-ups by name: the requirements model searches its tuples, which is quadratic in the
+    # number of components when every component refers to others.
+    components: dict[str, requirements.Component] = field(default_factory=dict)
+    values: dict[str, requirements.Value] = field(default_factory=dict)
+    storages: dict[str, requirements.Storage] = field(default_factory=dict)
+    routes: dict[str, requirements.Route] = field(default_factory=dict)
+    mount_counts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.namespace = namespace_name(self.application, self.environment)
+        application = self.application
+        self.namespace = namespace_name(application, self.environment)
+        self.components = {component.name: component for component in reversed(application.components)}
+        self.values = {value.name: value for value in reversed(application.values)}
+        self.storages = {storage.name: storage for storage in reversed(application.storages)}
+        self.routes = {route.name: route for route in reversed(application.routes)}
+        for component in application.components:
+            for storage_name in {mount.storage for mount in component.mounts}:
+                self.mount_counts[storage_name] = self.mount_counts.get(storage_name, 0) + 1
 
 
 @dataclass(slots=True)
@@ -196,7 +212,7 @@ def _component_workload(
     mounts: list[VolumeMount] = []
     writes_persistent_storage = False
     for mount in component.mounts:
-        storage = application.storage(mount.storage)
+        storage = context.storages.get(mount.storage)
         if storage is None:
             continue
         if storage.kubernetes_name not in {volume.name for volume in volumes}:
@@ -204,7 +220,7 @@ def _component_workload(
         mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
         # Writing a claim of its own makes a workload stateful; storage shared with other
         # components is read-write-many, which any number of interchangeable replicas may write.
-        shared = sum(1 for other in application.components if any(m.storage == storage.name for m in other.mounts)) > 1
+        shared = context.mount_counts.get(storage.name, 0) > 1
         writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
 
     stateful = component.is_database or writes_persistent_storage
@@ -264,29 +280,29 @@ def _resolve(
         resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key))
     elif isinstance(expression, requirements.ValueReference):
         resolved.references.append(expression.value)
-        value = application.value(expression.value)
+        value = context.values.get(expression.value)
         if value is not None and expression.value not in visiting:
             value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
             _resolve(context, value.expression, value_key, resolved, visiting | {expression.value})
     elif isinstance(expression, requirements.ComponentHost):
         resolved.references.append(f"{expression.component}.host")
         resolved.derived = True
-        target = application.component(expression.component)
+        target = context.components.get(expression.component)
         resolved.parts.append(target.kubernetes_name if target else requirements.kubernetes_name(expression.component))
     elif isinstance(expression, requirements.ComponentPort):
         resolved.references.append(f"{expression.component}.port")
         resolved.derived = True
-        target = application.component(expression.component)
+        target = context.components.get(expression.component)
         resolved.parts.append(str(target.ports[0].number) if target and target.ports else "")
     elif isinstance(expression, requirements.RouteDomain):
         resolved.references.append(f"{expression.route}.domain")
         resolved.derived = True
-        route = application.route(expression.route)
+        route = context.routes.get(expression.route)
         resolved.parts.append(requirements.route_domain(route, environment) if route else "")
     elif isinstance(expression, requirements.RouteUrl):
         resolved.references.append(f"{expression.route}.url")
         resolved.derived = True
-        route = application.route(expression.route)
+        route = context.routes.get(expression.route)
         resolved.parts.append(requirements.route_url(route, environment) if route else "")
 
 
@@ -306,11 +322,11 @@ def _reference_flows(
         if chosen is not None:
             found.extend(_reference_flows(context, chosen, visiting))
     elif isinstance(expression, requirements.ValueReference):
-        value = application.value(expression.value)
+        value = context.values.get(expression.value)
         if value is not None and expression.value not in visiting:
             found.extend(_reference_flows(context, value.expression, visiting | {expression.value}))
     elif isinstance(expression, (requirements.ComponentHost, requirements.ComponentPort)):
-        target = application.component(expression.component)
+        target = context.components.get(expression.component)
         if target is not None:
             member = "host" if isinstance(expression, requirements.ComponentHost) else "port"
             # A host may be used with any of the target's ports; a port reference names the first.
@@ -418,11 +434,6 @@ def _backup(
     return backup, configuration, claim
 
 
-def _route_component(application: requirements.Application, route_name: str) -> str:
-    route = application.route(route_name)
-    return route.component if route else ""
-
-
 def _port_protocol(component: requirements.Component | None, number: int) -> str:
     if component is not None:
         for port in component.ports:
@@ -438,7 +449,7 @@ def _ingress(context: _Context, settings: Settings) -> Ingress | None:
         return None
     routes: list[Route] = []
     for route in application.routes:
-        component = application.component(route.component)
+        component = context.components.get(route.component)
         routes.append(
             Route(
                 name=route.name,

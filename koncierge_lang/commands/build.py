@@ -14,7 +14,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from koncierge_lang.build import DEFAULT_OUTPUT_DIRECTORY, STAGES, STDOUT, BuildOutcome, run_build
+from koncierge_lang.build import (
+    DEFAULT_OUTPUT_DIRECTORY,
+    STAGES,
+    STDOUT,
+    BuildOutcome,
+    relaxed_garbage_collection,
+    run_build,
+)
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.source import SourceText
 
@@ -60,7 +67,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    outcome = run_build(Path(args.file), args.output, tuple(args.environments), args.stage, source_name=args.file)
+    with relaxed_garbage_collection():
+        outcome = run_build(Path(args.file), args.output, tuple(args.environments), args.stage, source_name=args.file)
     color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
     _report(outcome, color)
     if outcome.stdout_text:

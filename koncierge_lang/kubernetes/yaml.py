@@ -14,7 +14,7 @@ Nothing in it knows Kubernetes; it lives here because the manifests are its main
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 # A string may be written plain when it starts with a letter or `/` and uses only characters that
@@ -55,49 +55,57 @@ def dump_documents(documents: Iterable[object], header: str = "") -> str:
 def dump(data: object) -> str:
     """One YAML document (without `---`), ending with a line break."""
     lines: list[str] = []
-    if isinstance(data, Mapping):
-        if data:
-            _mapping(data, "", lines)
-        else:
-            lines.append("{}")
-    elif isinstance(data, (list, tuple)):
-        if data:
-            _sequence(data, "", lines)
-        else:
-            lines.append("[]")
+    if type(data) is dict and data:
+        _mapping(data, "", lines, "")
+    elif type(data) in (list, tuple) and data:
+        _sequence(data, "", lines)  # type: ignore[arg-type]
     else:
         lines.append(_scalar(data, ""))
     lines.append("")
     return "\n".join(lines)
 
 
-def _mapping(data: Mapping[object, object], indent: str, lines: list[str], first_prefix: str | None = None) -> None:
-    prefix = indent if first_prefix is None else first_prefix
+# Exact type checks rather than `isinstance(..., Mapping)`: the writer handles the plain dicts and
+# lists the compiler builds, and ABC checks were most of its time on large applications.
+_SEQUENCE_TYPES = (list, tuple)
+
+
+def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: str) -> None:
+    child_indent = indent + "  "
     for key, value in data.items():
-        if not isinstance(key, str):
+        if type(key) is not str:
             raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
         key_text = quote(key)
-        if isinstance(value, Mapping) and value:
+        value_type = type(value)
+        if value_type is dict and value:
             lines.append(f"{prefix}{key_text}:")
-            _mapping(value, indent + "  ", lines)
-        elif isinstance(value, (list, tuple)) and value:
+            _mapping(value, child_indent, lines, child_indent)  # type: ignore[arg-type]
+        elif value_type in _SEQUENCE_TYPES and value:
             # Sequences in a mapping are not indented further, as kubectl writes them.
             lines.append(f"{prefix}{key_text}:")
-            _sequence(value, indent, lines)
+            _sequence(value, indent, lines)  # type: ignore[arg-type]
+        elif value_type is str:
+            text: str = value  # type: ignore[assignment]
+            if "\n" in text:
+                lines.append(f"{prefix}{key_text}: {_scalar(text, child_indent)}")
+            else:
+                lines.append(f"{prefix}{key_text}: {quote(text)}")
         else:
-            lines.append(f"{prefix}{key_text}: {_scalar(value, indent + '  ')}")
+            lines.append(f"{prefix}{key_text}: {_scalar(value, child_indent)}")
         prefix = indent
 
 
 def _sequence(data: Sequence[object], indent: str, lines: list[str]) -> None:
+    child_indent = indent + "  "
     for item in data:
-        if isinstance(item, Mapping) and item:
-            _mapping(item, indent + "  ", lines, first_prefix=indent + "- ")
-        elif isinstance(item, (list, tuple)) and item:
+        item_type = type(item)
+        if item_type is dict and item:
+            _mapping(item, child_indent, lines, indent + "- ")  # type: ignore[arg-type]
+        elif item_type in _SEQUENCE_TYPES and item:
             lines.append(f"{indent}-")
-            _sequence(item, indent + "  ", lines)
+            _sequence(item, child_indent, lines)  # type: ignore[arg-type]
         else:
-            lines.append(f"{indent}- {_scalar(item, indent + '  ')}")
+            lines.append(f"{indent}- {_scalar(item, child_indent)}")
 
 
 def _scalar(value: object, indent: str) -> str:
@@ -107,17 +115,17 @@ def _scalar(value: object, indent: str) -> str:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int):
+    if type(value) is int:
         return str(value)
-    if isinstance(value, str):
+    if type(value) is str:
         if "\n" in value and not _BLOCK_UNSAFE.search(value) and value[0] not in " \n" and not value.endswith("\n\n"):
             chomping = "" if value.endswith("\n") else "-"
             body = value[:-1] if value.endswith("\n") else value
             return f"|{chomping}\n" + "\n".join(f"{indent}{line}" if line else "" for line in body.split("\n"))
         return quote(value)
-    if isinstance(value, Mapping) and not value:
+    if type(value) is dict and not value:
         return "{}"
-    if isinstance(value, (list, tuple)) and not value:
+    if type(value) in _SEQUENCE_TYPES and not value:
         return "[]"
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
