@@ -135,6 +135,21 @@ def lexer_tables() -> _LexerTables:
     return _LexerTables(re.compile("|".join(expressions)), ignored, keywords)
 
 
+def _token(kind: str, value: str, start: int, line: int, column: int, end_column: int, end: int) -> Token:
+    """A Lark token on one line, made without Token.__new__'s keyword handling: this runs for
+    every token of every keystroke."""
+    token = str.__new__(Token, value)
+    token.type = kind
+    token.value = value
+    token.start_pos = start
+    token.line = line
+    token.column = column
+    token.end_line = line
+    token.end_column = end_column
+    token.end_pos = end
+    return token
+
+
 class _Position:
     """Where a tree node starts and ends: the attributes Lark's `meta` would have."""
 
@@ -329,7 +344,15 @@ class _RecoveringParser:
         }
 
     def run(self) -> Any:
+        states = self.states
+        state_stack = self.parser_state.state_stack
         for token in self.tokens():
+            if not self.recovering and token.type in states[state_stack[-1]]:
+                try:
+                    self._feed(token)
+                    continue
+                except UnexpectedToken:
+                    pass  # An LALR default reduction led to an error: recover from the reduced state.
             self.offer(token)
             if self.gave_up:
                 return None
@@ -359,7 +382,7 @@ class _RecoveringParser:
             if kind in ignored:
                 if kind == "COMMENT":
                     column = position - line_start + 1
-                    self.comments.append(Token("COMMENT", value, position, line, column, line, column + len(value), end))
+                    self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
                 else:
                     newlines = value.count("\n")
                     if newlines:
@@ -377,7 +400,7 @@ class _RecoveringParser:
                     # reading `env` as the port's name would hide the real mistake.
                     kind = keyword_type
             column = position - line_start + 1
-            yield Token(kind, value, position, line, column, line, column + len(value), end)
+            yield _token(kind, value, position, line, column, column + len(value), end)
             position = end
 
     def _end_token(self) -> Token:

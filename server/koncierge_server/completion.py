@@ -1,0 +1,272 @@
+"""Completion: the keywords the parser accepts at the cursor, names in scope, members, kinds,
+database types, sizes and block snippets, each with documentation."""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types
+
+from koncierge_lang.requirements.checker import COMPONENT_MEMBERS, ROUTE_MEMBERS
+from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.model import ENVIRONMENT_KINDS
+from koncierge_lang.syntax.parser import expected_at
+from koncierge_server.documents import Snapshot
+from koncierge_server.keywords import KEYWORD_DOCUMENTATION, SNIPPETS, keyword_texts
+from koncierge_server.positions import offset_of
+from koncierge_server.scope import application_at, declarations_in
+
+TRIGGER_CHARACTERS = [".", ">", "=", ":", " ", "{"]
+SIZE_UNITS = ("Mi", "Gi", "Ti", "Ki")
+_VALUE_KINDS = ("constant", "secret", "value")
+_MEMBER_KINDS = {"component": COMPONENT_MEMBERS, "database": COMPONENT_MEMBERS, "route": ROUTE_MEMBERS}
+_MEMBER_DOCUMENTATION = {
+    "host": "The host name other components reach this component by (its Service's name).",
+    "port": "The component's first port.",
+    "domain": "The route's domain in each environment (`subdomain.` + the environment's domain).",
+    "url": "The route's full URL in each environment (`https` where the environment has HTTPS).",
+}
+
+
+def completion(snapshot: Snapshot, position: types.Position) -> types.CompletionList:
+    text = snapshot.text
+    offset = offset_of(snapshot.source, position)
+    word_start = offset
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] in "_-"):
+        word_start -= 1
+    word = text[word_start:offset]
+    before = text[max(0, word_start - 200) : word_start]
+    line_before = before[before.rfind("\n") + 1 :]
+    application = application_at(snapshot, offset)
+    items: list[types.CompletionItem] = []
+
+    interpolation = _open_interpolation(line_before)
+    if interpolation is not None:
+        items.extend(_reference_items(snapshot, application, interpolation))
+        return types.CompletionList(is_incomplete=False, items=items)
+    if _inside_string(line_before):
+        return types.CompletionList(is_incomplete=False, items=[])
+
+    member_of = re.search(r"([A-Za-z_][A-Za-z0-9_-]*)\.$", before)
+    if member_of is not None:
+        items.extend(_member_items(snapshot, application, member_of.group(1)))
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    expected = _expected(snapshot, word_start)
+    keywords = keyword_texts()
+    for keyword in sorted(expected & keywords):
+        items.append(
+            types.CompletionItem(
+                label=keyword,
+                kind=types.CompletionItemKind.Keyword,
+                documentation=_markdown(KEYWORD_DOCUMENTATION.get(keyword, "")),
+                sort_text=f"2{keyword}",
+            )
+        )
+        if keyword in SNIPPETS:
+            items.append(
+                types.CompletionItem(
+                    label=f"{keyword} …",
+                    kind=types.CompletionItemKind.Snippet,
+                    insert_text=SNIPPETS[keyword],
+                    insert_text_format=types.InsertTextFormat.Snippet,
+                    filter_text=keyword,
+                    detail=f"a `{keyword}` block",
+                    documentation=_markdown(KEYWORD_DOCUMENTATION.get(keyword, "")),
+                    sort_text=f"3{keyword}",
+                )
+            )
+    stripped = before.rstrip()
+    if "NAME" in expected:
+        items.extend(_name_items(snapshot, application, stripped, offset))
+    if "NUMBER" in expected and re.search(r"(^|\s)storage(\s+[A-Za-z_][A-Za-z0-9_-]*)?$", stripped):
+        digits = word if word.isdigit() else ""
+        for amount in ([digits] if digits else ["1", "10", "100"]):
+            for unit in SIZE_UNITS:
+                items.append(
+                    types.CompletionItem(
+                        label=f"{amount}{unit}",
+                        kind=types.CompletionItemKind.Unit,
+                        documentation=_markdown(f"{amount} {unit}B: `Ki`, `Mi`, `Gi`, `Ti` are powers of 1024."),
+                        sort_text=f"0{unit}",
+                    )
+                )
+    if "NUMBER" in expected and re.search(r"->\s*[A-Za-z_][A-Za-z0-9_-]*\s*:$", stripped):
+        items.extend(_port_items(snapshot, application, stripped))
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+def _expected(snapshot: Snapshot, offset: int) -> set[str]:
+    """The parser's expectations at `offset`. To stay fast in long files, the parser is fed only
+    the application's header and the statement around the cursor: at a statement boundary of an
+    application body the parser's state is the same whatever came before."""
+    text = snapshot.text
+    for application in snapshot.analysis.syntax.applications:
+        body_start = text.find("{", application.name.span.end)
+        if not (body_start != -1 and body_start < offset <= application.span.end):
+            continue
+        statement_start = body_start + 1
+        for item in application.items:
+            if item.span.start < offset:
+                statement_start = max(statement_start, item.span.start)
+        header = "application _ {\n"
+        return expected_at(header + text[statement_start:offset], len(header) + offset - statement_start)
+    return expected_at(text, offset)
+
+
+def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offset: int) -> list[types.CompletionItem]:
+    if stripped.endswith("->"):
+        return _declared_items(snapshot, application, ("component", "database"))
+    if re.search(r"(^|\s)like$", stripped):
+        return [
+            types.CompletionItem(
+                label=kind.name,
+                kind=types.CompletionItemKind.EnumMember,
+                documentation=_markdown(f"`{kind.name}`: {kind.description}. " + _flags(kind)),
+            )
+            for kind in ENVIRONMENT_KINDS.values()
+        ]
+    if re.search(r"(^|\s)database\s+[A-Za-z_][A-Za-z0-9_-]*$", stripped):
+        return [
+            types.CompletionItem(
+                label=database.name,
+                kind=types.CompletionItemKind.EnumMember,
+                documentation=_markdown(
+                    f"{database.description}\n\nDefault image `{database.image}`, port {database.port}, "
+                    f"data in `{database.data_directory}`."
+                ),
+            )
+            for database in DATABASE_TYPES.values()
+        ]
+    if re.search(r"(^|\s)environment$", stripped):
+        return [
+            types.CompletionItem(
+                label=kind.name,
+                kind=types.CompletionItemKind.EnumMember,
+                documentation=_markdown(f"`{kind.name}`: {kind.description}. " + _flags(kind)),
+            )
+            for kind in ENVIRONMENT_KINDS.values()
+        ]
+    if re.search(r"(^|\s)after$", stripped) or re.search(r"(^|\s)after\s[^\n]*,$", stripped):
+        return _declared_items(snapshot, application, ("environment",))
+    if re.search(r"(^|\s)mount$", stripped):
+        return _declared_items(snapshot, application, ("storage",))
+    if stripped.endswith("{") or stripped.endswith(","):
+        # Inside text per environment: `{ PROD = "...", ... }`.
+        return _declared_items(snapshot, application, ("environment",))
+    if stripped.endswith("="):
+        return _reference_items(snapshot, application, "")
+    return []
+
+
+def _reference_items(snapshot: Snapshot, application: str | None, typed: str) -> list[types.CompletionItem]:
+    return _declared_items(snapshot, application, _VALUE_KINDS + ("component", "database", "route"))
+
+
+def _declared_items(snapshot: Snapshot, application: str | None, kinds: tuple[str, ...]) -> list[types.CompletionItem]:
+    source = snapshot.source
+    items = []
+    seen: set[str] = set()
+    for declaration in declarations_in(snapshot, application, kinds):
+        if declaration.name in seen:
+            continue
+        seen.add(declaration.name)
+        line = source.line_text(declaration.span.start_line).strip()
+        items.append(
+            types.CompletionItem(
+                label=declaration.name,
+                kind=_ITEM_KINDS.get(declaration.kind, types.CompletionItemKind.Variable),
+                detail=declaration.kind,
+                documentation=_markdown(f"{declaration.kind} `{declaration.name}`, line {declaration.span.start_line}:\n\n```kon\n{line}\n```"),
+                sort_text=f"1{declaration.name}",
+            )
+        )
+    return items
+
+
+def _member_items(snapshot: Snapshot, application: str | None, name: str) -> list[types.CompletionItem]:
+    kinds = {declaration.name: declaration.kind for declaration in declarations_in(snapshot, application)}
+    members = _MEMBER_KINDS.get(kinds.get(name, ""), ())
+    return [
+        types.CompletionItem(
+            label=member,
+            kind=types.CompletionItemKind.Property,
+            detail=f"{name}.{member}",
+            documentation=_markdown(_MEMBER_DOCUMENTATION[member]),
+        )
+        for member in members
+    ]
+
+
+def _port_items(snapshot: Snapshot, application: str | None, stripped: str) -> list[types.CompletionItem]:
+    match = re.search(r"->\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:$", stripped)
+    if match is None:
+        return []
+    for model_application in snapshot.analysis.requirements.applications:
+        if model_application.name != application:
+            continue
+        component = model_application.component(match.group(1))
+        if component is None:
+            return []
+        items = []
+        for port in component.ports:
+            items.append(
+                types.CompletionItem(
+                    label=str(port.number),
+                    kind=types.CompletionItemKind.Value,
+                    documentation=_markdown(f"port {port.number}/{port.protocol} of `{component.name}`"),
+                )
+            )
+            if port.name:
+                items.append(types.CompletionItem(label=port.name, kind=types.CompletionItemKind.Value, detail=f"port {port.number}"))
+        return items
+    return []
+
+
+def _open_interpolation(line_before: str) -> str | None:
+    """The text typed after an unclosed `${` inside a string on this line, or None."""
+    if not _inside_string(line_before):
+        return None
+    opened = line_before.rfind("${")
+    if opened == -1 or "}" in line_before[opened:]:
+        return None
+    return line_before[opened + 2 :]
+
+
+def _inside_string(line_before: str) -> bool:
+    quotes = 0
+    index = 0
+    while index < len(line_before):
+        character = line_before[index]
+        if character == "\\":
+            index += 2
+            continue
+        if character == '"':
+            quotes += 1
+        elif character == "#" and quotes % 2 == 0:
+            return False
+        index += 1
+    return quotes % 2 == 1
+
+
+def _flags(kind: object) -> str:
+    names = ("backups", "performance_optimised", "strict_security", "https")
+    on = [name.replace("_", " ") for name in names if getattr(kind, name)]
+    return ("With " + ", ".join(on) + ".") if on else "No backups, no HTTPS."
+
+
+def _markdown(text: str) -> types.MarkupContent:
+    return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+
+
+_ITEM_KINDS = {
+    "component": types.CompletionItemKind.Class,
+    "database": types.CompletionItemKind.Class,
+    "route": types.CompletionItemKind.Interface,
+    "storage": types.CompletionItemKind.Folder,
+    "environment": types.CompletionItemKind.EnumMember,
+    "constant": types.CompletionItemKind.Constant,
+    "secret": types.CompletionItemKind.Variable,
+    "value": types.CompletionItemKind.Variable,
+}
+

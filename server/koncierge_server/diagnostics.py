@@ -1,0 +1,96 @@
+"""Diagnostics: the checker's, plus the compiler's problems per environment, in LSP terms.
+
+Each diagnostic carries its fixes in `data` (ranges already in LSP terms), so a code action
+recomputes nothing: it reads them back from the diagnostic the client sends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+
+from koncierge_lang.diagnostics import Diagnostic, Severity
+from koncierge_lang.render import documentation_url
+from koncierge_server.documents import MAXIMUM_ANALYSED_CHARACTERS, Snapshot
+from koncierge_server.positions import range_of, range_of_offsets
+
+SOURCE = "koncierge"
+COMPILER_SOURCE = "koncierge build"
+
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def range_json(lsp_range: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": lsp_range.start.line, "character": lsp_range.start.character},
+        "end": {"line": lsp_range.end.line, "character": lsp_range.end.character},
+    }
+
+
+def checker_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
+    if snapshot.too_large:
+        return [
+            types.Diagnostic(
+                range=range_of_offsets(snapshot.source, 0, 0),
+                message=f"this file is too large to check while editing ({len(snapshot.text):,} characters, the limit is "
+                f"{MAXIMUM_ANALYSED_CHARACTERS:,}); run `koncierge check` on it",
+                severity=types.DiagnosticSeverity.Information,
+                source=SOURCE,
+            )
+        ]
+    return [to_lsp(snapshot, diagnostic) for diagnostic in snapshot.analysis.diagnostics]
+
+
+def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
+    source = snapshot.source
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=snapshot.uri, range=range_of(source, location.span)),
+            message=location.message,
+        )
+        for location in diagnostic.related
+    ]
+    fixes = [
+        {
+            "title": fix.title,
+            "safe": fix.safe,
+            "edits": [{"range": range_json(range_of(source, edit.span)), "newText": edit.new_text} for edit in fix.edits],
+        }
+        for fix in diagnostic.fixes
+    ]
+    return types.Diagnostic(
+        range=range_of(source, diagnostic.span),
+        message=diagnostic.message,
+        severity=_SEVERITIES[diagnostic.severity],
+        code=diagnostic.code,
+        code_description=types.CodeDescription(href=documentation_url(diagnostic.code)),
+        source=SOURCE,
+        related_information=related or None,
+        data={"fixes": fixes} if fixes else None,
+    )
+
+
+def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
+    """Problems the compiler finds while lowering each environment; none while the file has errors
+    (the build refuses such a file, and the checker's errors explain it)."""
+    if snapshot.too_large or snapshot.analysis.has_errors:
+        return []
+    found: dict[tuple[int, int, str], types.Diagnostic] = {}
+    for environment in snapshot.lowered:
+        for problem in environment.problems:
+            key = (problem.span.start, problem.span.end, problem.message.split(": ", 1)[-1])
+            if key in found:
+                continue
+            found[key] = types.Diagnostic(
+                range=range_of(snapshot.source, problem.span),
+                message=problem.message,
+                severity=types.DiagnosticSeverity.Error,
+                source=COMPILER_SOURCE,
+            )
+    return list(found.values())

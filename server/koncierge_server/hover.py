@@ -1,0 +1,119 @@
+"""Hover: documentation for keywords; for a name, its declaration and what it resolves to in each
+environment (a route's domain and URL, a value's text, the Kubernetes objects a component becomes)."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from koncierge_lang.requirements import model
+from koncierge_server.documents import Snapshot
+from koncierge_server.keywords import KEYWORD_DOCUMENTATION
+from koncierge_server.positions import offset_of, range_of_offsets
+from koncierge_server.resolve import resolve_text
+from koncierge_server.scope import SymbolAt, model_application, symbol_at, word_at
+
+
+def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
+    offset = offset_of(snapshot.source, position)
+    symbol = symbol_at(snapshot, offset)
+    if symbol is not None:
+        text = symbol_documentation(snapshot, symbol)
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+            range=range_of_offsets(snapshot.source, symbol.start, symbol.end),
+        )
+    found = word_at(snapshot.text, offset)
+    if found is not None and found[2] in KEYWORD_DOCUMENTATION:
+        start, end, word = found
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=KEYWORD_DOCUMENTATION[word]),
+            range=range_of_offsets(snapshot.source, start, end),
+        )
+    return None
+
+
+def symbol_documentation(snapshot: Snapshot, symbol: SymbolAt) -> str:
+    lines = [f"**{symbol.kind}** `{symbol.name}`"]
+    declaration = symbol.declaration
+    if declaration is None:
+        lines.append("\nNot declared in this application.")
+        return "\n".join(lines)
+    declared_line = snapshot.source.line_text(declaration.span.start_line).strip()
+    lines.append(f"\n```kon\n{declared_line}\n```\n(line {declaration.span.start_line})")
+    application = model_application(snapshot, symbol.application)
+    if application is None:
+        return "\n".join(lines)
+    lines.append("")
+    lines.extend(_resolution(snapshot, application, symbol))
+    return "\n".join(lines)
+
+
+def _resolution(snapshot: Snapshot, application: model.Application, symbol: SymbolAt) -> list[str]:
+    kind = symbol.kind
+    if kind == "route":
+        route = application.route(symbol.name)
+        if route is None:
+            return []
+        rows = ["| environment | domain | URL |", "|---|---|---|"]
+        rows += [f"| {e.name} | `{model.route_domain(route, e)}` | {model.route_url(route, e)} |" for e in application.environments]
+        return [f"Leads to `{route.component}` port {route.port}.", ""] + rows
+    if kind in ("component", "database"):
+        component = application.component(symbol.name)
+        if component is None:
+            return []
+        out = [
+            f"Kubernetes name `{component.kubernetes_name}`; other components reach it at host `{component.kubernetes_name}`"
+            + (f", port {component.ports[0].number}." if component.ports else "."),
+            f"Image `{component.image}`" + (" (the database type's default)." if component.image_defaulted else "."),
+            "",
+            "| environment | Kubernetes objects |",
+            "|---|---|",
+        ]
+        for lowered in snapshot.lowered:
+            if lowered.application.name != application.name or lowered.architecture is None:
+                continue
+            objects = [
+                f"{document.get('kind')} `{_name(document)}`"
+                for document, span in zip(lowered.documents, lowered.sources)
+                if span == component.span
+            ]
+            out.append(f"| {lowered.environment.name} | {', '.join(objects) or '—'} |")
+        return out
+    if kind in ("constant", "secret", "value"):
+        value = application.value(symbol.name)
+        if value is None:
+            return []
+        rows = ["| environment | value |", "|---|---|"]
+        for environment in application.environments:
+            rows.append(f"| {environment.name} | {resolve_text(application, environment, value.expression)} |")
+        return rows
+    if kind == "environment":
+        environment = application.environment(symbol.name)
+        if environment is None:
+            return []
+        kind_info = model.ENVIRONMENT_KINDS.get(environment.kind)
+        flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(environment, name)]
+        from koncierge_lang.architecture.build import namespace_name
+
+        return [
+            f"Kind `{environment.kind}`" + (f" ({kind_info.description})" if kind_info else "") + f", domain `{environment.domain}`,",
+            f"namespace `{namespace_name(application, environment)}`; " + (", ".join(flags) or "no backups, no HTTPS") + ".",
+            f"After: {', '.join(environment.after) or 'nothing (first in line)'}.",
+        ]
+    if kind == "storage":
+        storage = application.storage(symbol.name)
+        if storage is None:
+            return []
+        lifetime = "persistent (a PersistentVolumeClaim)" if storage.persistent else "ephemeral (an emptyDir)"
+        return [f"{storage.size}, {lifetime}; Kubernetes name `{storage.kubernetes_name}`."]
+    if kind == "application":
+        return [
+            f"{application.description}; Kubernetes name `{application.kubernetes_name}`.",
+            f"Environments: {', '.join(e.name for e in application.environments) or 'none'}.",
+        ]
+    return []
+
+
+def _name(document: dict[str, object]) -> str:
+    metadata = document.get("metadata")
+    return str(metadata.get("name")) if isinstance(metadata, dict) else ""

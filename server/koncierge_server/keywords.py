@@ -1,0 +1,73 @@
+"""What the editor says about each keyword: its documentation and, for blocks, a snippet.
+
+One table drives completion (documentation and snippets) and hover. Which keywords are offered
+where comes from the parser's own expectations, never from this table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from koncierge_lang.syntax.parser import keyword_terminals
+
+KEYWORD_DOCUMENTATION: dict[str, str] = {
+    "application": "`application NAME \"description\" { ... }` — one deployable application: its environments, "
+    "values, storage, components and routes. Its name becomes the Kubernetes namespace prefix.",
+    "environment": "`environment NAME [like KIND] \"domain\" [after OTHER, ...]` — a place the application runs. "
+    "The name or `like KIND` picks the kind (LOCAL, DEV, INT, ACC, PERF, PROD), which decides backups, "
+    "HTTPS, strict security and performance settings; `after` says which environments are promoted from.",
+    "like": "`like KIND` — this environment behaves like the kind KIND (LOCAL, DEV, INT, ACC, PERF or PROD).",
+    "after": "`after ENV, ...` — releases reach this environment after the environments listed.",
+    "constant": "`constant NAME = \"text\"` or `{ PROD = \"...\", else = \"...\" }` — a named, non-secret value, "
+    "kept in the generated configuration (ConfigMap).",
+    "secret": "`secret NAME = generated | base64 \"...\" | \"...\"` — a named secret, kept in a Kubernetes "
+    "Secret. `generated` lets Koncierge make the password; plain text in quotes is reported (KON301).",
+    "value": "`value NAME = expression` — a named value built from text and references such as `api.url`.",
+    "generated": "`generated [length N]` — a password Koncierge generates once and keeps between builds.",
+    "length": "`length N` — how many characters a generated password has (32 by default).",
+    "base64": "`base64 \"...\"` — a secret written base64-encoded (still readable by anyone with the file).",
+    "else": "`else = \"...\"` — the text for every environment not listed in a per-environment value.",
+    "storage": "`storage NAME SIZE [persistent|ephemeral]` in the application: storage that components mount. "
+    "Inside a component: `storage SIZE [read-write|read-only] at \"/path\"`, storage of its own.",
+    "persistent": "`persistent` — the storage outlives restarts (a PersistentVolumeClaim). The default.",
+    "ephemeral": "`ephemeral` — scratch storage that lives as long as the instance (an emptyDir).",
+    "component": "`component NAME { image ..., port ..., env ... }` — a program that runs: it becomes a Deployment "
+    "(or a StatefulSet when it writes its own storage), a Service for its ports, and configuration.",
+    "database": "`database NAME TYPE { ... }` — a database of a known TYPE (mysql, postgres, ...) with sensible "
+    "defaults for its image, port, data directory, credentials and backups.",
+    "image": "`image \"registry/name:tag\"` — the container image a component runs; pin a tag or a digest.",
+    "port": "`port [NAME] NUMBER[/PROTOCOL]` — a port the component listens on (TCP unless `/udp`).",
+    "env": "`env NAME = expression` — an environment variable: text, a named value, `component.host`, "
+    "`route.url`, an inline `secret ...`, or text per environment.",
+    "command": "`command [\"...\", ...]` — replaces the image's entry point.",
+    "args": "`args [\"...\", ...]` — the arguments given to the entry point.",
+    "mount": "`mount STORAGE [read-only|read-write] at \"/path\"` — mounts application storage into the component.",
+    "at": "`at \"/path\"` — where storage is mounted inside the container.",
+    "read-only": "`read-only` — the component can read the storage but not write it.",
+    "read-write": "`read-write` — the component can read and write the storage. The default.",
+    "replicas": "`replicas N` — how many instances run (by default 1, or 2 in performance-optimised environments).",
+    "route": "`route NAME [subdomain \"...\"] [path \"/...\"] -> COMPONENT[:PORT]` — makes a component reachable "
+    "from outside at the environment's domain, through the Ingress.",
+    "subdomain": "`subdomain \"api\"` — the route answers at `api.<environment domain>`.",
+    "path": "`path \"/docs\"` — the route answers only under this path.",
+}
+
+SNIPPETS: dict[str, str] = {
+    "application": 'application ${1:name} "${2:description}" {\n\tenvironment DEV "${3:dev.example.com}"\n\t$0\n}',
+    "environment": 'environment ${1:PROD} "${2:example.com}"$0',
+    "constant": 'constant ${1:name} = "${2:text}"$0',
+    "secret": "secret ${1:name} = generated$0",
+    "storage": "storage ${1:name} ${2:1Gi}$0",
+    "component": 'component ${1:name} {\n\timage "${2:registry/image:1.0.0}"\n\tport ${3:8080}\n\t$0\n}',
+    "database": "database ${1:name} ${2|postgres,mysql,mariadb,mongodb,redis|} {\n\t$0\n}",
+    "route": "route ${1:name} -> ${2:component}:${3:8080}$0",
+    "env": "env ${1:NAME} = ${2:value}$0",
+    "mount": 'mount ${1:storage} at "${2:/data}"$0',
+}
+
+_WORD = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def keyword_texts() -> frozenset[str]:
+    """Every keyword made of letters (and `base64`), from the grammar."""
+    return frozenset(text for text in keyword_terminals().values() if _WORD.fullmatch(text))

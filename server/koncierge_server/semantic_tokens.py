@@ -1,0 +1,102 @@
+"""Full semantic tokens: keywords, names by what they declare or refer to, members, strings (with
+`${...}` references inside them), numbers and comments."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+
+from koncierge_lang.syntax.parser import lexer_tables
+from koncierge_server.documents import Snapshot
+from koncierge_server.keywords import keyword_texts
+from koncierge_server.positions import position_of
+
+TOKEN_TYPES = [
+    "keyword", "namespace", "class", "interface", "struct", "variable", "enumMember",
+    "property", "type", "string", "number", "comment", "operator",
+]
+TOKEN_MODIFIERS = ["declaration", "readonly"]
+LEGEND = types.SemanticTokensLegend(token_types=TOKEN_TYPES, token_modifiers=TOKEN_MODIFIERS)
+
+_KIND_TYPES = {
+    "application": "namespace", "component": "class", "database": "class", "route": "interface",
+    "storage": "struct", "constant": "variable", "secret": "variable", "value": "variable", "environment": "enumMember",
+}
+_DECLARATION = 1
+_READONLY = 2
+
+
+def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
+    if snapshot.too_large:
+        return types.SemanticTokens(data=[])
+    text = snapshot.text
+    symbols = snapshot.analysis.check_result.symbols
+    named: dict[int, tuple[int, str, int]] = {}
+    for declaration in symbols.declarations:
+        modifiers = _DECLARATION | (_READONLY if declaration.kind == "constant" else 0)
+        named[declaration.name_span.start] = (declaration.name_span.end, _KIND_TYPES.get(declaration.kind, "variable"), modifiers)
+    for reference in symbols.references:
+        modifiers = _READONLY if reference.kind == "constant" else 0
+        named.setdefault(reference.span.start, (reference.span.end, _KIND_TYPES.get(reference.kind, "variable"), modifiers))
+
+    tables = lexer_tables()
+    keywords = keyword_texts()
+    raw: list[tuple[int, int, str, int]] = []
+    position = 0
+    previous_significant = ""
+    before_previous = ""
+    length = len(text)
+    while position < length:
+        found = tables.pattern.match(text, position)
+        if found is None:
+            position += 1
+            continue
+        kind, value, end = found.lastgroup, found.group(), found.end()
+        if kind == "COMMENT":
+            raw.append((position, end, "comment", 0))
+        elif kind in tables.ignored:
+            pass
+        elif kind == "STRING":
+            cursor = position
+            for start in sorted(offset for offset in named if position < offset < end):
+                name_end, token_type, modifiers = named[start]
+                raw.append((cursor, start, "string", 0))
+                raw.append((start, name_end, token_type, modifiers))
+                cursor = name_end
+            raw.append((cursor, end, "string", 0))
+        elif kind == "NUMBER":
+            raw.append((position, end, "number", 0))
+        elif kind == "NAME":
+            if position in named:
+                name_end, token_type, modifiers = named[position]
+                raw.append((position, name_end, token_type, modifiers))
+            elif previous_significant == ".":
+                raw.append((position, end, "property", 0))
+            elif before_previous == "database" and previous_significant not in keywords:
+                raw.append((position, end, "type", 0))
+            elif value in keywords:
+                raw.append((position, end, "keyword", 0))
+        elif value in ("->", "=", ":", "/"):
+            raw.append((position, end, "operator", 0))
+        if kind not in tables.ignored:
+            before_previous, previous_significant = previous_significant, value
+        position = end
+    return types.SemanticTokens(data=_encode(snapshot, raw))
+
+
+def _encode(snapshot: Snapshot, raw: list[tuple[int, int, str, int]]) -> list[int]:
+    data: list[int] = []
+    previous_line = 0
+    previous_character = 0
+    source = snapshot.source
+    for start, end, token_type, modifiers in raw:
+        if end <= start:
+            continue
+        start_position = position_of(source, start)
+        end_position = position_of(source, end)
+        if end_position.line != start_position.line:
+            continue
+        line_delta = start_position.line - previous_line
+        character_delta = start_position.character - (previous_character if line_delta == 0 else 0)
+        data.extend([line_delta, character_delta, end_position.character - start_position.character, TOKEN_TYPES.index(token_type), modifiers])
+        previous_line, previous_character = start_position.line, start_position.character
+    return data
