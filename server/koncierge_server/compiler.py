@@ -117,6 +117,10 @@ def source_of(
         component = application.component(workload.component)
         if component is not None:
             return component.span
+        # An implied workload (a database's backup) is named after the component it serves.
+        owners = [c for c in application.components if workload.name.startswith(c.kubernetes_name + "-")]
+        if owners:
+            return max(owners, key=lambda c: len(c.kubernetes_name)).span
     for storage in application.storages:
         if storage.kubernetes_name == object_name or (isinstance(object_name, str) and object_name.endswith("-" + storage.kubernetes_name)):
             if storage.owner:
@@ -139,6 +143,9 @@ def object_problems(document: Manifest) -> list[str]:
         if kind in _LABEL_NAMED_KINDS:
             if len(name) > 63 or not _DNS_LABEL.match(name):
                 problems.append(f"the {kind} name `{name}` is not a valid DNS label (at most 63 letters, digits and `-`)")
+        elif kind == "CronJob" and len(name) > 52:
+            # The controller appends an 11-character suffix to each Job it makes from a CronJob.
+            problems.append(f"the CronJob name `{name}` is longer than 52 characters, which Kubernetes refuses")
         elif len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
             problems.append(f"the {kind} name `{name}` is not a valid Kubernetes object name")
     labels = metadata.get("labels")

@@ -81,16 +81,20 @@ def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
     (the build refuses such a file, and the checker's errors explain it)."""
     if snapshot.too_large or snapshot.analysis.has_errors:
         return []
-    found: dict[tuple[int, int, str], types.Diagnostic] = {}
+    grouped: dict[tuple[int, int, str], list[str]] = {}
+    spans = {}
     for environment in snapshot.lowered:
         for problem in environment.problems:
-            key = (problem.span.start, problem.span.end, problem.message.split(": ", 1)[-1])
-            if key in found:
-                continue
-            found[key] = types.Diagnostic(
-                range=range_of(snapshot.source, problem.span),
-                message=problem.message,
-                severity=types.DiagnosticSeverity.Error,
-                source=COMPILER_SOURCE,
-            )
-    return list(found.values())
+            detail = problem.message.split(": ", 1)[-1] if problem.message.startswith("in ") else problem.message
+            key = (problem.span.start, problem.span.end, detail)
+            grouped.setdefault(key, []).append(problem.environment)
+            spans[key] = problem.span
+    return [
+        types.Diagnostic(
+            range=range_of(snapshot.source, spans[key]),
+            message=f"in {', '.join(dict.fromkeys(environments))}: {key[2]}",
+            severity=types.DiagnosticSeverity.Error,
+            source=COMPILER_SOURCE,
+        )
+        for key, environments in grouped.items()
+    ]

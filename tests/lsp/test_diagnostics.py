@@ -1,0 +1,81 @@
+"""Diagnostics on open, change, save and close, with the same codes and ranges as `koncierge check`."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from koncierge_lang.analysis import analyze
+from koncierge_lang.render import documentation_url
+from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, document, open_text, replace_all
+
+BROKEN = TODO_TEXT.replace("env DB_HOST = database.host", "env DB_HOST = databse.host")
+
+
+async def test_open_reports_what_koncierge_check_reports(client: LanguageClient) -> None:
+    found = await open_text(client, BROKEN)
+    expected = analyze(BROKEN, "todo.kon").diagnostics
+    assert [d.code for d in found] == [d.code for d in expected]
+    for lsp, ours in zip(found, expected):
+        assert lsp.range.start.line == ours.span.start_line - 1
+        assert lsp.range.start.character == ours.span.start_column - 1
+        assert lsp.range.end.character == ours.span.end_column - 1
+        assert lsp.code_description is not None and lsp.code_description.href == documentation_url(ours.code)
+    unknown = next(d for d in found if d.code == "KON101")
+    assert "databse" in unknown.message and unknown.severity == types.DiagnosticSeverity.Error
+    assert unknown.data["fixes"][0]["edits"][0]["newText"] == "database"
+
+
+async def test_fixing_the_problem_clears_it_and_close_clears_all(client: LanguageClient) -> None:
+    assert any(d.code == "KON101" for d in await open_text(client, BROKEN))
+    waiting = diagnostics_for(client, TODO_URI, 2)
+    replace_all(client, TODO_URI, 2, TODO_TEXT)
+    assert not any(d.code == "KON101" for d in await waiting)
+    waiting = diagnostics_for(client, TODO_URI, None)  # type: ignore[arg-type]
+    client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=document()))
+    assert await waiting == []
+
+
+async def test_related_information_points_at_the_declaration(client: LanguageClient) -> None:
+    text = TODO_TEXT.replace("-> backend:8080", "-> backend:9090")
+    found = await open_text(client, text)
+    missing_port = next(d for d in found if d.code == "KON103")
+    assert missing_port.related_information
+    assert missing_port.related_information[0].location.range.start.line == 12
+
+
+async def test_save_publishes_again(client: LanguageClient) -> None:
+    await open_text(client, BROKEN)
+    waiting = diagnostics_for(client, TODO_URI, 1)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=document()))
+    assert any(d.code == "KON101" for d in await waiting)
+
+
+async def test_compiler_problems_appear_in_the_source(client: LanguageClient) -> None:
+    """A database name of 50 characters passes the checker, but its backup CronJob in the
+    environments that keep backups (PERF, PROD) gets a name Kubernetes refuses: only the compiler,
+    lowering each environment, finds it. The problem is shown on the database."""
+    name = "d" * 50
+    text = TODO_TEXT.replace("database database mysql", f"database {name} mysql").replace("database.host", f"{name}.host")
+    assert not any(d.severity.value == "error" for d in analyze(text, "todo.kon").diagnostics)
+    await open_text(client, text)
+    while True:
+        found = await diagnostics_for(client, TODO_URI, 1)
+        if any(d.source == "koncierge build" for d in found):
+            break
+    problems = [d for d in found if d.source == "koncierge build"]
+    assert "CronJob" in problems[0].message and "PERF" in problems[0].message
+    assert problems[0].range.start.line == text.splitlines().index(f"  database {name} mysql {{")
+
+
+async def test_never_published_for_an_older_version(client: LanguageClient) -> None:
+    """A burst of edits: every publication is for the latest version sent before it."""
+    await open_text(client, TODO_TEXT)
+    text = TODO_TEXT
+    for version in range(2, 32):
+        text = text.replace("# The ancestor", "# The ancestor" + "s", 1)
+        replace_all(client, TODO_URI, version, text)
+    final = await diagnostics_for(client, TODO_URI, 31)
+    assert all(d.code != "KON001" for d in final)
+    # Everything that arrived after the burst is for the last version; nothing older follows it.
+    assert list(client.diagnostics[TODO_URI]) == final
