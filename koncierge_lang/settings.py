@@ -37,7 +37,7 @@ class Settings:
     # [storage]
     storage_provisioner: str = "dynamic"
     storage_class: str = ""
-    host_path_directory: str = "/var/lib/koncierge"
+    host_path_directory: str = "/data/k8s-storage"
     # [backups]
     backup_schedule: str = "0 3 * * *"
     backup_retention: int = 7
