@@ -88,7 +88,9 @@ def koncierge_command() -> list[str]:
 
 
 def main() -> None:
-    print("| components | build, all environments (median ms) | of which after analysis (ms) | peak memory (MiB) | YAML (KiB) |")
+    print(
+        "| components | build, all environments (median ms) | of which after analysis (ms) | peak memory (MiB) | YAML (KiB) |"
+    )
     print("|---:|---:|---:|---:|---:|")
     for n, runs in ((10, 20), (100, 10), (1000, 5)):
         total, generation, peak, size = measure(n, runs)
@@ -101,7 +103,7 @@ def main() -> None:
         bare = wall_time([sys.executable, "-c", "pass"], runs)
         build = wall_time(command, runs)
     print()
-    print("| cold start (median of %d runs) | ms |" % runs)
+    print(f"| cold start (median of {runs} runs) | ms |")
     print("|---|---:|")
     print(f"| `python -c pass` | {bare:.0f} |")
     print(f"| `koncierge build examples/todo/todo.kon` (5 environments) | {build:.0f} |")

@@ -119,15 +119,24 @@ def plan(analysis: Analysis, settings: Settings, wanted_environments: Sequence[s
         environments = select_environments(application, wanted_environments)
         if environments:
             selected = [environment for environment in application.environments if environment.name in environments]
-            planned.append((application, [build_architecture(application, environment, settings) for environment in selected]))
+            planned.append(
+                (application, [build_architecture(application, environment, settings) for environment in selected])
+            )
     return planned
 
 
 def required_secrets_of(planned: Plan) -> list[SecretInput]:
-    return [secret for _, architectures in planned for architecture in architectures for secret in architecture.generated_secrets()]
+    return [
+        secret
+        for _, architectures in planned
+        for architecture in architectures
+        for secret in architecture.generated_secrets()
+    ]
 
 
-def required_secrets(analysis: Analysis, settings: Settings, wanted_environments: Sequence[str] = ()) -> list[SecretInput]:
+def required_secrets(
+    analysis: Analysis, settings: Settings, wanted_environments: Sequence[str] = ()
+) -> list[SecretInput]:
     return required_secrets_of(plan(analysis, settings, wanted_environments))
 
 
@@ -139,7 +148,9 @@ def render_planned(
     outputs: list[OutputFile] = []
     for application, architectures in planned:
         if stage == "architecture":
-            detail = "deployment architecture of " + ", ".join(architecture.environment for architecture in architectures)
+            detail = "deployment architecture of " + ", ".join(
+                architecture.environment for architecture in architectures
+            )
             text = print_architectures(architectures, header(source_name, detail))
             outputs.append(OutputFile(f"{application.kubernetes_name}/architecture.yaml", text))
             continue
@@ -176,7 +187,9 @@ def load_state(path: Path) -> dict[str, str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise StateError(f"{path} cannot be read ({error.__class__.__name__}); move it away to generate new passwords") from None
+        raise StateError(
+            f"{path} cannot be read ({error.__class__.__name__}); move it away to generate new passwords"
+        ) from None
     passwords = data.get("passwords") if isinstance(data, dict) else None
     if not isinstance(passwords, dict) or not all(isinstance(value, str) for value in passwords.values()):
         raise StateError(f"{path} is not a Koncierge state file; move it away to generate new passwords")
@@ -254,7 +267,13 @@ def run_build(
         outcome.messages.append("not building: fix the errors above first; nothing was written")
         return outcome
 
-    known = sorted({environment.name for application in analysis.requirements.applications for environment in application.environments})
+    known = sorted(
+        {
+            environment.name
+            for application in analysis.requirements.applications
+            for environment in application.environments
+        }
+    )
     unknown = [environment for environment in environments if environment not in known]
     if unknown:
         outcome.exit_code = EXIT_USAGE
@@ -279,7 +298,9 @@ def run_build(
                     state_text = json.dumps({"format": 1, "passwords": passwords}, indent=2, sort_keys=True) + "\n"
                     write_atomically(state_file, state_text, mode=0o600)
                 except OSError as error:
-                    return BuildOutcome(EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"])
+                    return BuildOutcome(
+                        EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
+                    )
 
     files = render_planned(planned, name, stage, passwords)
     if output == STDOUT:

@@ -98,7 +98,9 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
         line, column = _error_position(str(error))
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)$", "", str(error))
         span = _point(source, line, column)
-        return SettingsResult(Settings(), (_diagnostic("KON322", f"{path} is not valid TOML: {message}", span, path),), source)
+        return SettingsResult(
+            Settings(), (_diagnostic("KON322", f"{path} is not valid TOML: {message}", span, path),), source
+        )
 
     diagnostics: list[Diagnostic] = []
     values: dict[str, Any] = {}
@@ -106,7 +108,9 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
         table = document[table_name]
         if table_name not in _TABLES or not isinstance(table, dict):
             span = _locate(source, None, table_name)
-            message = f"`{table_name}` is not a settings table; the tables are {', '.join(f'[{name}]' for name in _TABLES)}"
+            message = (
+                f"`{table_name}` is not a settings table; the tables are {', '.join(f'[{name}]' for name in _TABLES)}"
+            )
             diagnostics.append(_diagnostic("KON320", message, span, path))
             continue
         for key in table:
@@ -154,7 +158,13 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
 def _diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
     diagnostic = make_diagnostic(code, message, span)
     return Diagnostic(
-        diagnostic.code, diagnostic.severity, diagnostic.message, diagnostic.span, diagnostic.related, diagnostic.fixes, path
+        diagnostic.code,
+        diagnostic.severity,
+        diagnostic.message,
+        diagnostic.span,
+        diagnostic.related,
+        diagnostic.fixes,
+        path,
     )
 
 

@@ -115,8 +115,8 @@ def build_architecture(
     if ingress is not None:
         for route in ingress.routes:
             route_requirement = context.routes.get(route.name)
-            component = context.components.get(route_requirement.component) if route_requirement else None
-            protocol = _port_protocol(component, route.port)
+            target = context.components.get(route_requirement.component) if route_requirement else None
+            protocol = _port_protocol(target, route.port)
             context.flows.add((INGRESS, route.service, route.port, protocol, f"route {route.name}: {route.url}"))
 
     host_path = None
@@ -198,14 +198,23 @@ def _component_workload(
         if any(isinstance(part, SecretInput) for part in parts):
             secret_items.append(SecretItem(variable.name, parts))
             variables.append(
-                Variable(variable.name, ValueSource.SECRET, secret_set_name(name), variable.name, "", tuple(resolved.references))
+                Variable(
+                    variable.name,
+                    ValueSource.SECRET,
+                    secret_set_name(name),
+                    variable.name,
+                    "",
+                    tuple(resolved.references),
+                )
             )
         else:
             text = "".join(part for part in parts if isinstance(part, str))
             configuration_entries.append((variable.name, text))
             source = ValueSource.REFERENCE if resolved.derived else ValueSource.CONFIGURATION
             variables.append(
-                Variable(variable.name, source, configuration_set_name(name), variable.name, text, tuple(resolved.references))
+                Variable(
+                    variable.name, source, configuration_set_name(name), variable.name, text, tuple(resolved.references)
+                )
             )
 
     volumes: list[Volume] = []
@@ -216,7 +225,9 @@ def _component_workload(
         if storage is None:
             continue
         if storage.kubernetes_name not in {volume.name for volume in volumes}:
-            volumes.append(Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size))
+            volumes.append(
+                Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size)
+            )
         mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
         # Writing a claim of its own makes a workload stateful; storage shared with other
         # components is read-write-many, which any number of interchangeable replicas may write.
@@ -261,7 +272,11 @@ def _component_workload(
 
 
 def _resolve(
-    context: _Context, expression: requirements.Expression, state_key: str, resolved: _Resolved, visiting: frozenset[str]
+    context: _Context,
+    expression: requirements.Expression,
+    state_key: str,
+    resolved: _Resolved,
+    visiting: frozenset[str],
 ) -> None:
     """Append the parts of `expression`'s value in this environment to `resolved`."""
     application = context.application
@@ -311,14 +326,15 @@ def _reference_flows(
 ) -> list[tuple[str, str, int, str]]:
     """(reference as written, target workload, port, protocol) for every component an expression
     makes its workload connect to, following named values."""
-    application = context.application
     found: list[tuple[str, str, int, str]] = []
     if isinstance(expression, requirements.Text):
         for part in expression.parts:
             if not isinstance(part, str):
                 found.extend(_reference_flows(context, part, visiting))
     elif isinstance(expression, requirements.PerEnvironmentText):
-        chosen = next((text for name, text in expression.cases if name == context.environment.name), expression.otherwise)
+        chosen = next(
+            (text for name, text in expression.cases if name == context.environment.name), expression.otherwise
+        )
         if chosen is not None:
             found.extend(_reference_flows(context, chosen, visiting))
     elif isinstance(expression, requirements.ValueReference):
@@ -384,7 +400,14 @@ def _backup(
 
     configuration_name = configuration_set_name(name)
     variables = [
-        Variable("DATABASE_HOST", ValueSource.REFERENCE, configuration_name, "DATABASE_HOST", database.name, (f"{database.component}.host",))
+        Variable(
+            "DATABASE_HOST",
+            ValueSource.REFERENCE,
+            configuration_name,
+            "DATABASE_HOST",
+            database.name,
+            (f"{database.component}.host",),
+        )
     ]
     database_variables = {variable.name: variable for variable in database.variables}
     for variable_name in sorted(set(_BACKUP_VARIABLE.findall(database_type.backup_command)) - {"DATABASE_HOST"}):
@@ -405,7 +428,9 @@ def _backup(
     )
     database_port = database.ports[0] if database.ports else None
     if database_port is not None:
-        context.flows.add((name, database.name, database_port.number, database_port.protocol, f"backup of {database.component}"))
+        context.flows.add(
+            (name, database.name, database_port.number, database_port.protocol, f"backup of {database.component}")
+        )
     environment = context.environment
     backup = Workload(
         name=name,
@@ -486,8 +511,4 @@ def _flows(flows: set[tuple[str, str, int, str, str]]) -> tuple[NetworkFlow, ...
     reasons: dict[tuple[str, str, int, str], list[str]] = {}
     for source, target, port, protocol, reason in flows:
         reasons.setdefault((source, target, port, protocol), []).append(reason)
-    return tuple(
-        NetworkFlow(source, target, port, protocol, "; ".join(sorted(set(reasons[key]))))
-        for key in sorted(reasons)
-        for source, target, port, protocol in (key,)
-    )
+    return tuple(NetworkFlow(*key, "; ".join(sorted(set(reasons[key])))) for key in sorted(reasons))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Union
 
 
 class WorkloadKind(enum.Enum):
@@ -58,7 +57,7 @@ class SecretInput:
 
 # A secret's value: literal text and secret inputs, concatenated (a connection string that
 # interpolates a password is one secret value).
-SecretPart = Union[str, SecretInput]
+SecretPart = str | SecretInput
 
 
 @dataclass(frozen=True, slots=True)

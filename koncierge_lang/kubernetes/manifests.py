@@ -97,7 +97,9 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
                     architecture, secret_set.name, roles.get(secret_set.owner, "server"), part_of=secret_set.owner
                 ),
                 "type": "Opaque",
-                "data": {item.key: _secret_data(item, generated_secrets) for item in sorted(secret_set.items, key=_item_key)},
+                "data": {
+                    item.key: _secret_data(item, generated_secrets) for item in sorted(secret_set.items, key=_item_key)
+                },
             }
         )
     # A claim belongs to the one workload that mounts it; storage several share belongs to the application.
@@ -280,9 +282,9 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
         spec["restartPolicy"] = "OnFailure"
     spec["containers"] = [_container(workload)]
     if workload.volumes:
-        read_only_volumes = {
-            mount.volume for mount in workload.mounts if mount.read_only
-        } - {mount.volume for mount in workload.mounts if not mount.read_only}
+        read_only_volumes = {mount.volume for mount in workload.mounts if mount.read_only} - {
+            mount.volume for mount in workload.mounts if not mount.read_only
+        }
         volumes: list[object] = []
         for volume in workload.volumes:
             if volume.claim:

@@ -22,9 +22,7 @@ from functools import lru_cache
 # end. Everything else is double-quoted.
 _PLAIN = re.compile(r"[A-Za-z/][A-Za-z0-9_./:@+-]*")
 # Words that YAML 1.1 or 1.2 reads as booleans or null, whatever their case.
-_RESERVED_WORDS = frozenset(
-    {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
-)
+_RESERVED_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"})
 # Characters that YAML does not allow unescaped, or that parsers treat as line breaks or a BOM.
 _NEEDS_ESCAPE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,10 @@ def analysis_of(path: Path, name: str | None = None) -> Analysis:
     return analysis
 
 
-def architectures(path: Path, settings: Settings = Settings()) -> dict[str, EnvironmentArchitecture]:
+DEFAULT_SETTINGS = Settings()
+
+
+def architectures(path: Path, settings: Settings = DEFAULT_SETTINGS) -> dict[str, EnvironmentArchitecture]:
     application = analysis_of(path).requirements.applications[0]
     return {
         environment.name: build_architecture(application, environment, settings)
@@ -47,7 +50,7 @@ def fake_passwords(architecture: EnvironmentArchitecture) -> dict[str, str]:
     return {secret.state_key: "p" * secret.length for secret in architecture.generated_secrets()}
 
 
-def documents(path: Path, environment: str, settings: Settings = Settings()) -> list[dict[str, Any]]:
+def documents(path: Path, environment: str, settings: Settings = DEFAULT_SETTINGS) -> list[dict[str, Any]]:
     architecture = architectures(path, settings)[environment]
     return manifests(architecture, fake_passwords(architecture))  # type: ignore[return-value]
 
@@ -73,7 +76,7 @@ def _close_schema(schema: Any) -> Any:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def crd_schema(file_name: str, version: str) -> dict[str, Any]:
     crd = yaml.safe_load((CRDS / file_name).read_text(encoding="utf-8"))
     for served in crd["spec"]["versions"]:

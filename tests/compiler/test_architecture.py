@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compiler_support import EXAMPLE_FILES, FIXTURES, architectures
+
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.build import build_architecture, namespace_name
 from koncierge_lang.architecture.model import INGRESS, NetworkFlow, ValueSource, WorkloadKind
@@ -14,9 +15,15 @@ RICH = FIXTURES / "rich.kon"
 def test_namespace_per_application_and_environment() -> None:
     todo = architectures(EXAMPLE_FILES["todo"])
     assert [architecture.namespace for architecture in todo.values()] == [
-        "todo-local", "todo-dev", "todo-int", "todo-perf", "todo-prod"
+        "todo-local",
+        "todo-dev",
+        "todo-int",
+        "todo-perf",
+        "todo-prod",
     ]
-    application = analyze('application ' + "a" * 70 + ' {\n environment LOCAL "x.test"\n}\n').requirements.applications[0]
+    application = analyze("application " + "a" * 70 + ' {\n environment LOCAL "x.test"\n}\n').requirements.applications[
+        0
+    ]
     name = namespace_name(application, application.environments[0])
     assert len(name) <= 63 and name.endswith("-local")
 
@@ -60,8 +67,12 @@ def test_network_flows() -> None:
         (INGRESS, "api", 9000),
     }
     database_flow = next(flow for flow in prod.flows if flow.target == "orders-db" and flow.source == "api")
-    assert database_flow == NetworkFlow("api", "orders-db", 5432, "TCP", "DATABASE_URL = orders-db.host; DATABASE_URL = orders-db.port")
-    assert [(flow.source, flow.target) for flow in prod.flows] == sorted((flow.source, flow.target) for flow in prod.flows)
+    assert database_flow == NetworkFlow(
+        "api", "orders-db", 5432, "TCP", "DATABASE_URL = orders-db.host; DATABASE_URL = orders-db.port"
+    )
+    assert [(flow.source, flow.target) for flow in prod.flows] == sorted(
+        (flow.source, flow.target) for flow in prod.flows
+    )
 
 
 def test_backups_are_implied_only_where_the_environment_keeps_them() -> None:
@@ -88,20 +99,25 @@ def test_routes_tls_and_issuer_only_with_https() -> None:
     prod_ingress, local_ingress = todo["PROD"].ingress, todo["LOCAL"].ingress
     assert prod_ingress is not None and local_ingress is not None
     assert [(route.host, route.service) for route in prod_ingress.routes] == [
-        ("example.com", "frontend"), ("api.example.com", "backend")
+        ("example.com", "frontend"),
+        ("api.example.com", "backend"),
     ]
     assert prod_ingress.tls_hosts == ("api.example.com", "example.com") and prod_ingress.issuer is not None
     assert prod_ingress.issuer.acme_server == "https://acme-v02.api.letsencrypt.org/directory"
     assert local_ingress.tls_hosts == () and local_ingress.issuer is None and not local_ingress.force_ssl_redirect
     assert {service.name: service.exposure for service in todo["PROD"].services} == {
-        "backend": "routed", "frontend": "routed", "database": "internal"
+        "backend": "routed",
+        "frontend": "routed",
+        "database": "internal",
     }
 
 
 def test_generated_secrets_have_one_state_key_per_named_value_and_environment() -> None:
     prod = architectures(RICH)["PROD"]
     assert [secret.state_key for secret in prod.generated_secrets()] == ["shop/PROD/values/db_password"]
-    text = 'application a {\n environment LOCAL "a.test"\n database db mysql {\n  storage 1Gi at "/var/lib/mysql"\n }\n}\n'
+    text = (
+        'application a {\n environment LOCAL "a.test"\n database db mysql {\n  storage 1Gi at "/var/lib/mysql"\n }\n}\n'
+    )
     application = analyze(text).requirements.applications[0]
     architecture = build_architecture(application, application.environments[0], Settings())
     ((secret),) = architecture.generated_secrets()

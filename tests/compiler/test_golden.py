@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of, update_golden
+
 from koncierge_lang.build import render_outputs
 from koncierge_lang.settings import Settings
 
@@ -37,11 +37,16 @@ def test_golden(name: str, stage: str) -> None:
             directory.mkdir(parents=True, exist_ok=True)
             expected.write_text(text, encoding="utf-8")
         assert expected.exists(), f"{expected} is missing: run with KON_UPDATE_GOLDEN=1"
-        assert text == expected.read_text(encoding="utf-8"), f"{expected} differs: run with KON_UPDATE_GOLDEN=1 and review"
+        assert text == expected.read_text(encoding="utf-8"), (
+            f"{expected} differs: run with KON_UPDATE_GOLDEN=1 and review"
+        )
 
 
 def test_no_golden_file_without_an_example() -> None:
-    expected = {name: {"architecture.yaml", *(f"{environment}.yaml" for environment in environments(name))} for name in EXAMPLE_FILES}
+    expected = {
+        name: {"architecture.yaml", *(f"{environment}.yaml" for environment in environments(name))}
+        for name in EXAMPLE_FILES
+    }
     for directory in GOLDEN_EXAMPLES.iterdir():
         assert directory.name in expected, f"{directory} has no example"
         assert {path.name for path in directory.iterdir()} == expected[directory.name]

@@ -9,7 +9,6 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
-
 from compiler_support import (
     EXAMPLE_FILES,
     FIXTURES,
@@ -19,6 +18,7 @@ from compiler_support import (
     crd_schema,
     documents,
 )
+
 from koncierge_lang.kubernetes.manifests import MissingGeneratedSecret, manifests
 from koncierge_lang.settings import Settings
 
@@ -180,7 +180,10 @@ def test_backup_cron_job() -> None:
     assert env["POSTGRES_PASSWORD"] == {"secretKeyRef": {"name": "orders-db-secrets", "key": "POSTGRES_PASSWORD"}}
     assert env["POSTGRES_USER"] == {"configMapKeyRef": {"name": "orders-db-config", "key": "POSTGRES_USER"}}
     assert pod["volumes"] == [{"name": "backups", "persistentVolumeClaim": {"claimName": "orders-db-backups"}}]
-    assert by_kind(objects, "PersistentVolumeClaim")["orders-db-backups"]["spec"]["resources"]["requests"]["storage"] == "5Gi"
+    assert (
+        by_kind(objects, "PersistentVolumeClaim")["orders-db-backups"]["spec"]["resources"]["requests"]["storage"]
+        == "5Gi"
+    )
     assert not by_kind(documents(RICH, "LOCAL"), "CronJob")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from compiler_support import EXAMPLE_FILES, by_kind, documents
 
 TODO = EXAMPLE_FILES["todo"]
@@ -36,7 +35,11 @@ def test_todo_matches_the_ancestor(environment: str, server_uri: str) -> None:
     assert backend_env["DB_USERNAME"][0] == backend_env["DB_PASSWORD"][0] == "secretKeyRef"
     assert backend_secret == {"DB_USERNAME": "dXNlcg==", "DB_PASSWORD": "ZGV2ZWxvcA=="}
     database_secret = secrets[database_env["MYSQL_PASSWORD"][1]]["data"]
-    assert database_secret == {"MYSQL_ROOT_PASSWORD": "bWFnaWM=", "MYSQL_USER": "dXNlcg==", "MYSQL_PASSWORD": "ZGV2ZWxvcA=="}
+    assert database_secret == {
+        "MYSQL_ROOT_PASSWORD": "bWFnaWM=",
+        "MYSQL_USER": "dXNlcg==",
+        "MYSQL_PASSWORD": "ZGV2ZWxvcA==",
+    }
     for name in ("MYSQL_ROOT_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD"):
         assert database_env[name][0] == "secretKeyRef"
 
@@ -74,11 +77,12 @@ def test_todo_matches_the_ancestor(environment: str, server_uri: str) -> None:
     (ingress,) = by_kind(objects, "Ingress").values()
     domain = "example.com" if environment == "PROD" else "todo.test"
     routes = {
-        rule["host"]: path["backend"]["service"]
-        for rule in ingress["spec"]["rules"]
-        for path in rule["http"]["paths"]
+        rule["host"]: path["backend"]["service"] for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]
     }
-    assert routes == {domain: {"name": "frontend", "port": {"number": 8080}}, f"api.{domain}": {"name": "backend", "port": {"number": 8080}}}
+    assert routes == {
+        domain: {"name": "frontend", "port": {"number": 8080}},
+        f"api.{domain}": {"name": "backend", "port": {"number": 8080}},
+    }
     issuers = by_kind(objects, "Issuer")
     if environment == "PROD":
         assert sorted(ingress["spec"]["tls"][0]["hosts"]) == ["api.example.com", "example.com"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compiler_support import REPOSITORY
+
 from koncierge_lang.settings import SETTINGS_KEYS, Settings, load_settings, parse_settings
 
 
@@ -54,7 +55,12 @@ size = "20Gi"
 def test_unknown_keys_and_tables_are_errors_with_their_location() -> None:
     result = parse_settings('[ingress]\n  clas = "traefik"\n\n[bogus]\nx = 1\n', "koncierge.toml")
     first, second = result.diagnostics
-    assert (first.code, first.path, first.span.start_line, first.span.start_column) == ("KON320", "koncierge.toml", 2, 3)
+    assert (first.code, first.path, first.span.start_line, first.span.start_column) == (
+        "KON320",
+        "koncierge.toml",
+        2,
+        3,
+    )
     assert "class" in first.message  # it names the settings that exist
     assert (second.code, second.span.start_line, second.span.start_column) == ("KON320", 4, 2)
     assert result.settings == Settings()
@@ -77,7 +83,7 @@ def test_wrong_values_are_errors() -> None:
 
 
 def test_invalid_toml_is_an_error_with_its_location() -> None:
-    (diagnostic,) = parse_settings('[ingress]\nclass = nginx\n').diagnostics
+    (diagnostic,) = parse_settings("[ingress]\nclass = nginx\n").diagnostics
     assert diagnostic.code == "KON322"
     assert (diagnostic.span.start_line, diagnostic.span.start_column) == (2, 9)
 
