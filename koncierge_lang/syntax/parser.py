@@ -1087,20 +1087,15 @@ def expected_at(text: str, offset: int) -> set[str]:
     """
     offset = max(0, min(offset, len(text)))
     recovering_parser = _RecoveringParser(SourceText(text[:offset]))
-    pending: Token | None = None
+    word = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*")
     try:
+        # Tokens are offered as they are read: the lexer types each keyword by the parser's state.
         for token in recovering_parser.tokens():
-            if pending is not None:
-                recovering_parser.offer(pending)
-                if recovering_parser.gave_up:
-                    return set()
-            pending = token
-        if pending is not None:
-            being_typed = pending.end_pos == offset and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*", str(pending))
-            if not being_typed:
-                recovering_parser.offer(pending)
-                if recovering_parser.gave_up:
-                    return set()
+            if token.end_pos == offset and word.fullmatch(str(token)):
+                break
+            recovering_parser.offer(token)
+            if recovering_parser.gave_up:
+                return set()
         literals = keyword_terminals()
         return {literals.get(terminal_type, terminal_type) for terminal_type in recovering_parser.expected_terminals()}
     except Exception:  # noqa: BLE001 - completion must never take the editor down with it.
