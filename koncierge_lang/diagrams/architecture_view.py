@@ -1,0 +1,283 @@
+"""The architecture view (stage 1, one environment): what will run and how it connects.
+
+The outside world, the ingress with its hosts and TLS, services, workloads, their configuration
+and secret sets, their storage, and the network flows the deployment needs (who may talk to whom,
+on which port). What Koncierge adds without being told (the scheduled backup of a database in an
+environment that keeps backups, and its storage) is dashed and says why in its tooltip.
+
+Every node points back at the statement it comes from (`SourceMap`), which the kubernetes view
+reuses for the generated objects.
+"""
+
+from __future__ import annotations
+
+from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture, Workload, WorkloadKind
+from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id
+from koncierge_lang.requirements import model
+from koncierge_lang.source import Span
+
+_MAX_DETAILS = 6
+
+
+def _location(span: Span | None) -> Location | None:
+    return Location(span) if span is not None and span.end > span.start else None
+
+
+class SourceMap:
+    """Where the parts of one environment's architecture were stated in the `.kon` file."""
+
+    def __init__(self, architecture: EnvironmentArchitecture, application: model.Application | None) -> None:
+        self.architecture = architecture
+        self.application = application
+        environment = application.environment(architecture.environment) if application else None
+        self.environment = _location(environment.span) if environment else None
+        self._workloads = {workload.name: workload for workload in architecture.workloads}
+
+    def component(self, name: str) -> Location | None:
+        component = self.application.component(name) if self.application else None
+        return _location(component.span) if component else None
+
+    def workload(self, workload_name: str) -> Location | None:
+        """A workload's component; an implied backup points at the database it backs up."""
+        workload = self._workloads.get(workload_name)
+        if workload is None:
+            return None
+        found = self.component(workload.component)
+        if found is None and workload.implied:
+            for flow in self.architecture.flows:
+                if flow.source == workload.name and flow.target in self._workloads:
+                    return self.component(self._workloads[flow.target].component)
+        return found
+
+    def claim(self, claim_name: str) -> Location | None:
+        claim = next((claim for claim in self.architecture.claims if claim.name == claim_name), None)
+        if claim is None:
+            return None
+        storage = self.application.storage(claim.storage) if self.application and claim.storage else None
+        if storage is not None:
+            return _location(storage.span)
+        return self.component(claim.owner) if claim.owner else self.environment
+
+    def routes(self) -> Location | None:
+        if not self.application or not self.application.routes:
+            return self.environment
+        span = self.application.routes[0].span
+        for route in self.application.routes[1:]:
+            span = span.cover(route.span)
+        return _location(span)
+
+    def route(self, name: str) -> Location | None:
+        route = self.application.route(name) if self.application else None
+        return _location(route.span) if route else None
+
+
+def workload_category(workload: Workload) -> str:
+    if workload.kind is WorkloadKind.SCHEDULED:
+        return "job"
+    return "database" if workload.database_type is not None else "workload"
+
+
+def _limited(lines: list[str]) -> tuple[str, ...]:
+    if len(lines) > _MAX_DETAILS:
+        lines = lines[: _MAX_DETAILS - 1] + [f"… {len(lines) - _MAX_DETAILS + 1} more"]
+    return tuple(lines)
+
+
+def architecture_diagram(architecture: EnvironmentArchitecture, application: model.Application | None = None) -> Diagram:
+    sources = SourceMap(architecture, application)
+    namespace = architecture.namespace
+    builder = DiagramBuilder(
+        "architecture",
+        f"Architecture of {architecture.application} in {architecture.environment} ({architecture.environment_kind})",
+    )
+    flags = [
+        flag
+        for flag, on in (
+            ("backups", architecture.backups),
+            ("HTTPS", architecture.https),
+            ("strict security", architecture.strict_security),
+            ("performance", architecture.performance_optimised),
+        )
+        if on
+    ]
+    root = builder.group(
+        Group(
+            make_id("environment", architecture.environment),
+            f"environment {architecture.environment}: namespace {namespace}" + (f" ({', '.join(flags)})" if flags else ""),
+            location=sources.environment,
+        )
+    )
+    entry = builder.group(Group(make_id("environment", architecture.environment, "entry"), "entry", root))
+    running = builder.group(Group(make_id("environment", architecture.environment, "workloads"), "services and workloads", root))
+    settings = builder.group(
+        Group(make_id("environment", architecture.environment, "configuration"), "configuration and secrets", root)
+    )
+    storage = builder.group(Group(make_id("environment", architecture.environment, "storage"), "storage", root))
+
+    def workload_id(name: str) -> str:
+        return make_id(namespace, "workload", name)
+
+    def service_id(name: str) -> str:
+        return make_id(namespace, "service", name)
+
+    ingress = architecture.ingress
+    if ingress is not None:
+        outside = builder.node(Node("outside", "internet", "outside", (architecture.domain,)))
+        ingress_id = make_id(namespace, "ingress", ingress.name)
+        details = [f"class {ingress.ingress_class}"]
+        if ingress.tls_hosts:
+            details.append("TLS for " + ", ".join(ingress.tls_hosts))
+            if ingress.force_ssl_redirect:
+                details.append("HTTP redirected to HTTPS")
+        else:
+            details.append("no TLS (plain HTTP)")
+        builder.node(
+            Node(ingress_id, "ingress", f"ingress {ingress.name}", _limited(details), group=entry, location=sources.routes())
+        )
+        builder.edge(Edge(outside, ingress_id, "route", "HTTPS" if ingress.tls_hosts else "HTTP"))
+        if ingress.issuer is not None:
+            issuer_id = make_id(namespace, "issuer", ingress.issuer.name)
+            acme_host = ingress.issuer.acme_server.split("//", 1)[-1].split("/", 1)[0]
+            builder.node(
+                Node(
+                    issuer_id,
+                    "issuer",
+                    f"issuer {ingress.issuer.name}",
+                    ("ACME HTTP-01", acme_host),
+                    group=entry,
+                    location=sources.environment,
+                )
+            )
+            builder.edge(Edge(issuer_id, ingress_id, "certificate", "certificates"))
+        for route in ingress.routes:
+            path = "" if route.path == "/" else route.path
+            builder.edge(
+                Edge(ingress_id, service_id(route.service), "route", f"{route.host}{path} :{route.port}", tooltip=route.url)
+            )
+
+    for service in architecture.services:
+        ports = ", ".join(f"{port.number}/{port.protocol}" for port in service.ports)
+        builder.node(
+            Node(
+                service_id(service.name),
+                "service",
+                f"service {service.name}",
+                (ports, service.exposure),
+                group=running,
+                location=sources.workload(service.workload),
+            )
+        )
+        builder.edge(Edge(service_id(service.name), workload_id(service.workload), "selects"))
+
+    for workload in architecture.workloads:
+        details = [workload.image]
+        if workload.kind is WorkloadKind.SCHEDULED:
+            details.append(f"schedule {workload.schedule}")
+            if workload.retention is not None:
+                details.append(f"keeps {workload.retention}")
+        else:
+            details.append(f"{workload.kind.value}, replicas {workload.replicas}")
+        if workload.database_type:
+            details.append(f"{workload.database_type} database")
+        this = workload_id(workload.name)
+        builder.node(
+            Node(
+                this,
+                workload_category(workload),
+                workload.name,
+                tuple(details),
+                group=running,
+                implied=workload.implied,
+                tooltip=workload.implied_reason,
+                location=sources.workload(workload.name),
+            )
+        )
+        used_sets: dict[tuple[str, str], list[str]] = {}
+        for variable in workload.variables:
+            kind = "secret" if variable.source.value == "secret" else "configuration"
+            used_sets.setdefault((kind, variable.set_name), []).append(variable.name)
+        for (kind, set_name), names in used_sets.items():
+            label = ", ".join(names) if len(names) <= 2 else f"{len(names)} variables"
+            builder.edge(Edge(make_id(namespace, kind, set_name), this, kind, label, implied=workload.implied))
+        claims_by_volume = {volume.name: volume for volume in workload.volumes}
+        for mount in workload.mounts:
+            volume = claims_by_volume.get(mount.volume)
+            access = "read-only" if mount.read_only else "read-write"
+            if volume is not None and not volume.claim:
+                scratch = make_id(namespace, "scratch", workload.name, volume.name)
+                builder.node(
+                    Node(
+                        scratch,
+                        "storage",
+                        f"scratch {volume.name}",
+                        (f"up to {volume.size}", "lives as long as the instance"),
+                        group=storage,
+                        location=sources.workload(workload.name),
+                    )
+                )
+                builder.edge(Edge(this, scratch, "storage", f"{access} {mount.path}"))
+            elif volume is not None:
+                builder.edge(
+                    Edge(this, make_id(namespace, "claim", volume.claim), "storage", f"{access} {mount.path}", implied=workload.implied)
+                )
+
+    for configuration_set in architecture.configuration_sets:
+        keys = [key for key, _ in configuration_set.entries]
+        builder.node(
+            Node(
+                make_id(namespace, "configuration", configuration_set.name),
+                "configuration",
+                f"configuration {configuration_set.name}",
+                _limited(keys),
+                group=settings,
+                implied=_is_implied(architecture, configuration_set.owner),
+                location=sources.workload(configuration_set.owner),
+            )
+        )
+    for secret_set in architecture.secret_sets:
+        # Keys and where each value comes from; the values themselves never.
+        items = [f"{item.key} ({item.origin})" for item in sorted(secret_set.items, key=lambda item: item.key)]
+        builder.node(
+            Node(
+                make_id(namespace, "secret", secret_set.name),
+                "secret",
+                f"secrets {secret_set.name}",
+                _limited(items),
+                group=settings,
+                location=sources.workload(secret_set.owner),
+            )
+        )
+
+    for claim in architecture.claims:
+        builder.node(
+            Node(
+                make_id(namespace, "claim", claim.name),
+                "storage",
+                f"claim {claim.name}",
+                (f"{claim.size}, {claim.access}", f"class {architecture.storage_class or '(cluster default)'}"),
+                group=storage,
+                implied=claim.implied,
+                location=sources.claim(claim.name),
+            )
+        )
+
+    services_of = {service.workload: service.name for service in architecture.services}
+    for flow in architecture.flows:
+        if flow.source == INGRESS:
+            continue  # Drawn as the ingress's route edges.
+        target = service_id(services_of[flow.target]) if flow.target in services_of else workload_id(flow.target)
+        builder.edge(
+            Edge(
+                workload_id(flow.source),
+                target,
+                "network",
+                f"{flow.port}/{flow.protocol}",
+                implied=_is_implied(architecture, flow.source),
+                tooltip=flow.reason,
+            )
+        )
+    return builder.build()
+
+
+def _is_implied(architecture: EnvironmentArchitecture, workload_name: str) -> bool:
+    return any(workload.implied for workload in architecture.workloads if workload.name == workload_name)

@@ -1,0 +1,420 @@
+"""The kubernetes view: Kubernetes objects grouped by namespace, with their references.
+
+It reads plain manifest dictionaries, so the same drawing serves the manifests Koncierge generates
+(`generated_kubernetes_diagram`) and hand-written YAML read by `koncierge_lang.diagrams.manifests`
+(`koncierge visualize`). It trusts nothing about its input: any kind, missing fields and wrong
+types are drawn as far as they make sense, and an unknown kind is a plain box.
+
+References drawn: ConfigMap / Secret -> the workloads that read them (environment, `envFrom`,
+volumes, image pull secrets), workload -> claim (with mount paths), Service -> the workloads
+whose pod labels its selector matches, Ingress -> Service (and TLS Secret), Issuer -> Ingress
+(cert-manager annotations), NetworkPolicy -> the pods it protects and the pods it lets in or out,
+PersistentVolume -> claim, claim -> StorageClass, autoscaler and disruption budget -> workload.
+A reference to an object that is not among the input is drawn dashed ("not among these objects").
+
+Invariant: only the names of Secret keys are read, never `data` or `stringData` values, nor
+container environment values, arguments or annotations (which can hold secrets too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, Problem, make_id
+
+_MAX_DETAILS = 6
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod"})
+CLUSTER_SCOPED_KINDS = frozenset(
+    {
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "StorageClass",
+        "ClusterIssuer",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "CustomResourceDefinition",
+        "IngressClass",
+        "PriorityClass",
+        "RuntimeClass",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "APIService",
+        "CSIDriver",
+        "VolumeSnapshotClass",
+    }
+)
+_CATEGORIES = {
+    "Namespace": "environment",
+    "Deployment": "workload",
+    "DaemonSet": "workload",
+    "ReplicaSet": "workload",
+    "ReplicationController": "workload",
+    "Pod": "workload",
+    "StatefulSet": "database",
+    "Job": "job",
+    "CronJob": "job",
+    "Service": "service",
+    "ConfigMap": "configuration",
+    "Secret": "secret",
+    "PersistentVolumeClaim": "storage",
+    "PersistentVolume": "storage",
+    "StorageClass": "storage",
+    "Ingress": "ingress",
+    "Gateway": "ingress",
+    "HTTPRoute": "route",
+    "Issuer": "issuer",
+    "ClusterIssuer": "issuer",
+    "Certificate": "issuer",
+    "NetworkPolicy": "policy",
+}
+CLUSTER_WIDE = "(cluster-wide)"
+NO_NAMESPACE = "(no namespace: the current one)"
+
+
+@dataclass(frozen=True, slots=True)
+class KubernetesObject:
+    """One manifest and where it came from."""
+
+    manifest: Mapping[str, Any]
+    location: Location | None = field(default=None, compare=False)
+    # Made by Koncierge without being asked (a database's backup): drawn dashed.
+    implied: bool = False
+
+
+def _dict(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def _limited(lines: list[str]) -> tuple[str, ...]:
+    if len(lines) > _MAX_DETAILS:
+        lines = lines[: _MAX_DETAILS - 1] + [f"… {len(lines) - _MAX_DETAILS + 1} more"]
+    return tuple(lines)
+
+
+def _namespace_of(manifest: Mapping[str, Any]) -> str:
+    kind = _str(manifest.get("kind"))
+    metadata = _dict(manifest.get("metadata"))
+    if kind == "Namespace":
+        return _str(metadata.get("name")) or NO_NAMESPACE
+    if kind in CLUSTER_SCOPED_KINDS:
+        return CLUSTER_WIDE
+    return _str(metadata.get("namespace")) or NO_NAMESPACE
+
+
+def object_id(namespace: str, kind: str, name: str) -> str:
+    return make_id("k8s", namespace, kind, name)
+
+
+def pod_template(manifest: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """(pod labels, pod spec) of a workload of any kind, empty when there is none."""
+    kind = _str(manifest.get("kind"))
+    spec = _dict(manifest.get("spec"))
+    if kind == "Pod":
+        return _dict(_dict(manifest.get("metadata")).get("labels")), spec
+    if kind == "CronJob":
+        spec = _dict(_dict(spec.get("jobTemplate")).get("spec"))
+    template = _dict(spec.get("template"))
+    return _dict(_dict(template.get("metadata")).get("labels")), _dict(template.get("spec"))
+
+
+def _containers(pod_spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [_dict(item) for item in _list(pod_spec.get("initContainers")) + _list(pod_spec.get("containers"))]
+
+
+def _matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    """A label selector (plain map or `matchLabels`/`matchExpressions`) against labels."""
+    if "matchLabels" in selector or "matchExpressions" in selector:
+        match_labels = _dict(selector.get("matchLabels"))
+        expressions = [_dict(item) for item in _list(selector.get("matchExpressions"))]
+    else:
+        match_labels, expressions = selector, []
+    if not match_labels and not expressions:
+        return False
+    if any(_str(labels.get(key)) != _str(value) or key not in labels for key, value in match_labels.items()):
+        return False
+    for expression in expressions:
+        key = _str(expression.get("key"))
+        operator = _str(expression.get("operator"))
+        values = {_str(value) for value in _list(expression.get("values"))}
+        present = key in labels
+        if operator == "In" and not (present and _str(labels.get(key)) in values):
+            return False
+        if operator == "NotIn" and present and _str(labels.get(key)) in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def _details(manifest: Mapping[str, Any]) -> tuple[str, ...]:
+    kind = _str(manifest.get("kind"))
+    spec = _dict(manifest.get("spec"))
+    lines: list[str] = []
+    if kind in WORKLOAD_KINDS:
+        _, pod_spec = pod_template(manifest)
+        lines.extend(_str(container.get("image")) for container in _dict_list(pod_spec.get("containers")) if container.get("image"))
+        if kind == "CronJob" and spec.get("schedule"):
+            lines.append(f"schedule {_str(spec.get('schedule'))}")
+        elif "replicas" in spec:
+            lines.append(f"replicas {_str(spec.get('replicas'))}")
+    elif kind == "Service":
+        ports = []
+        for port in _dict_list(spec.get("ports")):
+            target = port.get("targetPort")
+            text = _str(port.get("port")) + (f"→{_str(target)}" if target not in (None, port.get("port")) else "")
+            if port.get("nodePort"):
+                text += f" (node {_str(port.get('nodePort'))})"
+            if _str(port.get("protocol")) not in ("", "TCP"):
+                text += "/" + _str(port.get("protocol"))
+            ports.append(text)
+        lines.append(_str(spec.get("type")) or "ClusterIP")
+        if ports:
+            lines.append("ports " + ", ".join(ports))
+    elif kind in ("ConfigMap", "Secret"):
+        # Key names only: for a Secret the values are exactly what must never be shown.
+        keys = sorted({_str(key) for section in ("data", "stringData", "binaryData") for key in _dict(manifest.get(section))})
+        if kind == "Secret" and manifest.get("type"):
+            lines.append(_str(manifest.get("type")))
+        lines.extend(keys)
+    elif kind == "PersistentVolumeClaim":
+        size = _str(_dict(_dict(spec.get("resources")).get("requests")).get("storage"))
+        modes = ", ".join(_str(mode) for mode in _list(spec.get("accessModes")))
+        lines.append(", ".join(part for part in (size, modes) if part))
+    elif kind == "PersistentVolume":
+        lines.append(_str(_dict(spec.get("capacity")).get("storage")))
+    elif kind == "Ingress":
+        if spec.get("ingressClassName"):
+            lines.append(f"class {_str(spec.get('ingressClassName'))}")
+        hosts = [_str(rule.get("host")) for rule in _dict_list(spec.get("rules")) if rule.get("host")]
+        lines.extend(hosts)
+        tls_hosts = [_str(host) for tls in _dict_list(spec.get("tls")) for host in _list(tls.get("hosts"))]
+        if tls_hosts:
+            lines.append("TLS for " + ", ".join(tls_hosts))
+    elif kind in ("Issuer", "ClusterIssuer"):
+        acme = _dict(spec.get("acme"))
+        if acme:
+            lines.append("ACME " + _str(acme.get("server")).split("//", 1)[-1].split("/", 1)[0])
+    elif kind not in _CATEGORIES:
+        lines.append(_str(manifest.get("apiVersion")))
+    return _limited([line for line in lines if line])
+
+
+def _dict_list(value: object) -> list[Mapping[str, Any]]:
+    return [item for item in _list(value) if isinstance(item, Mapping)]
+
+
+def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems: Sequence[Problem] = ()) -> Diagram:
+    builder = DiagramBuilder("kubernetes", title)
+    builder.problems.extend(problems)
+    namespaces: list[str] = []
+    index: dict[tuple[str, str, str], str] = {}
+    entries: list[tuple[KubernetesObject, str, str, str, str]] = []
+
+    def group_of(namespace: str) -> str:
+        if namespace not in namespaces:
+            namespaces.append(namespace)
+            title = namespace if namespace in (CLUSTER_WIDE, NO_NAMESPACE) else f"namespace {namespace}"
+            builder.group(Group(make_id("namespace", namespace), title))
+        return make_id("namespace", namespace)
+
+    for item in objects:
+        manifest = item.manifest
+        kind = _str(manifest.get("kind")) or "(no kind)"
+        name = _str(_dict(manifest.get("metadata")).get("name")) or _str(_dict(manifest.get("metadata")).get("generateName")) or "(no name)"
+        namespace = _namespace_of(manifest)
+        node_id = object_id(namespace, kind, name)
+        if node_id in index.values():
+            continue
+        index[(namespace, kind, name)] = node_id
+        entries.append((item, kind, name, namespace, node_id))
+        builder.node(
+            Node(
+                node_id,
+                _CATEGORIES.get(kind, "object"),
+                f"{kind} {name}",
+                _details(manifest),
+                group=group_of(namespace),
+                implied=item.implied,
+                location=item.location,
+            )
+        )
+
+    def target(namespace: str, kind: str, name: str, category: str) -> str:
+        """The node of a referenced object, drawn dashed when it is not among the objects."""
+        key = (namespace, kind, name)
+        if key not in index:
+            index[key] = object_id(namespace, kind, name)
+            builder.node(
+                Node(index[key], category, f"{kind} {name}", ("not among these objects",), group=group_of(namespace), implied=True)
+            )
+        return index[key]
+
+    pods: list[tuple[str, str, Mapping[str, Any]]] = []
+    for item, kind, _name, namespace, node_id in entries:
+        if kind in WORKLOAD_KINDS:
+            labels, _ = pod_template(item.manifest)
+            pods.append((namespace, node_id, labels))
+
+    def matching(namespace: str, selector: Mapping[str, Any]) -> list[str]:
+        return [node_id for pod_namespace, node_id, labels in pods if pod_namespace == namespace and _matches(selector, labels)]
+
+    outside: list[str] = []
+
+    def outside_node() -> str:
+        if not outside:
+            outside.append(builder.node(Node("outside", "internet", "outside")))
+        return outside[0]
+
+    for item, kind, _name, namespace, node_id in entries:
+        manifest = item.manifest
+        spec = _dict(manifest.get("spec"))
+        metadata = _dict(manifest.get("metadata"))
+        if kind in WORKLOAD_KINDS:
+            _pod_references(builder, manifest, namespace, node_id, target)
+        elif kind == "Service":
+            selector = _dict(spec.get("selector"))
+            for workload in matching(namespace, selector):
+                builder.edge(Edge(node_id, workload, "selects"))
+            service_type = _str(spec.get("type"))
+            if service_type in ("NodePort", "LoadBalancer"):
+                builder.edge(Edge(outside_node(), node_id, "route", service_type))
+        elif kind == "Ingress":
+            builder.edge(Edge(outside_node(), node_id, "route", "HTTPS" if spec.get("tls") else "HTTP"))
+            default = _dict(spec.get("defaultBackend")) or _dict(spec.get("backend"))
+            backends: list[tuple[str, Mapping[str, Any]]] = [("(default)", default)] if default else []
+            for rule in _dict_list(spec.get("rules")):
+                for path in _dict_list(_dict(rule.get("http")).get("paths")):
+                    where = _str(rule.get("host")) + ("" if _str(path.get("path")) in ("", "/") else _str(path.get("path")))
+                    backends.append((where or "*", _dict(path.get("backend"))))
+            for where, backend in backends:
+                service = _dict(backend.get("service"))
+                service_name = _str(service.get("name")) or _str(backend.get("serviceName"))
+                port = _dict(service.get("port"))
+                port_text = _str(port.get("number") or port.get("name") or backend.get("servicePort"))
+                if service_name:
+                    builder.edge(
+                        Edge(node_id, target(namespace, "Service", service_name, "service"), "route", f"{where} :{port_text}".strip())
+                    )
+            for tls in _dict_list(spec.get("tls")):
+                if tls.get("secretName"):
+                    builder.edge(Edge(target(namespace, "Secret", _str(tls.get("secretName")), "secret"), node_id, "secret", "TLS"))
+            annotations = _dict(metadata.get("annotations"))
+            if annotations.get("cert-manager.io/issuer"):
+                issuer = target(namespace, "Issuer", _str(annotations.get("cert-manager.io/issuer")), "issuer")
+                builder.edge(Edge(issuer, node_id, "certificate", "certificates"))
+            if annotations.get("cert-manager.io/cluster-issuer"):
+                issuer = target(CLUSTER_WIDE, "ClusterIssuer", _str(annotations.get("cert-manager.io/cluster-issuer")), "issuer")
+                builder.edge(Edge(issuer, node_id, "certificate", "certificates"))
+        elif kind == "NetworkPolicy":
+            protected = matching(namespace, _dict(spec.get("podSelector")) or {"matchLabels": {}})
+            if not _dict(spec.get("podSelector")):
+                protected = [node_id_ for pod_namespace, node_id_, _ in pods if pod_namespace == namespace]
+            for workload in protected:
+                builder.edge(Edge(node_id, workload, "policy", "applies to"))
+            for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+                for rule in _dict_list(spec.get(direction)):
+                    ports = ", ".join(_str(port.get("port")) for port in _dict_list(rule.get("ports")) if port.get("port") is not None)
+                    for peer in _dict_list(rule.get(peers_key)):
+                        peer_selector = _dict(peer.get("podSelector"))
+                        if peer.get("ipBlock"):
+                            peer_nodes = [outside_node()]
+                        elif peer_selector and not peer.get("namespaceSelector"):
+                            peer_nodes = matching(namespace, peer_selector)
+                        else:
+                            continue
+                        for peer_node in peer_nodes:
+                            if direction == "ingress":
+                                builder.edge(Edge(peer_node, node_id, "network", f"in {ports}".strip()))
+                            else:
+                                builder.edge(Edge(node_id, peer_node, "network", f"out {ports}".strip()))
+        elif kind == "PersistentVolume":
+            claim = _dict(spec.get("claimRef"))
+            if claim.get("name"):
+                claim_namespace = _str(claim.get("namespace")) or NO_NAMESPACE
+                builder.edge(Edge(node_id, target(claim_namespace, "PersistentVolumeClaim", _str(claim.get("name")), "storage"), "storage", "bound to"))
+        elif kind == "PersistentVolumeClaim":
+            if spec.get("storageClassName"):
+                storage_class = object_id(CLUSTER_WIDE, "StorageClass", _str(spec.get("storageClassName")))
+                builder.edge(Edge(node_id, storage_class, "reference", "class"))
+        elif kind == "HorizontalPodAutoscaler":
+            reference = _dict(spec.get("scaleTargetRef"))
+            scaled = index.get((namespace, _str(reference.get("kind")), _str(reference.get("name"))))
+            if scaled:
+                builder.edge(Edge(node_id, scaled, "reference", "scales"))
+        elif kind == "PodDisruptionBudget":
+            for workload in matching(namespace, _dict(spec.get("selector"))):
+                builder.edge(Edge(node_id, workload, "reference", "budget for"))
+    return builder.build()
+
+
+def _pod_references(builder: DiagramBuilder, manifest: Mapping[str, Any], namespace: str, node_id: str, target: Any) -> None:
+    _, pod_spec = pod_template(manifest)
+    volumes = {_str(volume.get("name")): volume for volume in _dict_list(pod_spec.get("volumes"))}
+    mounts: dict[str, list[str]] = {}
+    for container in _containers(pod_spec):
+        for mount in _dict_list(container.get("volumeMounts")):
+            access = "read-only" if mount.get("readOnly") else "read-write"
+            mounts.setdefault(_str(mount.get("name")), []).append(f"{access} {_str(mount.get('mountPath'))}")
+    configuration: dict[str, list[str]] = {}
+    secrets: dict[str, list[str]] = {}
+    for container in _containers(pod_spec):
+        for variable in _dict_list(container.get("env")):
+            source = _dict(variable.get("valueFrom"))
+            for key, found in (("configMapKeyRef", configuration), ("secretKeyRef", secrets)):
+                reference = _dict(source.get(key))
+                if reference.get("name"):
+                    found.setdefault(_str(reference.get("name")), []).append(_str(variable.get("name")))
+        for source in _dict_list(container.get("envFrom")):
+            for key, found in (("configMapRef", configuration), ("secretRef", secrets)):
+                reference = _dict(source.get(key))
+                if reference.get("name"):
+                    found.setdefault(_str(reference.get("name")), []).append("all keys")
+    for volume_name, volume in volumes.items():
+        paths = mounts.get(volume_name, [])
+        label = "; ".join(paths) if paths else f"volume {volume_name}"
+        if _dict(volume.get("configMap")).get("name"):
+            configuration.setdefault(_str(_dict(volume.get("configMap")).get("name")), []).append(label)
+        if _dict(volume.get("secret")).get("secretName"):
+            secrets.setdefault(_str(_dict(volume.get("secret")).get("secretName")), []).append(label)
+        for projected in _dict_list(_dict(volume.get("projected")).get("sources")):
+            if _dict(projected.get("configMap")).get("name"):
+                configuration.setdefault(_str(_dict(projected.get("configMap")).get("name")), []).append(label)
+            if _dict(projected.get("secret")).get("name"):
+                secrets.setdefault(_str(_dict(projected.get("secret")).get("name")), []).append(label)
+        claim = _dict(volume.get("persistentVolumeClaim")).get("claimName")
+        if claim:
+            builder.edge(Edge(node_id, target(namespace, "PersistentVolumeClaim", _str(claim), "storage"), "storage", label))
+    for pull_secret in _dict_list(pod_spec.get("imagePullSecrets")):
+        if pull_secret.get("name"):
+            secrets.setdefault(_str(pull_secret.get("name")), []).append("image pull")
+    for name, uses in configuration.items():
+        builder.edge(Edge(target(namespace, "ConfigMap", name, "configuration"), node_id, "configuration", _uses(uses)))
+    for name, uses in secrets.items():
+        builder.edge(Edge(target(namespace, "Secret", name, "secret"), node_id, "secret", _uses(uses)))
+    if _str(manifest.get("kind")) == "StatefulSet":
+        for template in _dict_list(_dict(manifest.get("spec")).get("volumeClaimTemplates")):
+            template_name = _str(_dict(template.get("metadata")).get("name"))
+            if template_name:
+                claim_id = make_id("k8s", namespace, "claim-template", _str(_dict(manifest.get("metadata")).get("name")), template_name)
+                builder.node(
+                    Node(claim_id, "storage", f"claim template {template_name}", ("one claim per pod",), group=make_id("namespace", namespace))
+                )
+                builder.edge(Edge(node_id, claim_id, "storage", "; ".join(mounts.get(template_name, []))))
+
+
+def _uses(uses: list[str]) -> str:
+    unique = list(dict.fromkeys(uses))
+    return ", ".join(unique) if len(unique) <= 2 else f"{len(unique)} variables"

@@ -1,0 +1,145 @@
+"""The diagram model: nodes, edges and groups, independent of Graphviz and of the view.
+
+Each view (`requirements`, `architecture`, `kubernetes`) turns one of the compiler's models into a
+`Diagram`; `koncierge_lang.diagrams.dot` turns any `Diagram` into DOT source. Keeping this middle
+layer means the three views share one set of shapes, colours, the legend and the escaping rules,
+and that tests can check what a view says without parsing DOT.
+
+Invariant: a node's text is built from names, images, ports, sizes and other non-secret facts. No
+view ever puts a secret's value (plain, base64 or generated) into a node, an edge or a tooltip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from koncierge_lang.source import Span
+
+VIEWS = ("requirements", "architecture", "kubernetes")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a node came from: a span of a `.kon` file, or a line of a YAML file (`path` set)."""
+
+    span: Span
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One box of a diagram. `category` picks the shape and colour (see `style.CATEGORIES`)."""
+
+    id: str
+    category: str
+    title: str
+    details: tuple[str, ...] = ()
+    group: str | None = None
+    implied: bool = False
+    tooltip: str = ""
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A relation between two nodes. `kind` picks the line style (see `style.EDGE_KINDS`)."""
+
+    source: str
+    target: str
+    kind: str
+    label: str = ""
+    implied: bool = False
+    tooltip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A box around nodes (a Graphviz cluster); groups nest through `parent`."""
+
+    id: str
+    title: str
+    parent: str | None = None
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something a reader could not draw (a broken YAML document), with where it is."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    view: str
+    title: str
+    groups: tuple[Group, ...]
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    problems: tuple[Problem, ...] = ()
+
+    def node(self, node_id: str) -> Node | None:
+        return next((node for node in self.nodes if node.id == node_id), None)
+
+    def locations(self) -> dict[str, Location]:
+        """Node id -> where it came from, for every node that has a location (groups included)."""
+        found: dict[str, Location] = {}
+        for group in self.groups:
+            if group.location is not None:
+                found[group.id] = group.location
+        for node in self.nodes:
+            if node.location is not None:
+                found[node.id] = node.location
+        return found
+
+
+class DiagramBuilder:
+    """Collects nodes, edges and groups in insertion order, dropping duplicates and dangling edges."""
+
+    def __init__(self, view: str, title: str) -> None:
+        self.view = view
+        self.title = title
+        self._groups: dict[str, Group] = {}
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[tuple[str, str, str, str], Edge] = {}
+        self.problems: list[Problem] = []
+
+    def group(self, group: Group) -> str:
+        self._groups.setdefault(group.id, group)
+        return group.id
+
+    def node(self, node: Node) -> str:
+        self._nodes.setdefault(node.id, node)
+        return node.id
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def edge(self, edge: Edge) -> None:
+        self._edges.setdefault((edge.source, edge.target, edge.kind, edge.label), edge)
+
+    def build(self) -> Diagram:
+        edges = tuple(
+            edge for edge in self._edges.values() if edge.source in self._nodes and edge.target in self._nodes
+        )
+        used_groups = {node.group for node in self._nodes.values() if node.group}
+        # Keep a group when it, or a group inside it, holds a node.
+        keep: set[str] = set()
+        for group_id in used_groups:
+            current: str | None = group_id
+            while current is not None and current not in keep:
+                keep.add(current)
+                parent = self._groups.get(current)
+                current = parent.parent if parent is not None else None
+        groups = tuple(group for group in self._groups.values() if group.id in keep)
+        return Diagram(self.view, self.title, groups, tuple(self._nodes.values()), edges, tuple(self.problems))
+
+
+def make_id(*parts: str) -> str:
+    """A node id from its parts. A colon would read as a Graphviz port, so it is percent-encoded."""
+    return "/".join(part.replace("%", "%25").replace(":", "%3A") for part in parts)

@@ -1,0 +1,243 @@
+"""The requirements view: what the author stated, before any compiler decision.
+
+One group per application with sub-groups for its environments (and promotion order), values,
+components and databases, storage and routes. Edges say which value feeds which variable, who
+refers to whom (`database.host`), who mounts what, and where each route leads. Secrets appear
+by name with how they are given (generated, base64, plain text), never with their text.
+"""
+
+from __future__ import annotations
+
+from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id
+from koncierge_lang.requirements import model
+from koncierge_lang.source import Span
+
+_MAX_DETAILS = 6
+
+
+def requirements_diagram(requirements: model.Requirements) -> Diagram:
+    title = "Requirements: " + (", ".join(application.name for application in requirements.applications) or "(none)")
+    builder = DiagramBuilder("requirements", title)
+    for application in requirements.applications:
+        _application(builder, application)
+    return builder.build()
+
+
+def _location(span: Span) -> Location | None:
+    return Location(span) if isinstance(span, Span) and span.end > span.start else None
+
+
+def _application(builder: DiagramBuilder, application: model.Application) -> None:
+    root = builder.group(
+        Group(
+            make_id("application", application.name),
+            f"application {application.name}" + (f" — {application.description}" if application.description else ""),
+            location=_location(application.span),
+        )
+    )
+
+    def sub(name: str, title: str) -> str:
+        return builder.group(Group(make_id("application", application.name, name), title, root))
+
+    environments = sub("environments", "environments")
+    values = sub("values", "values")
+    components = sub("components", "components and databases")
+    storages = sub("storage", "storage")
+    routes = sub("routes", "routes")
+
+    def environment_id(name: str) -> str:
+        return make_id(application.name, "environment", name)
+
+    def value_id(name: str) -> str:
+        return _value_id(application, name)
+
+    def component_id(name: str) -> str:
+        return _component_id(application, name)
+
+    def storage_id(name: str) -> str:
+        return make_id(application.name, "storage", name)
+
+    def route_id(name: str) -> str:
+        return _route_id(application, name)
+
+    for environment in application.environments:
+        flags = [
+            flag
+            for flag, on in (
+                ("backups", environment.backups),
+                ("HTTPS", environment.https),
+                ("strict security", environment.strict_security),
+                ("performance", environment.performance_optimised),
+            )
+            if on
+        ]
+        details = [environment.domain]
+        if environment.kind != environment.name:
+            details.append(f"like {environment.kind}")
+        if flags:
+            details.append(", ".join(flags))
+        builder.node(
+            Node(
+                environment_id(environment.name),
+                "environment",
+                environment.name,
+                tuple(details),
+                group=environments,
+                location=_location(environment.span),
+            )
+        )
+        for previous in environment.after:
+            builder.edge(Edge(environment_id(previous), environment_id(environment.name), "promotion"))
+
+    secret_values = {value.name for value in application.values if isinstance(value.expression, model.Secret)}
+    for value in application.values:
+        category = "secret" if value.name in secret_values else "configuration"
+        builder.node(
+            Node(
+                value_id(value.name),
+                category,
+                f"{value.declared_as} {value.name}",
+                (_describe(value.expression),),
+                group=values,
+                location=_location(value.span),
+            )
+        )
+        for reference in _references(value.expression):
+            source = _reference_node(application, reference)
+            if source is not None:
+                builder.edge(Edge(source, value_id(value.name), "reference"))
+
+    for storage in application.storages:
+        kind = "persistent" if storage.persistent else "ephemeral"
+        owner = f", of {storage.owner}" if storage.owner else ""
+        builder.node(
+            Node(
+                storage_id(storage.name),
+                "storage",
+                storage.name,
+                (f"{storage.size} {kind}{owner}",),
+                group=storages,
+                location=_location(storage.span),
+            )
+        )
+
+    for component in application.components:
+        details: list[str] = []
+        if component.is_database:
+            details.append(f"{component.database_type} database")
+        details.append(component.image + (" (default)" if component.image_defaulted else ""))
+        if component.ports:
+            details.append("ports " + ", ".join(_port(port) for port in component.ports))
+        if component.replicas is not None:
+            details.append(f"replicas {component.replicas}")
+        inline = [f"{variable.name} = {_describe(variable.expression)}" for variable in component.variables if not _references(variable.expression)]
+        if len(inline) > _MAX_DETAILS:
+            inline = inline[: _MAX_DETAILS - 1] + [f"… {len(inline) - _MAX_DETAILS + 1} more variables"]
+        details.extend(inline)
+        this = component_id(component.name)
+        builder.node(
+            Node(
+                this,
+                "database" if component.is_database else "workload",
+                component.name,
+                tuple(details),
+                group=components,
+                location=_location(component.span),
+            )
+        )
+        for variable in component.variables:
+            for reference in _references(variable.expression):
+                source = _reference_node(application, reference)
+                if source is None:
+                    continue
+                if isinstance(reference, model.ValueReference):
+                    kind = "secret" if reference.value in secret_values else "configuration"
+                    builder.edge(Edge(source, this, kind, variable.name))
+                elif isinstance(reference, (model.ComponentHost, model.ComponentPort)):
+                    # The user of a host connects to it: draw the arrow the way the connection goes.
+                    builder.edge(Edge(this, source, "reference", f"{variable.name} = {_reference_text(reference)}"))
+                else:
+                    builder.edge(Edge(source, this, "reference", variable.name))
+        for mount in component.mounts:
+            access = "read-only" if mount.read_only else "read-write"
+            builder.edge(Edge(this, storage_id(mount.storage), "storage", f"{access} {mount.path}"))
+
+    for route in application.routes:
+        where = (f"{route.subdomain}." if route.subdomain else "") + "<domain>" + ("" if route.path == "/" else route.path)
+        builder.node(
+            Node(
+                route_id(route.name),
+                "route",
+                f"route {route.name}",
+                (where,),
+                group=routes,
+                location=_location(route.span),
+            )
+        )
+        builder.edge(Edge(route_id(route.name), component_id(route.component), "route", f"port {route.port}"))
+
+
+def _port(port: model.Port) -> str:
+    name = f"{port.name} " if port.name else ""
+    protocol = "" if port.protocol == "TCP" else f"/{port.protocol}"
+    return f"{name}{port.number}{protocol}"
+
+
+def _describe(expression: model.Expression) -> str:
+    """What a value is, in words. A secret says how it is given and never what it is."""
+    if isinstance(expression, model.Secret):
+        if expression.source == "generated":
+            return f"secret, generated ({expression.length} characters)"
+        if expression.source == "base64":
+            return "secret, given in base64"
+        return "secret, given as plain text"
+    if isinstance(expression, model.PerEnvironmentText):
+        names = [name for name, _ in expression.cases] + (["else"] if expression.otherwise is not None else [])
+        return "per environment: " + ", ".join(names)
+    if isinstance(expression, model.Text):
+        return '"' + "".join(part if isinstance(part, str) else "${" + _reference_text(part) + "}" for part in expression.parts) + '"'
+    return _reference_text(expression)
+
+
+def _reference_text(reference: model.Reference) -> str:
+    if isinstance(reference, model.ValueReference):
+        return reference.value
+    if isinstance(reference, model.ComponentHost):
+        return f"{reference.component}.host"
+    if isinstance(reference, model.ComponentPort):
+        return f"{reference.component}.port"
+    if isinstance(reference, model.RouteDomain):
+        return f"{reference.route}.domain"
+    return f"{reference.route}.url"
+
+
+def _references(expression: model.Expression) -> list[model.Reference]:
+    if isinstance(expression, model.Text):
+        return [part for part in expression.parts if not isinstance(part, str)]
+    if isinstance(expression, model.PerEnvironmentText):
+        texts = [text for _, text in expression.cases] + ([expression.otherwise] if expression.otherwise else [])
+        return [part for text in texts for part in text.parts if not isinstance(part, str)]
+    if isinstance(expression, model.Secret):
+        return []
+    return [expression]
+
+
+def _value_id(application: model.Application, name: str) -> str:
+    return make_id(application.name, "value", name)
+
+
+def _component_id(application: model.Application, name: str) -> str:
+    return make_id(application.name, "component", name)
+
+
+def _route_id(application: model.Application, name: str) -> str:
+    return make_id(application.name, "route", name)
+
+
+def _reference_node(application: model.Application, reference: model.Reference) -> str | None:
+    """The node a reference points at, or None when the name is unknown (the checker says so)."""
+    if isinstance(reference, model.ValueReference):
+        return _value_id(application, reference.value) if application.value(reference.value) else None
+    if isinstance(reference, (model.ComponentHost, model.ComponentPort)):
+        return _component_id(application, reference.component) if application.component(reference.component) else None
+    return _route_id(application, reference.route) if application.route(reference.route) else None
