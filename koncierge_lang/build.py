@@ -283,6 +283,9 @@ def run_build(
         return outcome
 
     planned = plan(analysis, settings_result.settings, environments)
+    if not planned:
+        outcome.messages.append(f"nothing to build: {name} defines no application")
+        return outcome
     passwords: dict[str, str] = {}
     if stage == "kubernetes":
         required = required_secrets_of(planned)

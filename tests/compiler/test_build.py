@@ -176,3 +176,11 @@ def test_corrupt_state_file_is_a_usage_problem(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "move it away" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_file_without_applications_builds_nothing(tmp_path: Path) -> None:
+    kon = tmp_path / "empty.kon"
+    kon.write_text("# nothing here yet\n")
+    outcome = run_build(kon, str(tmp_path / "out"))
+    assert outcome.exit_code == 0 and outcome.messages == ["nothing to build: " + str(kon) + " defines no application"]
+    assert not (tmp_path / "out").exists()
