@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from compiler_support import EXAMPLE_FILES, FIXTURES, GOLDEN_EXAMPLES, REPOSITORY
@@ -101,8 +102,16 @@ def test_crash_while_generating_keeps_previous_output(tmp_path: Path, monkeypatc
     assert run_build(kon, str(out)).exit_code == 0
     before = {path: path.read_bytes() for path in (out / "todo").iterdir()}
 
-    def crash(*arguments: object, **keywords: object) -> str:
-        raise RuntimeError("simulated crash in the dumper")
+    real_dump = build_module.dump_documents
+    calls = []
+
+    def crash(*arguments: Any, **keywords: Any) -> str:
+        # The second file fails: a build that wrote each file as soon as it was ready would
+        # already have replaced the first one.
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("simulated crash in the dumper")
+        return real_dump(*arguments, **keywords)
 
     monkeypatch.setattr(build_module, "dump_documents", crash)
     kon.write_text(kon.read_text().replace('"todo"', '"todo2"'))
