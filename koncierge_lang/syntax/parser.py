@@ -1097,6 +1097,14 @@ def expected_at(text: str, offset: int) -> set[str]:
             if recovering_parser.gave_up:
                 return set()
         literals = keyword_terminals()
-        return {literals.get(terminal_type, terminal_type) for terminal_type in recovering_parser.expected_terminals()}
+        accepted = recovering_parser.expected_terminals()
+        if recovering_parser.recovering:
+            # After a syntax error, a statement keyword is accepted where the recovery would take it
+            # by completing the broken statement (not by closing its block), as in a whole parse.
+            for terminal_type in recovering_parser.sync_types - {"$END"}:
+                insertion = recovering_parser._find_insertion(terminal_type)
+                if insertion is not None and all(literals.get(inserted) != "}" for inserted in insertion):
+                    accepted.add(terminal_type)
+        return {literals.get(terminal_type, terminal_type) for terminal_type in accepted}
     except Exception:  # noqa: BLE001 - completion must never take the editor down with it.
         return set()
