@@ -11,7 +11,7 @@ The output is deterministic: nodes, groups and edges come out in the order the v
 
 from __future__ import annotations
 
-import graphviz
+import graphviz  # type: ignore[import-untyped]
 
 from koncierge_lang.diagrams.model import Diagram, Edge, Group, Node
 from koncierge_lang.diagrams.style import CATEGORIES, EDGE_KINDS, FONT, IMPLIED_LEGEND
@@ -25,7 +25,7 @@ def text(value: str, limit: int = _MAX_LINE) -> str:
     single_line = " ".join(value.split())
     if len(single_line) > limit:
         single_line = single_line[: limit - 1] + "…"
-    return graphviz.escape(single_line)
+    return str(graphviz.escape(single_line))
 
 
 def label(node: Node) -> str:
@@ -116,7 +116,7 @@ def to_dot(diagram: Diagram, legend: bool = True) -> str:
         graph.edge(edge.source, edge.target, **_edge_attributes(edge))
     if legend:
         _legend(graph, diagram)
-    return graph.source
+    return str(graph.source)
 
 
 def _legend(graph: graphviz.Digraph, diagram: Diagram) -> None:

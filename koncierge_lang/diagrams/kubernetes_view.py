@@ -18,11 +18,13 @@ container environment values, arguments or annotations (which can hold secrets t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, Problem, make_id
+from koncierge_lang.source import Span
 
 _MAX_DETAILS = 6
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod"})
@@ -219,6 +221,19 @@ def _dict_list(value: object) -> list[Mapping[str, Any]]:
 def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems: Sequence[Problem] = ()) -> Diagram:
     builder = DiagramBuilder("kubernetes", title)
     builder.problems.extend(problems)
+    if problems:
+        problems_group = builder.group(Group("problems", "documents that could not be read"))
+        for number, problem in enumerate(problems, 1):
+            builder.node(
+                Node(
+                    make_id("problem", str(number)),
+                    "problem",
+                    "unreadable document",
+                    (f"{os.path.basename(problem.path)}:{problem.line}", problem.message),
+                    group=problems_group,
+                    location=Location(Span(0, 0, problem.line, 1, problem.line, 1), problem.path),
+                )
+            )
     namespaces: list[str] = []
     index: dict[tuple[str, str, str], str] = {}
     entries: list[tuple[KubernetesObject, str, str, str, str]] = []

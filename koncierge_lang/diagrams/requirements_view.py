@@ -122,25 +122,25 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
         )
 
     for component in application.components:
-        details: list[str] = []
+        lines: list[str] = []
         if component.is_database:
-            details.append(f"{component.database_type} database")
-        details.append(component.image + (" (default)" if component.image_defaulted else ""))
+            lines.append(f"{component.database_type} database")
+        lines.append(component.image + (" (default)" if component.image_defaulted else ""))
         if component.ports:
-            details.append("ports " + ", ".join(_port(port) for port in component.ports))
+            lines.append("ports " + ", ".join(_port(port) for port in component.ports))
         if component.replicas is not None:
-            details.append(f"replicas {component.replicas}")
+            lines.append(f"replicas {component.replicas}")
         inline = [f"{variable.name} = {_describe(variable.expression)}" for variable in component.variables if not _references(variable.expression)]
         if len(inline) > _MAX_DETAILS:
             inline = inline[: _MAX_DETAILS - 1] + [f"… {len(inline) - _MAX_DETAILS + 1} more variables"]
-        details.extend(inline)
+        lines.extend(inline)
         this = component_id(component.name)
         builder.node(
             Node(
                 this,
                 "database" if component.is_database else "workload",
                 component.name,
-                tuple(details),
+                tuple(lines),
                 group=components,
                 location=_location(component.span),
             )
