@@ -100,7 +100,7 @@ def to_dot(diagram: Diagram, legend: bool = True) -> str:
         for group in children.get(group_id, []):
             with target.subgraph(name=f"cluster_{group.id}") as cluster:
                 cluster.attr(
-                    id=f"group/{group.id}",
+                    id=group.id,
                     label=text(group.title, 120),
                     style="rounded,filled",
                     fillcolor="#f9fafb" if depth % 2 == 0 else "#ffffff",
