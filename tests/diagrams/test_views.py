@@ -1,0 +1,168 @@
+"""The three views: what each draws, the references between nodes, source locations, secrets."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bench.synthetic import generate_application
+from koncierge_lang.analysis import analyze
+from koncierge_lang.diagrams import Diagram, diagram_of, render, to_dot
+from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
+from tests.diagrams.support import KON_FILES, TODO, leaked, load, secret_texts
+
+needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+
+
+def edges(diagram: Diagram) -> set[tuple[str, str, str]]:
+    return {(edge.source, edge.target, edge.kind) for edge in diagram.edges}
+
+
+def labelled(diagram: Diagram) -> set[tuple[str, str, str]]:
+    return {(edge.source, edge.target, edge.label) for edge in diagram.edges}
+
+
+def test_requirements_view_of_the_todo_example() -> None:
+    diagram = diagram_of(load(TODO), "requirements").diagram
+    found = edges(diagram)
+    assert ("todo/environment/INT", "todo/environment/PROD", "promotion") in found
+    assert ("todo/value/db_password", "todo/component/backend", "secret") in found
+    assert ("todo/value/db_name", "todo/component/database", "configuration") in found
+    assert ("todo/component/backend", "todo/component/database", "reference") in found
+    assert ("todo/route/api", "todo/component/frontend", "reference") in found
+    assert ("todo/route/web", "todo/component/frontend", "route") in found
+    assert ("todo/component/database", "todo/storage/database-data", "storage") in found
+    assert ("todo/component/database", "todo/storage/database-data", "read-write /var/lib/mysql") in labelled(diagram)
+    database = diagram.node("todo/component/database")
+    assert database is not None and database.category == "database" and "mysql database" in database.details
+
+
+def test_architecture_view_shows_flows_ingress_tls_and_implied_backups() -> None:
+    diagram = diagram_of(load(TODO), "architecture", "PROD").diagram
+    found = labelled(diagram)
+    assert ("todo-prod/workload/backend", "todo-prod/service/database", "3306/TCP") in found
+    assert ("todo-prod/workload/database-backup", "todo-prod/service/database", "3306/TCP") in found
+    assert ("todo-prod/ingress/todo", "todo-prod/service/backend", "api.example.com :8080") in found
+    assert ("todo-prod/issuer/todo-acme", "todo-prod/ingress/todo", "certificates") in found
+    ingress = diagram.node("todo-prod/ingress/todo")
+    assert ingress is not None and "TLS for api.example.com, example.com" in ingress.details
+    backup = diagram.node("todo-prod/workload/database-backup")
+    assert backup is not None and backup.implied and backup.category == "job" and "keeps backups" in backup.tooltip
+    backup_claim = diagram.node("todo-prod/claim/database-backups")
+    assert backup_claim is not None and backup_claim.implied
+    dot = to_dot(diagram)
+    backup_line = next(line for line in dot.splitlines() if line.strip().startswith('"todo-prod/workload/database-backup" ['))
+    assert "dashed" in backup_line and "(implied)" in backup_line
+    # Environments without backups have no implied backup.
+    development = diagram_of(load(TODO), "architecture", "DEV").diagram
+    assert not any(node.implied for node in development.nodes)
+
+
+def test_kubernetes_view_references() -> None:
+    diagram = diagram_of(load(TODO), "kubernetes", "PROD").diagram
+    found = edges(diagram)
+    prod = "k8s/todo-prod"
+    assert (f"{prod}/ConfigMap/backend-config", f"{prod}/Deployment/backend", "configuration") in found
+    assert (f"{prod}/Secret/backend-secrets", f"{prod}/Deployment/backend", "secret") in found
+    assert (f"{prod}/StatefulSet/database", f"{prod}/PersistentVolumeClaim/database-data", "storage") in found
+    assert (f"{prod}/Service/backend", f"{prod}/Deployment/backend", "selects") in found
+    assert (f"{prod}/Service/database", f"{prod}/StatefulSet/database", "selects") in found
+    assert (f"{prod}/Ingress/todo", f"{prod}/Service/frontend", "route") in found
+    assert (f"{prod}/Issuer/todo-acme", f"{prod}/Ingress/todo", "certificate") in found
+    assert (f"{prod}/CronJob/database-backup", f"{prod}/PersistentVolumeClaim/database-backups", "storage") in found
+    assert (f"{prod}/Secret/database-secrets", f"{prod}/CronJob/database-backup", "secret") in found
+    cron_job = diagram.node(f"{prod}/CronJob/database-backup")
+    assert cron_job is not None and cron_job.implied
+    # The TLS Secret is made by cert-manager, not by the manifests: drawn dashed.
+    tls = diagram.node(f"{prod}/Secret/todo-tls")
+    assert tls is not None and tls.implied
+    assert {group.title for group in diagram.groups} == {"namespace todo-prod"}
+
+
+def test_network_policy_edges() -> None:
+    def deployment(name: str) -> KubernetesObject:
+        labels = {"app": name}
+        return KubernetesObject(
+            {
+                "kind": "Deployment",
+                "metadata": {"name": name, "namespace": "shop"},
+                "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {"containers": []}}},
+            }
+        )
+
+    policy = KubernetesObject(
+        {
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "database-in", "namespace": "shop"},
+            "spec": {
+                "podSelector": {"matchLabels": {"app": "database"}},
+                "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "backend"}}}], "ports": [{"port": 5432}]}],
+            },
+        }
+    )
+    diagram = kubernetes_diagram([deployment("backend"), deployment("database"), policy], "policies")
+    found = labelled(diagram)
+    assert ("k8s/shop/NetworkPolicy/database-in", "k8s/shop/Deployment/database", "applies to") in found
+    assert ("k8s/shop/Deployment/backend", "k8s/shop/NetworkPolicy/database-in", "in 5432") in found
+
+
+def test_nodes_point_back_at_the_source() -> None:
+    text = TODO.read_text(encoding="utf-8")
+    backend_line = text[: text.index("component backend")].count("\n") + 1
+    storage_line = text[: text.index('storage 1Gi read-write at "/var/lib/mysql"')].count("\n") + 1
+    analysis = load(TODO)
+    for view, node_id in (
+        ("requirements", "todo/component/backend"),
+        ("architecture", "todo-prod/workload/backend"),
+        ("architecture", "todo-prod/service/backend"),
+        ("kubernetes", "k8s/todo-prod/Deployment/backend"),
+        ("kubernetes", "k8s/todo-prod/ConfigMap/backend-config"),
+    ):
+        locations = diagram_of(analysis, view, "PROD").diagram.locations()
+        assert locations[node_id].span.start_line == backend_line, (view, node_id)
+    locations = diagram_of(analysis, "kubernetes", "PROD").diagram.locations()
+    assert locations["k8s/todo-prod/PersistentVolumeClaim/database-data"].span.start_line == storage_line
+
+
+@pytest.mark.parametrize("path", KON_FILES, ids=lambda path: path.name)
+def test_no_secret_value_in_any_view(path) -> None:  # type: ignore[no-untyped-def]
+    analysis = load(path)
+    application = analysis.requirements.applications[0]
+    secrets = secret_texts(application)
+    if path.name in ("todo.kon", "rich.kon"):
+        assert secrets, "these examples have plain and base64 secrets, or this test means nothing"
+    drawings = [to_dot(diagram_of(analysis, "requirements").diagram)]
+    for environment in application.environments:
+        for view in ("architecture", "kubernetes"):
+            drawings.append(to_dot(diagram_of(analysis, view, environment.name).diagram))
+    for dot in drawings:
+        assert leaked(secrets, dot) == []
+    if shutil.which("dot"):
+        for dot in drawings:
+            assert leaked(secrets, render(dot, "svg").decode("utf-8")) == []
+
+
+def test_dot_is_deterministic_and_readable_at_fifty_components() -> None:
+    text = generate_application(50)
+    first = {view: to_dot(diagram_of(analyze(text, "synthetic.kon"), view, "PROD").diagram) for view in ("requirements", "architecture", "kubernetes")}
+    second = {view: to_dot(diagram_of(analyze(text, "synthetic.kon"), view, "PROD").diagram) for view in first}
+    assert first == second
+    for dot in first.values():
+        assert "rankdir=LR" in dot and "cluster_legend" in dot and "subgraph cluster_" in dot.replace('"', "")
+    architecture = diagram_of(analyze(text, "synthetic.kon"), "architecture", "PROD").diagram
+    assert sum(1 for node in architecture.nodes if node.category in ("workload", "database")) == 50
+
+
+@needs_graphviz
+def test_every_view_renders_to_svg_and_png() -> None:
+    analysis = load(TODO)
+    for view in ("requirements", "architecture", "kubernetes"):
+        dot = to_dot(diagram_of(analysis, view, "PROD").diagram)
+        assert b"</svg>" in render(dot, "svg")
+        assert render(dot, "png").startswith(b"\x89PNG")
+
+
+def test_legend_lists_only_what_is_drawn() -> None:
+    dot = to_dot(diagram_of(load(TODO), "requirements").diagram)
+    assert "legend/database" in dot and "legend/ingress" not in dot and "legend/line/promotion" in dot
