@@ -30,6 +30,7 @@ from pathlib import Path
 from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.architecture.build import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
+from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.kubernetes.manifests import manifests
@@ -123,6 +124,30 @@ def plan(analysis: Analysis, settings: Settings, wanted_environments: Sequence[s
                 (application, [build_architecture(application, environment, settings) for environment in selected])
             )
     return planned
+
+
+def planned_platform_diagnostics(planned: Plan, settings: Settings) -> tuple[Diagnostic, ...]:
+    """Warnings about the settings each planned environment is built with (e.g. KON323), located
+    in the `.kon` file. The language server reports the same ones through its own lowering."""
+    found: list[Diagnostic] = []
+    for application, architectures in planned:
+        built = {architecture.environment for architecture in architectures}
+        selected = [environment for environment in application.environments if environment.name in built]
+        found.extend(platform_diagnostics(application, selected, settings))
+    return tuple(found)
+
+
+def _report_platform_warnings(
+    outcome: BuildOutcome, analysis: Analysis, warnings: tuple[Diagnostic, ...]
+) -> None:
+    if not warnings:
+        return
+    for index, report in enumerate(outcome.reports):
+        if report.source is analysis.source:
+            merged = tuple(sorted(report.diagnostics + warnings, key=Diagnostic.sort_key))
+            outcome.reports[index] = DiagnosticsReport(report.source, merged)
+            return
+    outcome.reports.insert(0, DiagnosticsReport(analysis.source, warnings))
 
 
 def required_secrets_of(planned: Plan) -> list[SecretInput]:
@@ -286,6 +311,7 @@ def run_build(
     if not planned:
         outcome.messages.append(f"nothing to build: {name} defines no application")
         return outcome
+    _report_platform_warnings(outcome, analysis, planned_platform_diagnostics(planned, settings_result.settings))
     passwords: dict[str, str] = {}
     if stage == "kubernetes":
         required = required_secrets_of(planned)

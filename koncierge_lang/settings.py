@@ -22,6 +22,8 @@ from koncierge_lang.source import SourceText, Span
 
 SETTINGS_FILE_NAME = "koncierge.toml"
 LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory"
+LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory"
+ANCESTOR_ACME_EMAIL = "acme.administrator@example.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +31,14 @@ class Settings:
     """The platform settings, with the ancestor's defaults."""
 
     # [ingress]
-    ingress_class: str = "nginx"
-    force_ssl_redirect: bool = True
+    ingress_class: str = "contour"
+    force_ssl_redirect: bool = False
     # [certificates]
-    acme_server: str = LETS_ENCRYPT_PRODUCTION
-    acme_email: str = ""
+    # Staging certificates are not trusted by browsers, and Let's Encrypt refuses `example.com`
+    # contacts: both defaults are the ancestor's, kept for parity, and building an HTTPS environment
+    # with them is warning KON323 until the platform team sets its own.
+    acme_server: str = LETS_ENCRYPT_STAGING
+    acme_email: str = ANCESTOR_ACME_EMAIL
     # [storage]
     storage_provisioner: str = "dynamic"
     storage_class: str = ""

@@ -361,6 +361,19 @@ RULES: tuple[Rule, ...] = (
         '[ingress]\nclass = nginx',
         "Fix the TOML syntax at the place shown; strings need quotes: `class = \"nginx\"`.",
     ),
+    Rule(
+        "KON323", "acme-test-settings", W,
+        "An HTTPS environment gets its certificates from Let's Encrypt's staging server, or registers "
+        "with an `example.com` contact address: the ancestor's defaults, which are for trying things out.",
+        "Browsers do not trust staging certificates, so the site would show a security warning instead "
+        "of being HTTPS; and Let's Encrypt refuses contact addresses at `example.com`, so the production "
+        "server would not even register the account. The defaults stay the ancestor's so that a first "
+        "build deploys without surprises, and this warning says what to change before it matters.",
+        'environment PROD "example.com"   # with no koncierge.toml beside the file',
+        "Set the production server and your own contact address in `koncierge.toml` beside the `.kon` "
+        "file:\n\n```toml\n[certificates]\nacme_server = \"https://acme-v02.api.letsencrypt.org/directory\"\n"
+        "acme_email = \"platform-team@your-domain\"\n```",
+    ),
 )
 
 _RULES_BY_CODE = {entry.code: entry for entry in RULES}

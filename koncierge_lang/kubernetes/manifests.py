@@ -152,7 +152,7 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
         if ingress.issuer is not None:
             annotations["cert-manager.io/issuer"] = ingress.issuer.name
         if ingress.force_ssl_redirect:
-            annotations["nginx.ingress.kubernetes.io/force-ssl-redirect"] = "true"
+            annotations[force_ssl_redirect_annotation(ingress.ingress_class)] = "true"
         if annotations:
             metadata["annotations"] = annotations
         spec: dict[str, object] = {"ingressClassName": ingress.ingress_class}
@@ -171,6 +171,14 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
         spec["rules"] = [{"host": host, "http": {"paths": paths}} for host, paths in rules.items()]
         documents.append({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec})
     return documents
+
+
+def force_ssl_redirect_annotation(ingress_class: str) -> str:
+    """The annotation that makes the controller in use redirect HTTP to HTTPS: ingress-nginx reads
+    its own prefix; Contour (the default class) and the older controllers read the generic one."""
+    if ingress_class == "nginx":
+        return "nginx.ingress.kubernetes.io/force-ssl-redirect"
+    return "ingress.kubernetes.io/force-ssl-redirect"
 
 
 def _item_key(item: SecretItem) -> str:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from koncierge_lang.analysis import Analysis
 from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.architecture.model import EnvironmentArchitecture
+from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.requirements import model
 from koncierge_lang.settings import Settings, load_settings
@@ -50,6 +52,9 @@ class LoweredEnvironment:
     sources: list[Span] = field(default_factory=list)
     """For each document, the span of the statement it comes from."""
     problems: list[CompilerProblem] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """Warnings about the platform settings this environment is built with (e.g. KON323), as
+    `koncierge build` reports them."""
 
 
 def settings_for(path: str | None) -> Settings:
@@ -75,6 +80,7 @@ def lower_environment(
     application: model.Application, environment: model.Environment, settings: Settings
 ) -> LoweredEnvironment:
     result = LoweredEnvironment(application, environment)
+    result.warnings = list(environment_platform_diagnostics(application, environment, settings))
     try:
         architecture = build_architecture(application, environment, settings)
         result.architecture = architecture

@@ -89,7 +89,7 @@ def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
             key = (problem.span.start, problem.span.end, detail)
             grouped.setdefault(key, []).append(problem.environment)
             spans[key] = problem.span
-    return [
+    published = [
         types.Diagnostic(
             range=range_of(snapshot.source, spans[key]),
             message=f"in {', '.join(dict.fromkeys(environments))}: {key[2]}",
@@ -98,3 +98,10 @@ def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
         )
         for key, environments in grouped.items()
     ]
+    # Warnings about the platform settings (koncierge.toml), with their code, as the build prints them.
+    for environment in snapshot.lowered:
+        for warning in environment.warnings:
+            converted = to_lsp(snapshot, warning)
+            converted.source = COMPILER_SOURCE
+            published.append(converted)
+    return published

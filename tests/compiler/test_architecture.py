@@ -103,7 +103,8 @@ def test_routes_tls_and_issuer_only_with_https() -> None:
         ("api.example.com", "backend"),
     ]
     assert prod_ingress.tls_hosts == ("api.example.com", "example.com") and prod_ingress.issuer is not None
-    assert prod_ingress.issuer.acme_server == "https://acme-v02.api.letsencrypt.org/directory"
+    assert prod_ingress.issuer.acme_server == "https://acme-staging-v02.api.letsencrypt.org/directory"
+    assert prod_ingress.issuer.email == "acme.administrator@example.com" and not prod_ingress.force_ssl_redirect
     assert local_ingress.tls_hosts == () and local_ingress.issuer is None and not local_ingress.force_ssl_redirect
     assert {service.name: service.exposure for service in todo["PROD"].services} == {
         "backend": "routed",

@@ -82,6 +82,27 @@ def test_settings_errors_write_nothing_and_exit_1(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_test_acme_settings_warn_at_the_https_environment(tmp_path: Path) -> None:
+    kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
+    result = koncierge("build", str(kon), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    # Only PROD is an HTTPS environment of the To Do example (line 7).
+    assert result.stderr.count("warning[KON323]") == 1
+    assert f"{kon}:7:3: warning[KON323]: HTTPS environment `PROD`" in result.stderr
+    assert "acme-v02.api.letsencrypt.org" in result.stderr and "koncierge.toml" in result.stderr
+    only_local = koncierge("build", str(kon), "--env", "LOCAL", "-o", str(tmp_path / "out"))
+    assert "KON323" not in only_local.stderr
+    (tmp_path / "koncierge.toml").write_text(
+        '[certificates]\nacme_server = "https://acme-v02.api.letsencrypt.org/directory"\nacme_email = "ops@todo.org"\n'
+    )
+    production = koncierge("build", str(kon), "-o", str(tmp_path / "out"))
+    assert production.returncode == 0 and "KON323" not in production.stderr
+    (tmp_path / "koncierge.toml").write_text('[certificates]\nacme_email = "ops@todo.org"\n')
+    staging_only = run_build(kon, str(tmp_path / "out"))
+    (warning,) = [d for report in staging_only.reports for d in report.diagnostics if d.code == "KON323"]
+    assert "staging" in warning.message and "acme_email" not in warning.message
+
+
 def test_usage_problems_exit_2(tmp_path: Path) -> None:
     missing = koncierge("build", str(tmp_path / "missing.kon"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
@@ -193,3 +214,16 @@ def test_a_file_without_applications_builds_nothing(tmp_path: Path) -> None:
     outcome = run_build(kon, str(tmp_path / "out"))
     assert outcome.exit_code == 0 and outcome.messages == ["nothing to build: " + str(kon) + " defines no application"]
     assert not (tmp_path / "out").exists()
+
+
+def test_the_editor_gets_the_same_platform_warnings_as_the_build() -> None:
+    from koncierge_server.compiler import lower
+
+    from koncierge_lang.analysis import analyze
+    from koncierge_lang.settings import Settings
+
+    text = EXAMPLE_FILES["todo"].read_text(encoding="utf-8")
+    lowered = lower(analyze(text, "todo.kon"), Settings())
+    warnings = {environment.environment.name: environment.warnings for environment in lowered}
+    assert [d.code for d in warnings["PROD"]] == ["KON323"] and not warnings["LOCAL"]
+    assert warnings["PROD"][0].span.start_line == 7

@@ -200,3 +200,26 @@ def test_ingress_and_issuer_follow_settings() -> None:
     issuer = by_kind(objects, "Issuer")["shop-acme"]["spec"]["acme"]
     assert issuer["email"] == "ops@example.com"
     assert issuer["solvers"] == [{"http01": {"ingress": {"ingressClassName": "traefik"}}}]
+
+
+def test_force_ssl_redirect_uses_the_annotation_the_controller_reads() -> None:
+    def annotations(settings: Settings, environment: str = "PROD") -> dict[str, str]:
+        ingress = by_kind(documents(RICH, environment, settings), "Ingress")["shop"]
+        return dict(ingress["metadata"].get("annotations", {}))
+
+    # The ancestor's default: no redirect, so no annotation at all.
+    assert not any("force-ssl-redirect" in key for key in annotations(Settings()))
+    assert annotations(Settings(force_ssl_redirect=True))["ingress.kubernetes.io/force-ssl-redirect"] == "true"
+    nginx = annotations(Settings(ingress_class="nginx", force_ssl_redirect=True))
+    assert nginx["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
+    assert "ingress.kubernetes.io/force-ssl-redirect" not in nginx
+    # Never in an environment without HTTPS.
+    assert not any("force-ssl-redirect" in key for key in annotations(Settings(force_ssl_redirect=True), "LOCAL"))
+
+
+def test_default_issuer_is_the_ancestors_staging_server() -> None:
+    objects = documents(RICH, "PROD", Settings())
+    acme = by_kind(objects, "Issuer")["shop-acme"]["spec"]["acme"]
+    assert acme["server"] == "https://acme-staging-v02.api.letsencrypt.org/directory"
+    assert acme["email"] == "acme.administrator@example.com"
+    assert by_kind(objects, "Ingress")["shop"]["spec"]["ingressClassName"] == "contour"

@@ -12,10 +12,13 @@ from koncierge_lang.settings import SETTINGS_KEYS, Settings, load_settings, pars
 def test_defaults_without_a_file(tmp_path: Path) -> None:
     result = load_settings(tmp_path / "app.kon")
     assert result.settings == Settings() and not result.diagnostics and result.source is None
-    assert Settings().ingress_class == "nginx"
-    assert Settings().acme_server == "https://acme-v02.api.letsencrypt.org/directory"
-    assert Settings().force_ssl_redirect is True
+    # The ancestor's defaults (issue 3); KON323 warns about the ACME ones in HTTPS environments.
+    assert Settings().ingress_class == "contour"
+    assert Settings().acme_server == "https://acme-staging-v02.api.letsencrypt.org/directory"
+    assert Settings().acme_email == "acme.administrator@example.com"
+    assert Settings().force_ssl_redirect is False
     assert Settings().storage_provisioner == "dynamic"
+    assert Settings().host_path_directory == "/data/k8s-storage"
 
 
 def test_every_setting_is_read(tmp_path: Path) -> None:
