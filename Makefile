@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEBIAN_PACKAGES := graphviz neovim
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages demo test test-python lint bench docs golden clean
+.PHONY: help setup system-packages demo test test-python lint bench docs diagrams golden clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -29,12 +29,15 @@ system-packages: ## Install the Debian packages the tests and the demo use (grap
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-demo: setup system-packages ## Check and build the bundled To Do example
+demo: setup system-packages ## Check, build and draw the bundled To Do example
 	$(BIN)/koncierge check examples/todo/todo.kon
-	@if $(BIN)/koncierge build --help >/dev/null 2>&1; then \
-	  $(BIN)/koncierge build examples/todo/todo.kon -o out && \
-	  echo "The Kubernetes manifests of the To Do example are in out/todo/ (one file per environment)."; \
-	fi
+	$(BIN)/koncierge build examples/todo/todo.kon -o out
+	$(BIN)/koncierge diagram examples/todo/todo.kon --view requirements -o out/todo/requirements.svg
+	$(BIN)/koncierge diagram examples/todo/todo.kon --view architecture --env PROD -o out/todo/architecture.svg
+	$(BIN)/koncierge diagram examples/todo/todo.kon --view kubernetes --env PROD -o out/todo/kubernetes.svg
+	@echo
+	@echo "The To Do example's Kubernetes manifests (one file per environment) and diagrams are in out/todo/:"
+	@ls -1 out/todo/
 
 test: setup system-packages test-python ## Run every test
 
@@ -45,11 +48,16 @@ lint: setup ## ruff and mypy --strict on koncierge_lang
 	$(BIN)/ruff check koncierge_lang server tests bench
 	$(BIN)/mypy
 
-bench: setup ## Print the benchmark figures (see docs/benchmarks.md)
+bench: setup system-packages ## Print the benchmark figures (see docs/benchmarks.md)
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_build.py
+	$(BIN)/python bench/bench_diagram.py
 
 docs: setup ## Regenerate docs/diagnostics from the catalogue
 	$(BIN)/python -m koncierge_lang.diagnostics.docs docs/diagnostics
+
+diagrams: setup system-packages ## Regenerate the README's diagrams of the To Do example (docs/images)
+	$(BIN)/python -m koncierge_lang.diagrams.readme_images docs/images
 
 golden: setup ## Regenerate the golden files (read the diff before committing)
 	KON_UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q tests -k golden
