@@ -7,6 +7,7 @@ runs, so `koncierge_lang` stays free of LSP libraries.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 
@@ -43,11 +44,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"koncierge lsp: {error}", file=sys.stderr)
             return 2
     try:
-        from koncierge_server.server import start
+        # Imported by name, at run time only: koncierge_lang never depends on the LSP libraries.
+        server_module = importlib.import_module("koncierge_server.server")
     except ImportError as error:
         print(f"koncierge lsp: the language server is not installed ({error})", file=sys.stderr)
         return 2
-    start(tcp)
+    server_module.start(tcp)
     return 0
 
 

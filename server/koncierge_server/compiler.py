@@ -18,8 +18,8 @@ from pathlib import Path
 
 from koncierge_lang.analysis import Analysis
 from koncierge_lang.architecture.build import build_architecture
-from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.architecture.model import EnvironmentArchitecture
+from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.requirements import model
@@ -97,7 +97,7 @@ def lower_environment(
         )
         return result
     result.sources = [source_of(document, application, environment, architecture) for document in result.documents]
-    for document, span in zip(result.documents, result.sources):
+    for document, span in zip(result.documents, result.sources, strict=True):
         for message in object_problems(document):
             result.problems.append(CompilerProblem(f"in {environment.name}: {message}", span, environment.name))
     return result

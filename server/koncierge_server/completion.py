@@ -164,21 +164,21 @@ def _reference_items(snapshot: Snapshot, application: str | None, typed: str) ->
 
 
 def _declared_items(snapshot: Snapshot, application: str | None, kinds: tuple[str, ...]) -> list[types.CompletionItem]:
-    source = snapshot.source
     items = []
     seen: set[str] = set()
     for declaration in declarations_in(snapshot, application, kinds):
         if declaration.name in seen:
             continue
         seen.add(declaration.name)
-        line = source.line_text(declaration.span.start_line).strip()
         items.append(
             types.CompletionItem(
                 label=declaration.name,
                 kind=_ITEM_KINDS.get(declaration.kind, types.CompletionItemKind.Variable),
-                detail=declaration.kind,
-                documentation=_markdown(f"{declaration.kind} `{declaration.name}`, line {declaration.span.start_line}:\n\n```kon\n{line}\n```"),
+                detail=f"{declaration.kind}, line {declaration.span.start_line}",
                 sort_text=f"1{declaration.name}",
+                # The documentation (the declaration's line) is added by completionItem/resolve:
+                # a file of a thousand components would otherwise send a thousand of them.
+                data={"uri": snapshot.uri, "line": declaration.span.start_line, "kind": declaration.kind},
             )
         )
     return items
@@ -270,3 +270,13 @@ _ITEM_KINDS = {
     "value": types.CompletionItemKind.Variable,
 }
 
+
+
+def resolve(snapshot: Snapshot, item: types.CompletionItem) -> types.CompletionItem:
+    """Add a name's documentation: its kind and the line that declares it."""
+    data = item.data if isinstance(item.data, dict) else {}
+    line = data.get("line")
+    if item.documentation is None and isinstance(line, int):
+        declared = snapshot.source.line_text(line).strip()
+        item.documentation = _markdown(f"{data.get('kind', 'name')} `{item.label}`, line {line}:\n\n```kon\n{declared}\n```")
+    return item

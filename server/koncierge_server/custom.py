@@ -65,7 +65,7 @@ def manifests_request(snapshot: Snapshot, params: Any) -> dict[str, Any]:
     chunks: list[str] = []
     objects: list[dict[str, Any]] = []
     line = 0
-    for document, span in zip(entry.documents, entry.sources):
+    for document, span in zip(entry.documents, entry.sources, strict=True):
         text = "---\n" + dump(document)
         lines = text.count("\n")
         metadata = document.get("metadata")

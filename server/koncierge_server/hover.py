@@ -74,7 +74,7 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
                 continue
             objects = [
                 f"{document.get('kind')} `{_name(document)}`"
-                for document, span in zip(lowered.documents, lowered.sources)
+                for document, span in zip(lowered.documents, lowered.sources, strict=True)
                 if span == component.span
             ]
             out.append(f"| {lowered.environment.name} | {', '.join(objects) or '—'} |")

@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -98,6 +99,7 @@ class KonciergeLanguageServer(LanguageServer):
         self.snapshots: dict[str, Snapshot] = {}
         self.latest_versions: dict[str, int] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.last_change: dict[str, float] = {}
         self.debounce_seconds = _seconds_from_environment("KONCIERGE_LSP_DEBOUNCE_MS", DEFAULT_DEBOUNCE_SECONDS)
         self.compiler_idle_seconds = _seconds_from_environment("KONCIERGE_LSP_COMPILER_IDLE_MS", COMPILER_IDLE_SECONDS)
 
@@ -133,8 +135,8 @@ class KonciergeLanguageServer(LanguageServer):
             logger.error("diagnostics for %s failed", uri, exc_info=task.exception())
 
     async def _publish_when_quiet(self, uri: str, delay: float) -> None:
-        if delay > 0:
-            await asyncio.sleep(delay)
+        # Even without a delay, yield once: edits already received are applied first.
+        await asyncio.sleep(delay)
         snapshot = self.snapshot(uri)
         if snapshot is None:
             return
@@ -237,7 +239,13 @@ def did_change(ls: KonciergeLanguageServer, params: types.DidChangeTextDocumentP
     if not ls.is_open(uri):
         return
     ls.latest_versions[uri] = params.text_document.version
-    ls.schedule_diagnostics(uri, ls.debounce_seconds)
+    # A leading-edge debounce: an edit that follows the previous one by more than the debounce is
+    # checked at once (typing at human speed); edits that come faster than that are coalesced,
+    # and only the last of a burst is checked.
+    now = time.monotonic()
+    previous = ls.last_change.get(uri, float("-inf"))
+    ls.last_change[uri] = now
+    ls.schedule_diagnostics(uri, ls.debounce_seconds if now - previous < ls.debounce_seconds else 0)
 
 
 @_notification(types.TEXT_DOCUMENT_DID_SAVE)
@@ -259,6 +267,7 @@ def did_close(ls: KonciergeLanguageServer, params: types.DidCloseTextDocumentPar
         pending.cancel()
     ls.snapshots.pop(uri, None)
     ls.latest_versions.pop(uri, None)
+    ls.last_change.pop(uri, None)
     ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 
@@ -277,7 +286,7 @@ def _with_snapshot(
 
 feature(
     types.TEXT_DOCUMENT_COMPLETION,
-    types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS),
+    types.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS, resolve_provider=True),
 )(_with_snapshot(lambda snapshot, params: completion.completion(snapshot, params.position)))
 feature(types.TEXT_DOCUMENT_HOVER)(_with_snapshot(lambda snapshot, params: hover.hover(snapshot, params.position)))
 feature(types.TEXT_DOCUMENT_DEFINITION)(
@@ -309,6 +318,13 @@ feature(types.TEXT_DOCUMENT_INLAY_HINT)(
 feature(
     types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
 )(_with_snapshot(code_actions.code_actions))
+
+
+@feature(types.COMPLETION_ITEM_RESOLVE)
+def completion_item_resolve(ls: KonciergeLanguageServer, item: types.CompletionItem) -> types.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    snapshot = ls.snapshot(data["uri"]) if isinstance(data.get("uri"), str) else None
+    return completion.resolve(snapshot, item) if snapshot is not None else item
 
 
 @feature(types.WORKSPACE_SYMBOL)

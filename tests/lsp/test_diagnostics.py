@@ -16,7 +16,7 @@ async def test_open_reports_what_koncierge_check_reports(client: LanguageClient)
     found = await open_text(client, BROKEN)
     expected = analyze(BROKEN, "todo.kon").diagnostics
     assert [d.code for d in found] == [d.code for d in expected]
-    for lsp, ours in zip(found, expected):
+    for lsp, ours in zip(found, expected, strict=True):
         assert lsp.range.start.line == ours.span.start_line - 1
         assert lsp.range.start.character == ours.span.start_column - 1
         assert lsp.range.end.character == ours.span.end_column - 1

@@ -4,12 +4,12 @@ formatting, semantic tokens, inlay hints, code actions and the custom requests."
 from __future__ import annotations
 
 import pytest
+from koncierge_server.protocol import ARCHITECTURE, MANIFESTS
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from koncierge_lang.formatter import format_text
-from koncierge_server.protocol import ARCHITECTURE, MANIFESTS
 from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, document, open_text, position, replace_all
 
 
@@ -43,8 +43,11 @@ async def test_completion_names_in_scope(client: LanguageClient) -> None:
     await reopen(client, text)
     after_arrow = {item.label for item in await complete(client, text, "route web -> ", len("route web -> "))}
     assert after_arrow == {"backend", "frontend", "database"}
-    values = {item.label for item in await complete(client, text, "env DB_NAME = ", len("env DB_NAME = "))}
-    assert {"db_user", "db_password", "db_name", "backend", "api"} <= values
+    value_items = await complete(client, text, "env DB_NAME = ", len("env DB_NAME = "))
+    assert {"db_user", "db_password", "db_name", "backend", "api"} <= {item.label for item in value_items}
+    # Names carry their documentation through completionItem/resolve.
+    resolved = await client.completion_item_resolve_async(next(item for item in value_items if item.label == "db_name"))
+    assert 'constant db_name = "todo"' in resolved.documentation.value  # type: ignore[union-attr]
     members = {item.label for item in await complete(client, text, "database.host", len("database."))}
     assert members == {"host", "port"}
     route_members = {item.label for item in await complete(client, text, "api.domain", len("api."))}
