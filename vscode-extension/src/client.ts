@@ -103,8 +103,9 @@ export class KonciergeClient implements vscode.Disposable {
       });
       child.stderr.on("data", (chunk: Buffer) => {
         const text = chunk.toString("utf8");
+        // The language client copies standard error into the output channel itself; keep the
+        // end of it to say why the server stopped.
         this.stderrTail = (this.stderrTail + text).slice(-STDERR_KEPT);
-        for (const line of text.split(/\r?\n/)) if (line.trim()) this.output.info(`[server] ${line}`);
       });
       child.on("exit", (exitCode) => {
         this.spawnFailure = { ...this.spawnFailure, exitCode };

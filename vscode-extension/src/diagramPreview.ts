@@ -164,10 +164,11 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     const visible = vscode.window.visibleTextEditors.find((editor) => editor.document === document);
     const editor = await vscode.window.showTextDocument(document, {
       viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
-      selection: range,
       preserveFocus: false,
     });
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    // The whole statement is selected with the cursor at its start, which stays in view.
+    editor.selection = new vscode.Selection(range.end, range.start);
+    editor.revealRange(new vscode.Range(range.start, range.start), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   private async redraw(): Promise<void> {

@@ -1,0 +1,539 @@
+// End-to-end test of the Koncierge extension in a real VS Code: code-server with the packaged
+// .vsix installed, driven by headless Chromium through playwright-core. Run it through run.sh,
+// which installs what it needs and sets KONCIERGE_CODE_SERVER, KONCIERGE_VSIX and
+// KONCIERGE_REPOSITORY. Options: --keep (leave the temporary folder), --readme-screenshots (copy
+// the screenshots the README shows into images/).
+//
+// code-server runs in its own process group and the whole group is stopped at the end, because
+// extension hosts and language servers outlive their parent otherwise.
+
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const extensionRoot = join(here, "..", "..");
+const codeServer = process.env.KONCIERGE_CODE_SERVER;
+const vsix = process.env.KONCIERGE_VSIX;
+const repository = process.env.KONCIERGE_REPOSITORY ?? join(extensionRoot, "..");
+const chromiumPath = process.env.KONCIERGE_CHROMIUM ?? "/usr/bin/chromium";
+const keep = process.argv.includes("--keep");
+const readmeScreenshots = process.argv.includes("--readme-screenshots");
+if (!codeServer || !vsix) {
+  console.error("Run this through test/e2e/run.sh (KONCIERGE_CODE_SERVER and KONCIERGE_VSIX are not set).");
+  process.exit(2);
+}
+
+const started = Date.now();
+const seconds = (since) => ((Date.now() - since) / 1000).toFixed(1);
+const outputFolder = join(extensionRoot, "test-output", "e2e");
+rmSync(outputFolder, { recursive: true, force: true });
+mkdirSync(outputFolder, { recursive: true });
+const runFolder = mkdtempSync(join(tmpdir(), "koncierge-e2e-"));
+const folders = Object.fromEntries(
+  ["user", "extensions", "config", "data", "browser", "workspace"].map((name) => [name, join(runFolder, name)]),
+);
+for (const folder of Object.values(folders)) mkdirSync(folder, { recursive: true });
+
+// The workspace: a copy of the examples, and the repository's virtual environment as `.venv`, so
+// the extension has to find the language server by itself, as it would in a user's project.
+cpSync(join(repository, "examples"), join(folders.workspace, "examples"), { recursive: true });
+symlinkSync(join(repository, ".venv"), join(folders.workspace, ".venv"));
+mkdirSync(join(folders.user, "User"), { recursive: true });
+writeFileSync(
+  join(folders.user, "User", "settings.json"),
+  JSON.stringify(
+    {
+      "workbench.startupEditor": "none",
+      "workbench.colorTheme": "Default Dark Modern",
+      "workbench.tips.enabled": false,
+      "workbench.secondarySideBar.defaultVisibility": "hidden",
+      "chat.commandCenter.enabled": false,
+      "extensions.ignoreRecommendations": true,
+      "telemetry.telemetryLevel": "off",
+      "security.workspace.trust.enabled": false,
+      "editor.minimap.enabled": false,
+      "window.commandCenter": false,
+      "files.autoSave": "off",
+      // The keyword check looks at the TextMate grammar's colours, not the server's semantic tokens.
+      "editor.semanticHighlighting.enabled": false,
+      "koncierge.preview.debounceMilliseconds": 150,
+    },
+    null,
+    2,
+  ),
+);
+const environment = { ...process.env, XDG_CONFIG_HOME: folders.config, XDG_DATA_HOME: folders.data };
+const commonArguments = ["--user-data-dir", folders.user, "--extensions-dir", folders.extensions];
+
+const results = [];
+const figures = {};
+let codeServerProcess;
+let browserContext;
+
+function stopCodeServer() {
+  if (!codeServerProcess || codeServerProcess.exitCode !== null) return;
+  try {
+    process.kill(-codeServerProcess.pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
+}
+
+function processGroupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function stopEverything() {
+  if (browserContext) await browserContext.close().catch(() => undefined);
+  if (!codeServerProcess) return;
+  const pid = codeServerProcess.pid;
+  stopCodeServer();
+  for (let waited = 0; waited < 50 && processGroupAlive(pid); waited++) await sleep(100);
+  if (processGroupAlive(pid)) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // Gone in between.
+    }
+  }
+  for (let waited = 0; waited < 20 && processGroupAlive(pid); waited++) await sleep(100);
+  figures.processGroupStopped = !processGroupAlive(pid);
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    stopCodeServer();
+    process.exit(130);
+  });
+}
+process.on("exit", stopCodeServer);
+
+function sleep(milliseconds) {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForHttp(url, timeoutMilliseconds) {
+  const deadline = Date.now() + timeoutMilliseconds;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} did not answer within ${timeoutMilliseconds} ms`);
+}
+
+let screenshotNumber = 0;
+async function screenshot(page, name) {
+  const file = join(outputFolder, `${String(++screenshotNumber).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file }).catch((error) => console.error(`  (screenshot ${name} failed: ${error.message})`));
+  return file;
+}
+
+async function check(name, body) {
+  const start = Date.now();
+  try {
+    await body();
+    results.push({ name, passed: true });
+    console.log(`ok   ${name} (${seconds(start)} s)`);
+  } catch (error) {
+    results.push({ name, passed: false, error });
+    console.log(`FAIL ${name} (${seconds(start)} s)\n     ${String(error?.message ?? error).split("\n").slice(0, 6).join("\n     ")}`);
+    if (page) await screenshot(page, `failed-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`);
+  }
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function waitUntil(description, predicate, timeoutMilliseconds = 20000) {
+  const deadline = Date.now() + timeoutMilliseconds;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await predicate();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await sleep(150);
+  }
+  throw new Error(`timed out after ${timeoutMilliseconds} ms waiting for ${description}${last instanceof Error ? `: ${last.message}` : ""}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editor helpers.
+
+let page;
+
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10000 });
+  await input.fill(`>${title}`);
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 10000 });
+  await page.keyboard.press("Enter");
+}
+
+async function focusEditor() {
+  await page.keyboard.press("Control+1");
+  await sleep(100);
+}
+
+async function goToLine(line) {
+  await focusEditor();
+  await page.keyboard.press("Control+G");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10000 });
+  await input.fill(`:${line}`);
+  await page.keyboard.press("Enter");
+  await sleep(150);
+}
+
+async function editorIsDirty() {
+  return (await page.locator(".tabs-container .tab.active.dirty").count()) > 0;
+}
+
+async function undoUntilClean() {
+  await focusEditor();
+  for (let attempt = 0; attempt < 30 && (await editorIsDirty()); attempt++) {
+    await page.keyboard.press("Control+Z");
+    await sleep(80);
+  }
+  expect(!(await editorIsDirty()), "the editor is still modified after undoing");
+}
+
+/** The rows of the Problems panel, as text, with their severity. */
+async function problems() {
+  return page.locator(".markers-panel .monaco-list-row").evaluateAll((rows) =>
+    rows.map((row) => ({
+      text: row.textContent ?? "",
+      error: row.querySelector(".codicon-error") !== null,
+      warning: row.querySelector(".codicon-warning") !== null,
+    })),
+  );
+}
+
+function diagramFrame() {
+  return page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+}
+
+async function diagramText() {
+  return diagramFrame().locator("#diagram svg").evaluate((svg) => svg.textContent ?? "", undefined, { timeout: 5000 });
+}
+
+async function diagramMarkup() {
+  return diagramFrame().locator("#diagram").evaluate((element) => element.innerHTML, undefined, { timeout: 5000 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+let exitCode = 1;
+try {
+  let start = Date.now();
+  const install = spawnSync(codeServer, [...commonArguments, "--install-extension", vsix, "--force"], {
+    env: environment,
+    encoding: "utf8",
+  });
+  writeFileSync(join(outputFolder, "install-extension.log"), `${install.stdout}\n${install.stderr}`);
+  figures.installExtensionSeconds = seconds(start);
+  await check("the packaged extension installs into code-server", async () => {
+    expect(install.status === 0, `--install-extension exited with ${install.status}: ${install.stderr}`);
+    const installed = readdirSync(folders.extensions).filter((name) => name.startsWith("koncierge."));
+    expect(installed.length === 1, `expected one koncierge.* folder in the extensions folder, found ${installed.join(", ") || "none"}`);
+  });
+
+  const port = await freePort();
+  start = Date.now();
+  const codeServerLog = createWriteStream(join(outputFolder, "code-server.log"));
+  codeServerProcess = spawn(
+    codeServer,
+    [
+      "--auth", "none",
+      "--bind-addr", `127.0.0.1:${port}`,
+      ...commonArguments,
+      "--disable-telemetry",
+      "--disable-update-check",
+      "--disable-workspace-trust",
+      "--disable-getting-started-override",
+      folders.workspace,
+    ],
+    { env: environment, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  codeServerProcess.stdout.pipe(codeServerLog);
+  codeServerProcess.stderr.pipe(codeServerLog);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 30000);
+  figures.codeServerStartSeconds = seconds(start);
+
+  browserContext = await chromium.launchPersistentContext(folders.browser, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1400, height: 860 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  page = browserContext.pages()[0] ?? (await browserContext.newPage());
+  const browserErrors = [];
+  page.on("pageerror", (error) => browserErrors.push(error.message));
+
+  start = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(folders.workspace)}`);
+  await check("the workbench loads", async () => {
+    await page.locator(".monaco-workbench").waitFor({ timeout: 30000 });
+    figures.workbenchSeconds = seconds(start);
+  });
+
+  await check("examples/todo/todo.kon opens in the Koncierge language mode", async () => {
+    await page.locator(".monaco-workbench .part.editor").click({ timeout: 10000 });
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible", timeout: 10000 });
+    await input.fill("examples/todo/todo.kon");
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "todo.kon" }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press("Enter");
+    await page.locator(".tabs-container .tab.active", { hasText: "todo.kon" }).waitFor({ timeout: 10000 });
+    const mode = page.locator("#status\\.editor\\.mode");
+    await waitUntil("the language mode to read Koncierge", async () => (await mode.textContent())?.trim() === "Koncierge", 15000);
+  });
+
+  await check("the language server starts and the status bar says so", async () => {
+    start = Date.now();
+    const item = page.locator(".statusbar-item", { hasText: "Koncierge" }).filter({ has: page.locator(".codicon-check") });
+    await item.first().waitFor({ timeout: 30000 });
+    figures.serverRunningSeconds = seconds(start);
+  });
+
+  await check("keywords are coloured by the TextMate grammar", async () => {
+    const colours = await waitUntil("the tokens to be coloured", () =>
+      page.evaluate(() => {
+        const spans = Array.from(document.querySelectorAll(".monaco-editor .view-line span span"));
+        const text = (span) => (span.textContent ?? "").replace(/\u00a0/g, " ");
+        const colour = (text) => {
+          const span = spans.find((candidate) => candidate.textContent === text);
+          return span ? getComputedStyle(span).color : null;
+        };
+        const colourOf = (accept) => {
+          const span = spans.find((candidate) => accept(text(candidate)));
+          return span ? getComputedStyle(span).color : null;
+        };
+        const editor = document.querySelector(".monaco-editor .view-lines");
+        const result = {
+          component: colour("component"),
+          environment: colour("environment"),
+          image: colour("image"),
+          string: colourOf((text) => text.includes("todo.test")),
+          comment: colourOf((text) => text.includes("The ancestor")),
+          foreground: editor ? getComputedStyle(editor).color : null,
+        };
+        return result.component && result.environment && result.string && result.comment ? result : null;
+      }),
+    );
+    figures.colours = colours;
+    expect(colours.component !== colours.foreground, `the keyword 'component' has the plain text colour ${colours.foreground}`);
+    expect(
+      colours.component === colours.environment && colours.component === colours.image,
+      `the keywords 'component' (${colours.component}), 'environment' (${colours.environment}) and 'image' (${colours.image}) differ`,
+    );
+    expect(colours.string !== colours.component && colours.string !== colours.foreground, "strings are not coloured as strings");
+    expect(colours.comment !== colours.foreground && colours.comment !== colours.component, "comments are not coloured as comments");
+    await screenshot(page, "todo-coloured");
+  });
+
+  await check("typing an error shows it in the Problems panel", async () => {
+    // Line 15 is `    port 8080` in the backend; a reference to a value that does not exist follows it.
+    await goToLine(15);
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    start = Date.now();
+    await page.keyboard.type("env BROKEN = no_such_value", { delay: 15 });
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+Shift+M");
+    await waitUntil("an error about no_such_value in the Problems panel", async () =>
+      (await problems()).some((row) => row.error && row.text.includes("no_such_value")),
+    );
+    figures.diagnosticAfterTypingSeconds = seconds(start);
+    expect((await page.locator(".monaco-editor .squiggly-error").count()) > 0, "no red squiggle in the editor");
+    await screenshot(page, "problems-after-typing-an-error");
+  });
+
+  await check("undoing the error clears it from the Problems panel", async () => {
+    await undoUntilClean();
+    start = Date.now();
+    await waitUntil("the Problems panel to list the example's warnings and no error", async () => {
+      const rows = await problems();
+      return rows.some((row) => row.warning) && !rows.some((row) => row.error);
+    });
+    figures.diagnosticClearedSeconds = seconds(start);
+    expect((await page.locator(".monaco-editor .squiggly-error").count()) === 0, "a red squiggle is left in the editor");
+    await page.keyboard.press("Control+Shift+M"); // Hide the panel again.
+  });
+
+  await check("completion after `->` offers the components' names", async () => {
+    // Line 37 is `  route web -> frontend:8080`.
+    await goToLine(37);
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    try {
+      await page.keyboard.type("route extra -> ", { delay: 15 });
+      start = Date.now();
+      await page.keyboard.press("Control+Space");
+      const rows = page.locator(".suggest-widget.visible .monaco-list-row");
+      await waitUntil("a completion list offering backend and frontend", async () => {
+        const labels = await rows.allTextContents();
+        return labels.some((label) => label.includes("backend")) && labels.some((label) => label.includes("frontend"));
+      });
+      figures.completionSeconds = seconds(start);
+      await screenshot(page, "completion-of-a-component");
+    } finally {
+      await page.keyboard.press("Escape");
+      await undoUntilClean();
+    }
+  });
+
+  await check("the editor-title button opens the diagram preview, which shows the components", async () => {
+    await focusEditor();
+    const button = page.locator(".editor-actions [aria-label*='Diagram Preview']").first();
+    await button.click({ timeout: 10000 });
+    start = Date.now();
+    const text = await waitUntil(
+      "the diagram to show backend, frontend and database",
+      async () => {
+        const content = await diagramText();
+        return ["backend", "frontend", "database"].every((name) => content.includes(name)) ? content : null;
+      },
+      30000,
+    );
+    figures.diagramSeconds = seconds(start);
+    expect(text.length > 0, "empty diagram");
+    await screenshot(page, "diagram-requirements");
+  });
+
+  const views = {};
+  for (const view of ["architecture", "kubernetes", "requirements"]) {
+    await check(`the diagram switches to the ${view} view`, async () => {
+      const before = await diagramMarkup();
+      await diagramFrame().locator(`button.view[data-view='${view}']`).click({ timeout: 5000 });
+      await waitUntil(`the ${view} button to be pressed`, async () =>
+        (await diagramFrame().locator(`button.view[data-view='${view}']`).getAttribute("aria-pressed")) === "true",
+      );
+      views[view] = await waitUntil(`the ${view} diagram to be drawn`, async () => {
+        const markup = await diagramMarkup();
+        return markup !== before && markup.includes("<svg") ? markup : null;
+      });
+      if (view !== "requirements") await screenshot(page, `diagram-${view}`);
+    });
+  }
+
+  await check("clicking a node in the diagram reveals its source", async () => {
+    const node = diagramFrame().locator("[data-node-id]", { hasText: "frontend" }).first();
+    await node.click({ timeout: 5000 });
+    const selection = page.locator("#status\\.editor\\.selection");
+    // `component frontend {` is on line 22 of todo.kon.
+    await waitUntil("the cursor to move to line 22", async () => /Ln 22\b/.test((await selection.textContent()) ?? ""), 10000);
+  });
+
+  await check("Show Generated YAML opens the manifests of the chosen environment", async () => {
+    await focusEditor();
+    await runCommand("Koncierge: Show Generated YAML");
+    const picker = page.locator(".quick-input-widget .monaco-list-row", { hasText: "PROD" }).first();
+    await picker.waitFor({ timeout: 10000 });
+    await picker.click();
+    await page.locator(".tabs-container .tab", { hasText: "todo.PROD.yaml" }).first().waitFor({ timeout: 15000 });
+    await waitUntil("the YAML to show the PROD namespace", async () => {
+      const lines = (await page.locator(".monaco-editor .view-line").allTextContents()).map((line) => line.replace(/\u00a0/g, " "));
+      return lines.some((line) => line.includes("kind: Namespace")) && lines.some((line) => line.includes("todo-prod"));
+    });
+    await screenshot(page, "generated-yaml");
+  });
+
+  await check("no error from the extension in the extension host log", async () => {
+    const logs = spawnSync("grep", ["-rh", "--include=remoteexthost.log", "-A2", "\\[error\\]", join(folders.user, "logs")], { encoding: "utf8" }).stdout ?? "";
+    const errors = logs.split("\n").filter((line) => /koncierge/i.test(line));
+    expect(errors.length === 0, `errors mentioning koncierge:\n${errors.slice(0, 5).join("\n")}`);
+  });
+
+  await check("the diagram preview comes back after a window reload", async () => {
+    await page.reload();
+    await page.locator(".monaco-workbench").waitFor({ timeout: 30000 });
+    await waitUntil(
+      "the restored diagram to show the components",
+      async () => {
+        const content = await diagramText();
+        return content.includes("backend") && content.includes("frontend");
+      },
+      30000,
+    );
+  });
+
+  if (readmeScreenshots) {
+    const wanted = {
+      "todo-coloured": "screenshot-colouring.png",
+      "problems-after-typing-an-error": "screenshot-problems.png",
+      "completion-of-a-component": "screenshot-completion.png",
+      "diagram-requirements": "screenshot-diagram.png",
+      "diagram-kubernetes": "screenshot-diagram-kubernetes.png",
+      "generated-yaml": "screenshot-generated-yaml.png",
+    };
+    for (const file of readdirSync(outputFolder)) {
+      const key = file.replace(/^\d+-/, "").replace(/\.png$/, "");
+      if (wanted[key]) copyFileSync(join(outputFolder, file), join(extensionRoot, "images", wanted[key]));
+    }
+  }
+  if (browserErrors.length > 0) writeFileSync(join(outputFolder, "browser-errors.log"), browserErrors.join("\n"));
+} catch (error) {
+  results.push({ name: "the test harness", passed: false, error });
+  console.log(`FAIL the test harness\n     ${error?.stack ?? error}`);
+} finally {
+  await stopEverything();
+  const logs = join(folders.user, "logs");
+  if (existsSync(logs) && statSync(logs).isDirectory()) cpSync(logs, join(outputFolder, "vscode-logs"), { recursive: true });
+  if (!keep) rmSync(runFolder, { recursive: true, force: true });
+  const passed = results.filter((result) => result.passed).length;
+  const failed = results.length - passed;
+  figures.totalSeconds = seconds(started);
+  writeFileSync(join(outputFolder, "figures.json"), JSON.stringify(figures, null, 2));
+  console.log(`figures: ${JSON.stringify(figures)}`);
+  console.log(`screenshots and logs: ${outputFolder}`);
+  if (figures.processGroupStopped === false) {
+    console.log("FAIL code-server's process group did not stop");
+    exitCode = 1;
+  } else {
+    exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = exitCode;
+}
