@@ -249,4 +249,8 @@ class _Printer:
             return [line + f" at {item.path.raw}"]
         if isinstance(item, ast.Replicas):
             return [f"replicas {item.count.text}"]
+        if isinstance(item, ast.Connects):
+            port = f" on {item.port.text}" if item.port is not None else ""
+            protocol = f"/{item.protocol.text}" if item.port is not None and item.protocol is not None else ""
+            return [f"connects to {item.target.raw}{port}{protocol}"]
         raise AssertionError(f"unexpected item {item!r}")

@@ -47,6 +47,27 @@ class Settings:
     backup_schedule: str = "0 3 * * *"
     backup_retention: int = 7
     backup_size: str = ""
+    # [network]
+    network_policies: bool = True
+    # Where the ingress controller's proxies run: only they may open connections to routed ports.
+    # Contour's quick-start runs its Envoy proxies in `projectcontour` with the label `app=envoy`.
+    ingress_controller_namespace: str = "projectcontour"
+    ingress_controller_labels: str = "app=envoy"
+    dns_namespace: str = "kube-system"
+    dns_labels: str = "k8s-app=kube-dns"
+    # [security]
+    # "strict": harden workloads in environments with strict security (INT, ACC, PERF, PROD);
+    # "all": in every environment; "none": never.
+    hardening: str = "strict"
+    run_as_user: int = 10001
+    # Empty: `Always` in hardened environments (a re-pushed tag is never served stale from a
+    # node's cache), `IfNotPresent` elsewhere (images built into a local cluster keep working).
+    image_pull_policy: str = ""
+    # [resources]  Empty: the defaults of the environment (docs/security.md).
+    cpu_request: str = ""
+    memory_request: str = ""
+    cpu_limit: str = ""
+    memory_limit: str = ""
 
 
 # (table, key) -> (Settings field, expected Python type, allowed values or None).
@@ -61,14 +82,41 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("backups", "schedule"): ("backup_schedule", str, None),
     ("backups", "retention"): ("backup_retention", int, None),
     ("backups", "size"): ("backup_size", str, None),
+    ("network", "policies"): ("network_policies", bool, None),
+    ("network", "ingress_controller_namespace"): ("ingress_controller_namespace", str, None),
+    ("network", "ingress_controller_labels"): ("ingress_controller_labels", str, None),
+    ("network", "dns_namespace"): ("dns_namespace", str, None),
+    ("network", "dns_labels"): ("dns_labels", str, None),
+    ("security", "hardening"): ("hardening", str, ("strict", "all", "none")),
+    ("security", "run_as_user"): ("run_as_user", int, None),
+    ("security", "image_pull_policy"): ("image_pull_policy", str, ("", "Always", "IfNotPresent", "Never")),
+    ("resources", "cpu_request"): ("cpu_request", str, None),
+    ("resources", "memory_request"): ("memory_request", str, None),
+    ("resources", "cpu_limit"): ("cpu_limit", str, None),
+    ("resources", "memory_limit"): ("memory_limit", str, None),
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
 _DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _SIZE = re.compile(r"[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
+_LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+_LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
 assert {name for name, _, _ in SETTINGS_KEYS.values()} == {item.name for item in fields(Settings)}
+
+
+def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
+    """`app=envoy,tier=edge` as sorted (key, value) pairs; None when it is not such a list."""
+    pairs: dict[str, str] = {}
+    for item in text.split(","):
+        key, equals, value = item.strip().partition("=")
+        if not equals or not _LABEL_KEY.fullmatch(key.strip()) or not _LABEL_VALUE.fullmatch(value.strip()):
+            return None
+        pairs[key.strip()] = value.strip()
+    return tuple(sorted(pairs.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +205,16 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return f"`{value}` is not a size such as `5Gi`"
     if field_name == "backup_schedule" and not _SCHEDULE.fullmatch(str(value).strip()):
         return f"`{value}` is not a cron schedule such as `0 3 * * *`"
+    if field_name in ("ingress_controller_namespace", "dns_namespace") and not _DNS_LABEL.fullmatch(str(value)):
+        return f"`{value}` is not a namespace name (lower-case letters, digits and `-`)"
+    if field_name in ("ingress_controller_labels", "dns_labels") and parse_labels(str(value)) is None:
+        return f"`{value}` is not a list of labels such as `app=envoy` or `a=b,c=d`"
+    if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:
+        return "the user ID must be a positive number (not 0: that is root)"
+    if field_name in ("cpu_request", "cpu_limit") and value and not _CPU.fullmatch(str(value)):
+        return f"`{value}` is not a CPU quantity such as `250m` or `1`"
+    if field_name in ("memory_request", "memory_limit") and value and not _SIZE.fullmatch(str(value)):
+        return f"`{value}` is not a memory size such as `256Mi`"
     return ""
 
 

@@ -11,7 +11,7 @@ server and the diagrams can call it on a file with warnings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from koncierge_lang.architecture.model import (
     INGRESS,
@@ -19,9 +19,14 @@ from koncierge_lang.architecture.model import (
     Claim,
     ConfigurationSet,
     EnvironmentArchitecture,
+    ExternalFlow,
+    Hardening,
     HostPathStorage,
     Ingress,
     NetworkFlow,
+    NetworkIsolation,
+    Probe,
+    Resources,
     Route,
     SecretInput,
     SecretItem,
@@ -39,7 +44,8 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.requirements import model as requirements
 from koncierge_lang.requirements.databases import DATABASE_TYPES
-from koncierge_lang.settings import Settings
+from koncierge_lang.security.databases import DATABASE_HARDENING, SECRET_FILES_DIRECTORY
+from koncierge_lang.settings import Settings, parse_labels
 
 HOST_PATH_STORAGE_CLASS = "koncierge-host-path"
 BACKUP_DIRECTORY = "/backups"
@@ -119,6 +125,29 @@ def build_architecture(
             protocol = _port_protocol(target, route.port)
             context.flows.add((INGRESS, route.service, route.port, protocol, f"route {route.name}: {route.url}"))
 
+    workloads = _harden(context, workloads, settings)
+    external_flows = tuple(
+        sorted(
+            (
+                ExternalFlow(
+                    component.kubernetes_name, dependency.target, dependency.kind, dependency.address,
+                    dependency.port, dependency.protocol,
+                )
+                for component in application.components
+                for dependency in component.connections
+            ),
+            key=lambda flow: (flow.source, flow.address, flow.port, flow.protocol, flow.target),
+        )
+    )
+    network_isolation = None
+    if settings.network_policies:
+        network_isolation = NetworkIsolation(
+            settings.ingress_controller_namespace,
+            parse_labels(settings.ingress_controller_labels) or (),
+            settings.dns_namespace,
+            parse_labels(settings.dns_labels) or (),
+        )
+
     host_path = None
     if settings.storage_provisioner == "host-path":
         host_path = HostPathStorage(HOST_PATH_STORAGE_CLASS, settings.host_path_directory)
@@ -143,7 +172,83 @@ def build_architecture(
         claims=tuple(claims),
         ingress=ingress,
         flows=_flows(context.flows),
+        external_flows=external_flows,
+        network_isolation=network_isolation,
     )
+
+
+def is_hardened(environment: requirements.Environment, settings: Settings) -> bool:
+    return settings.hardening == "all" or (settings.hardening == "strict" and environment.strict_security)
+
+
+# Requests and limits when neither the settings nor the author say: small in environments that
+# only try things out, more in performance-optimised ones; databases get more memory for caches.
+_DEFAULT_RESOURCES = {
+    (False, False): Resources("50m", "64Mi", "500m", "256Mi"),
+    (False, True): Resources("100m", "256Mi", "1", "512Mi"),
+    (True, False): Resources("250m", "256Mi", "1", "512Mi"),
+    (True, True): Resources("500m", "512Mi", "2", "1Gi"),
+}
+
+
+def _resources(environment: requirements.Environment, workload: Workload, settings: Settings) -> Resources:
+    default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
+    return Resources(
+        settings.cpu_request or default.cpu_request,
+        settings.memory_request or default.memory_request,
+        settings.cpu_limit or default.cpu_limit,
+        settings.memory_limit or default.memory_limit,
+    )
+
+
+def _harden(context: _Context, workloads: list[Workload], settings: Settings) -> list[Workload]:
+    """Each workload as it runs in this environment: hardened when its security is strict."""
+    environment = context.environment
+    hardened = is_hardened(environment, settings)
+    pull_policy = settings.image_pull_policy or ("Always" if hardened else "IfNotPresent")
+    if not hardened:
+        return [replace(workload, image_pull_policy=pull_policy) for workload in workloads]
+    database_types = {workload.name: workload.database_type for workload in workloads if workload.database_type}
+    result: list[Workload] = []
+    for workload in workloads:
+        database_type = workload.database_type
+        if workload.role == "backup":
+            database_type = next(
+                (kind for name, kind in database_types.items() if workload.name == f"{name}-backup"), None
+            )
+        known = DATABASE_HARDENING.get(database_type or "")
+        mounted = {mount.path.rstrip("/") for mount in workload.mounts}
+        wanted = known.writable_paths if known is not None and workload.role == "database" else ("/tmp",)
+        writable = tuple(path for path in wanted if path not in mounted)
+        secret_files = tuple(
+            variable.name
+            for variable in workload.variables
+            if known is not None and variable.source is ValueSource.SECRET and variable.name in known.file_variables
+        )
+        startup = liveness = readiness = None
+        if workload.kind is not WorkloadKind.SCHEDULED and workload.ports:
+            port = workload.ports[0].number
+            liveness = readiness = Probe("tcp", port)
+            if workload.role == "database":
+                # First start initialises the data directory with networking off: give it time.
+                startup = Probe("tcp", port)
+                if known is not None:
+                    readiness = Probe("command", command=known.readiness_command)
+        command = workload.command
+        if workload.role == "backup" and secret_files and len(command) == 3:
+            reads = "".join(f'{name}="$(cat {SECRET_FILES_DIRECTORY}/{name})"\n' for name in secret_files)
+            command = (command[0], command[1], command[2].replace("set -eu\n", "set -eu\n" + reads, 1))
+        hardening = Hardening(
+            run_as_user=settings.run_as_user,
+            writable_paths=writable,
+            resources=_resources(environment, workload, settings),
+            startup=startup,
+            liveness=liveness,
+            readiness=readiness,
+            secret_files=secret_files,
+        )
+        result.append(replace(workload, command=command, hardening=hardening, image_pull_policy=pull_policy))
+    return result
 
 
 @dataclass(slots=True)

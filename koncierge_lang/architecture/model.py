@@ -129,6 +129,39 @@ class Volume:
 
 
 @dataclass(frozen=True, slots=True)
+class Probe:
+    """How the platform asks whether a workload is up: `tcp` (a connection to `port`) or `command`."""
+
+    kind: str
+    port: int = 0
+    command: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hardening:
+    """How a workload runs in an environment with strict security (docs/security.md): as
+    `run_as_user`, never gaining privileges, with a read-only root filesystem and scratch space at
+    `writable_paths`, its own identity without API credentials, bounded by `resources`, watched by
+    its probes. `secret_files` names the variables handed over as files rather than values."""
+
+    run_as_user: int
+    writable_paths: tuple[str, ...]
+    resources: Resources
+    startup: Probe | None
+    liveness: Probe | None
+    readiness: Probe | None
+    secret_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     component: str
@@ -147,6 +180,8 @@ class Workload:
     retention: int | None = None
     implied: bool = False
     implied_reason: str = ""
+    hardening: Hardening | None = None
+    image_pull_policy: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +264,29 @@ class NetworkFlow:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalFlow:
+    """A connection from `source` to something outside the cluster: `kind` `host` (a DNS name:
+    any address outside the private ranges, since network policies cannot name hosts) or `cidr`."""
+
+    source: str
+    target: str
+    kind: str
+    address: str
+    port: int
+    protocol: str
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkIsolation:
+    """Deny everything not needed: who the ingress controller and the cluster DNS are."""
+
+    ingress_controller_namespace: str
+    ingress_controller_labels: tuple[tuple[str, str], ...]
+    dns_namespace: str
+    dns_labels: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HostPathStorage:
     """Storage provisioned from a directory on the node, when the platform asks for it."""
 
@@ -257,6 +315,8 @@ class EnvironmentArchitecture:
     claims: tuple[Claim, ...]
     ingress: Ingress | None
     flows: tuple[NetworkFlow, ...]
+    external_flows: tuple[ExternalFlow, ...] = ()
+    network_isolation: NetworkIsolation | None = None
 
     def generated_secrets(self) -> tuple[SecretInput, ...]:
         """Every generated secret, once per state key, in state-key order."""

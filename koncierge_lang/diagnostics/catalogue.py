@@ -282,6 +282,18 @@ RULES: tuple[Rule, ...] = (
         'route docs path "/${version}" -> web',
         "Write the text out, or escape the dollar (`\\${`) if you mean the characters `${`.",
     ),
+    Rule(
+        "KON218", "invalid-external-dependency", E,
+        "A `connects to` statement names something that is not a host name, a URL or an address block "
+        "(CIDR), or does not say which port it connects on.",
+        "The generated network policies let a component reach the outside world only on the ports its "
+        "dependencies declare; a dependency without a usable address or port cannot be allowed, and "
+        "the component would be cut off from it.",
+        'component backend {\n  connects to "api.stripe.com"\n}',
+        "Add the port (`connects to \"api.stripe.com\" on 443`), or write a URL whose scheme implies it "
+        "(`connects to \"https://api.stripe.com\"`); an address block needs its host bits zero "
+        "(`10.8.0.0/16`).",
+    ),
     # 3xx: best practice
     Rule(
         "KON301", "plain-text-password", W,
@@ -335,6 +347,33 @@ RULES: tuple[Rule, ...] = (
         "be reached by the components that use it.",
         "database orders postgres\nroute db -> orders",
         "Route to the component that serves the data instead; remove the route.",
+    ),
+    Rule(
+        "KON308", "image-without-digest", W,
+        "In an application with strict-security environments (INT, ACC, PERF, PROD), an image is pinned "
+        "by tag but not by digest; for a database without `image`, its default image.",
+        "A tag is a name that the registry's owner (or an attacker with push rights) can point at other "
+        "contents; a digest names exactly the bytes that were tested. Security scanners such as checkov "
+        "(CKV_K8S_43) flag every image without one. Only the author can fix it: Koncierge cannot know "
+        "which build was tested.",
+        'environment PROD "example.com"\ncomponent backend {\n  image "registry.example.com/backend:1.4.2"\n}',
+        "Append the digest of the image you tested: `docker buildx imagetools inspect IMAGE` prints it. "
+        "The quick fix inserts `@sha256:<digest>` for you to complete. For a database, write its image "
+        "with the digest: `image \"mysql:5.7@sha256:...\"`.",
+    ),
+    Rule(
+        "KON309", "secret-in-environment-variable", W,
+        "In an application with strict-security environments, a component (not a database) receives a "
+        "secret in an environment variable.",
+        "Environment variables are inherited by every child process, shown by `kubectl describe` in "
+        "some tools, and often written to logs and crash reports; a file in a memory-backed volume is "
+        "read only by whoever opens it. Security scanners flag it (checkov CKV_K8S_35). Known databases "
+        "get their secrets as files automatically (their images read `*_FILE` variables); for your own "
+        "program only you know whether it can read a file.",
+        'environment PROD "example.com"\nsecret db_password = generated\ncomponent backend {\n  env DB_PASSWORD = db_password\n}',
+        "Change the program to read the secret from a file, as the database images do with `*_FILE` "
+        "variables, then keep the variable out of the environment; until then, this warning records the "
+        "exception.",
     ),
     Rule(
         "KON320", "unknown-setting", E,

@@ -13,16 +13,21 @@ selectors use the two that identify a workload in its namespace (`name` and `ins
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 
 from koncierge_lang.architecture.model import (
+    INGRESS,
     Claim,
     EnvironmentArchitecture,
+    Hardening,
+    Probe,
     SecretItem,
     ValueSource,
     Workload,
     WorkloadKind,
 )
+from koncierge_lang.security.databases import SECRET_FILES_DIRECTORY
 
 Manifest = dict[str, object]
 
@@ -130,6 +135,17 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
                 },
             }
         )
+    for workload in architecture.workloads:
+        if workload.hardening is not None:
+            documents.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ServiceAccount",
+                    "metadata": _metadata(architecture, workload.name, workload.role, part_of=workload.name),
+                    "automountServiceAccountToken": False,
+                }
+            )
+    documents.extend(network_policies(architecture))
     documents.extend(_workload(architecture, workload) for workload in architecture.workloads)
     ingress = architecture.ingress
     if ingress is not None:
@@ -179,6 +195,92 @@ def force_ssl_redirect_annotation(ingress_class: str) -> str:
     if ingress_class == "nginx":
         return "nginx.ingress.kubernetes.io/force-ssl-redirect"
     return "ingress.kubernetes.io/force-ssl-redirect"
+
+
+def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
+    """Least privilege: deny all traffic in the namespace, allow DNS, then per workload exactly the
+    connections of the architecture's flows, on their ports (docs/security.md)."""
+    isolation = architecture.network_isolation
+    if isolation is None:
+        return []
+
+    def policy(name: str, pod_selector: dict[str, object], spec: dict[str, object], part_of: str = "") -> Manifest:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": _metadata(architecture, name, "network", part_of=part_of),
+            "spec": {"podSelector": pod_selector, **spec},
+        }
+
+    def port_list(ports: set[tuple[int, str]]) -> list[object]:
+        return [{"port": number, "protocol": protocol} for number, protocol in sorted(ports)]
+
+    documents = [
+        policy("default-deny", {}, {"policyTypes": ["Ingress", "Egress"]}),
+        policy(
+            "allow-dns",
+            {},
+            {
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [
+                            {
+                                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": isolation.dns_namespace}},
+                                "podSelector": {"matchLabels": dict(isolation.dns_labels)},
+                            }
+                        ],
+                        "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+                    }
+                ],
+            },
+        ),
+    ]
+    for workload in architecture.workloads:
+        incoming: dict[str, set[tuple[int, str]]] = {}
+        outgoing: dict[str, set[tuple[int, str]]] = {}
+        for flow in architecture.flows:
+            if flow.target == workload.name:
+                incoming.setdefault(flow.source, set()).add((flow.port, flow.protocol))
+            if flow.source == workload.name:
+                outgoing.setdefault(flow.target, set()).add((flow.port, flow.protocol))
+        ingress_rules: list[object] = []
+        for source in sorted(incoming):
+            if source == INGRESS:
+                peer: dict[str, object] = {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": isolation.ingress_controller_namespace}
+                    },
+                    "podSelector": {"matchLabels": dict(isolation.ingress_controller_labels)},
+                }
+            else:
+                peer = {"podSelector": {"matchLabels": selector(architecture, source)}}
+            ingress_rules.append({"from": [peer], "ports": port_list(incoming[source])})
+        egress_rules: list[object] = [
+            {"to": [{"podSelector": {"matchLabels": selector(architecture, target)}}], "ports": port_list(outgoing[target])}
+            for target in sorted(outgoing)
+        ]
+        external: dict[tuple[str, str], set[tuple[int, str]]] = {}
+        for external_flow in architecture.external_flows:
+            if external_flow.source == workload.name:
+                external.setdefault((external_flow.kind, external_flow.address), set()).add(
+                    (external_flow.port, external_flow.protocol)
+                )
+        for (kind, address), ports in sorted(external.items()):
+            if kind == "cidr":
+                block: dict[str, object] = {"cidr": address}
+            else:
+                # A network policy cannot name a host: allow the port to the internet, not to
+                # private addresses (other pods, nodes, the cloud's metadata service).
+                block = {"cidr": "0.0.0.0/0", "except": list(_PRIVATE_RANGES)}
+            egress_rules.append({"to": [{"ipBlock": block}], "ports": port_list(ports)})
+        spec: dict[str, object] = {"policyTypes": ["Ingress", "Egress"]}
+        if ingress_rules:
+            spec["ingress"] = ingress_rules
+        if egress_rules:
+            spec["egress"] = egress_rules
+        documents.append(policy(workload.name, {"matchLabels": selector(architecture, workload.name)}, spec, workload.name))
+    return documents
 
 
 def _item_key(item: SecretItem) -> str:
@@ -257,8 +359,37 @@ def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> M
     }
 
 
+_PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
+SECRET_FILES_VOLUME = "secret-files"
+
+
+def scratch_volume_name(path: str) -> str:
+    return ("scratch-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
+
+
+def _probe(probe: Probe) -> dict[str, object]:
+    if probe.kind == "command":
+        return {"exec": {"command": list(probe.command)}, "periodSeconds": 10, "timeoutSeconds": 5}
+    return {"tcpSocket": {"port": probe.port}, "periodSeconds": 10, "timeoutSeconds": 5}
+
+
+def _security_context(hardening: Hardening) -> dict[str, object]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "runAsGroup": hardening.run_as_user,
+        "runAsNonRoot": True,
+        "runAsUser": hardening.run_as_user,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 def _container(workload: Workload) -> dict[str, object]:
     container: dict[str, object] = {"name": workload.name, "image": workload.image}
+    if workload.image_pull_policy:
+        container["imagePullPolicy"] = workload.image_pull_policy
     if workload.command:
         container["command"] = list(workload.command)
     if workload.args:
@@ -267,29 +398,94 @@ def _container(workload: Workload) -> dict[str, object]:
         container["ports"] = [
             {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in workload.ports
         ]
+    hardening = workload.hardening
+    secret_files = set(hardening.secret_files) if hardening is not None else set()
     if workload.variables:
         environment: list[object] = []
         for variable in workload.variables:
+            if variable.name in secret_files:
+                # The database images read `NAME_FILE`; the backup script reads the file itself.
+                if workload.role != "backup":
+                    environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.name}"})
+                continue
             reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
             environment.append(
                 {"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}}
             )
-        container["env"] = environment
-    if workload.mounts:
-        container["volumeMounts"] = [
-            {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
-            for mount in workload.mounts
-        ]
+        if environment:
+            container["env"] = environment
+    mounts: list[dict[str, object]] = [
+        {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
+        for mount in workload.mounts
+    ]
+    if hardening is not None:
+        mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in hardening.writable_paths)
+        if secret_files:
+            mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
+        resources = hardening.resources
+        container["resources"] = {
+            "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
+            "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+        }
+        if hardening.startup is not None:
+            container["startupProbe"] = {**_probe(hardening.startup), "failureThreshold": 30}
+        if hardening.liveness is not None:
+            container["livenessProbe"] = {**_probe(hardening.liveness), "failureThreshold": 3}
+        if hardening.readiness is not None:
+            container["readinessProbe"] = {**_probe(hardening.readiness), "failureThreshold": 3}
+        container["securityContext"] = _security_context(hardening)
+    if mounts:
+        container["volumeMounts"] = mounts
     return container
 
 
 def _pod_spec(workload: Workload) -> dict[str, object]:
     # No workload Koncierge generates talks to the Kubernetes API, so none gets a token for it.
     spec: dict[str, object] = {"automountServiceAccountToken": False}
+    hardening = workload.hardening
+    if hardening is not None:
+        # An identity of its own, so that no workload shares the namespace's default account.
+        spec["serviceAccountName"] = workload.name
+        spec["securityContext"] = {
+            "fsGroup": hardening.run_as_user,
+            "runAsGroup": hardening.run_as_user,
+            "runAsNonRoot": True,
+            "runAsUser": hardening.run_as_user,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        }
     if workload.kind is WorkloadKind.SCHEDULED:
         spec["restartPolicy"] = "OnFailure"
     spec["containers"] = [_container(workload)]
-    if workload.volumes:
+    extra_volumes: list[object] = []
+    if hardening is not None:
+        extra_volumes.extend(
+            {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in hardening.writable_paths
+        )
+        if hardening.secret_files:
+            secret_names = {variable.set_name for variable in workload.variables if variable.name in hardening.secret_files}
+            keys = {variable.name: variable.key for variable in workload.variables}
+            extra_volumes.append(
+                {
+                    "name": SECRET_FILES_VOLUME,
+                    "projected": {
+                        "defaultMode": 0o440,
+                        "sources": [
+                            {
+                                "secret": {
+                                    "name": secret_name,
+                                    "items": [
+                                        {"key": keys[name], "path": name}
+                                        for name in hardening.secret_files
+                                        if any(v.name == name and v.set_name == secret_name for v in workload.variables)
+                                    ],
+                                }
+                            }
+                            for secret_name in sorted(secret_names)
+                        ],
+                    },
+                }
+            )
+    if workload.volumes or extra_volumes:
         read_only_volumes = {mount.volume for mount in workload.mounts if mount.read_only} - {
             mount.volume for mount in workload.mounts if not mount.read_only
         }
@@ -302,6 +498,7 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
                 volumes.append({"name": volume.name, "persistentVolumeClaim": claim})
             else:
                 volumes.append({"name": volume.name, "emptyDir": {"sizeLimit": volume.size}})
+        volumes.extend(extra_volumes)
         spec["volumes"] = volumes
     return spec
 

@@ -129,6 +129,60 @@ def image_problem(image: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Dependency:
+    target: str
+    kind: str
+    address: str
+    port: int
+    protocol: str
+
+
+_URL_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "ldap": 389, "ldaps": 636, "smtp": 25, "smtps": 465}
+
+
+def external_dependency(target: str, port: int | None, protocol: str) -> _Dependency | str:
+    """The dependency `connects to TARGET [on PORT]` declares, or the message saying what is wrong."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    kind = "host"
+    address = target
+    if "://" in target:
+        parts = urlsplit(target)
+        scheme = parts.scheme.lower()
+        try:
+            url_port = parts.port
+        except ValueError:
+            return f"`{target}` has an invalid port"
+        host = parts.hostname or ""
+        if not host:
+            return f"`{target}` is not a URL with a host, such as `https://api.example.com`"
+        if url_port is not None and port is not None and url_port != port:
+            return f"the URL says port {url_port} but `on` says {port}: keep one"
+        port = port if port is not None else url_port if url_port is not None else _URL_PORTS.get(scheme)
+        if port is None:
+            return f"the port of a `{scheme}` URL is not known: add it, as in `{target} on 1234`"
+        address = host
+    if "/" in address or address.replace(".", "").isdigit() or ":" in address:
+        try:
+            network = ipaddress.ip_network(address, strict=True)
+        except ValueError:
+            return f"`{address}` is not an address block such as `10.8.0.0/16` (host bits must be zero)"
+        kind, address = "cidr", str(network)
+    elif not valid_domain(address.lower().rstrip(".")):
+        return f"`{target}` is not a host name, a URL or an address block such as `10.8.0.0/16`"
+    else:
+        address = address.lower().rstrip(".")
+    if port is None:
+        return f"`connects to \"{target}\"` needs the port it connects on: add `on 443` (or the right port)"
+    return _Dependency(target, kind, address, port, protocol)
+
+
+def escape_image(image: str) -> str:
+    return '"' + image.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def image_is_unpinned(image: str) -> str | None:
     if "@" in image:
         return None
@@ -751,6 +805,8 @@ class _ApplicationScope:
                 else:
                     args = values
         mounts = self.mounts(syntax)
+        connections = self.connections(syntax)
+        self.check_hardening_practices(syntax, image, image_defaulted)
         replicas = None
         for item in syntax.items:
             if isinstance(item, ast.Replicas):
@@ -779,7 +835,93 @@ class _ApplicationScope:
             replicas=replicas,
             image_defaulted=image_defaulted,
             span=syntax.span,
+            connections=connections,
         )
+
+    def connections(self, syntax: ast.Component) -> tuple[model.ExternalDependency, ...]:
+        """`connects to` statements: a host, a URL or an address block, each with its port."""
+        found: list[model.ExternalDependency] = []
+        for item in syntax.items:
+            if not isinstance(item, ast.Connects):
+                continue
+            target = self.plain_string(item.target, "external dependencies")
+            port: int | None = None
+            if item.port is not None:
+                if not item.port.text.isdigit() or not 1 <= int(item.port.text) <= 65535:
+                    self.report("KON201", f"`{item.port.text}` is not a port: ports are whole numbers from 1 to 65535", item.port.span)
+                    continue
+                port = int(item.port.text)
+            protocol = "TCP"
+            if item.protocol is not None:
+                if item.protocol.text.lower() not in ("tcp", "udp"):
+                    self.report("KON202", f"`{item.protocol.text}` is not a protocol: use `tcp` or `udp`", item.protocol.span)
+                    continue
+                protocol = item.protocol.text.upper()
+            dependency = external_dependency(target, port, protocol)
+            if isinstance(dependency, str):
+                self.report("KON218", dependency, item.target.span if "port" not in dependency else item.span)
+                continue
+            found.append(
+                model.ExternalDependency(
+                    dependency.target, dependency.kind, dependency.address, dependency.port, dependency.protocol, item.span
+                )
+            )
+        return tuple(found)
+
+    def check_hardening_practices(self, syntax: ast.Component, image: str, image_defaulted: bool) -> None:
+        """What the generated manifests cannot fix for the author in strict-security environments
+        (docs/security.md): images not pinned by digest, and secrets handed over in variables."""
+        strict = [environment.name for environment in self.environment_list if environment.strict_security]
+        if not strict or self.may_be_hidden_by_syntax_error(syntax):
+            return
+        where = ", ".join(strict)
+        images = [item for item in syntax.items if isinstance(item, ast.Image)]
+        if image and "@sha256:" not in image and (image_defaulted or not image_is_unpinned(image)):
+            span = images[0].reference.span if images else syntax.name.span
+            fixes: tuple[Fix, ...] = ()
+            if images and images[0].reference.is_plain:
+                fixes = (
+                    Fix(
+                        "Pin by digest (replace the placeholder with the digest of the image you tested)",
+                        (TextEdit(images[0].reference.span, escape_image(image + "@sha256:<digest>")),),
+                        safe=False,
+                    ),
+                )
+            self.report(
+                "KON308",
+                f"image `{image}` is not pinned by digest, which the strict-security environments ({where}) "
+                "expect: a tag can be moved to other contents; "
+                + ('add `@sha256:...` to it' if images else f'write `image "{image}@sha256:..."` in `{syntax.name.text}`'),
+                span,
+                fixes=fixes,
+            )
+        if syntax.database_type is not None:
+            # Known databases read their secrets from files (`*_FILE`); the compiler does that itself.
+            return
+        for item in syntax.items:
+            if isinstance(item, ast.Variable) and self.is_secret_expression(item.expression):
+                self.report(
+                    "KON309",
+                    f"secret variable `{item.name.text}` is handed to the program in its environment in the "
+                    f"strict-security environments ({where}), where any process or crash dump of the container can "
+                    "read it; have the program read it from a file instead (see docs/security.md)",
+                    item.span,
+                )
+
+    def is_secret_expression(self, expression: object) -> bool:
+        if isinstance(expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated)):
+            return True
+        references: list[ast.Reference] = []
+        if isinstance(expression, ast.Reference):
+            references.append(expression)
+        elif isinstance(expression, ast.StringLiteral):
+            references.extend(part for part in expression.parts if isinstance(part, ast.Reference))
+        for reference in references:
+            if reference.member is None:
+                entry = self.lookup(reference.name.text, ("secret",))
+                if entry is not None and entry[0] == "secret":
+                    return True
+        return False
 
     def add_storage_fix(self, syntax: ast.Component, data_directory: str) -> tuple[Fix, ...]:
         line = f'storage 1Gi read-write at "{data_directory}"'

@@ -168,6 +168,19 @@ class Mount:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalDependency:
+    """Something outside the application a component connects to. `kind` is `host` (a DNS name,
+    also from a URL) or `cidr` (an address block; a single address is a /32 or /128)."""
+
+    target: str
+    kind: str
+    address: str
+    port: int
+    protocol: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     name: str
     kubernetes_name: str
@@ -181,6 +194,7 @@ class Component:
     replicas: int | None
     image_defaulted: bool = False
     span: Span = _span()
+    connections: tuple[ExternalDependency, ...] = ()
 
     @property
     def is_database(self) -> bool:

@@ -198,7 +198,17 @@ class Replicas:
     span: Span = _span()
 
 
-ComponentItem = Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas
+@dataclass(frozen=True, slots=True)
+class Connects:
+    """`connects to "api.stripe.com" on 443`: a connection to something outside the application."""
+
+    target: StringLiteral
+    port: Number | None
+    protocol: Name | None
+    span: Span = _span()
+
+
+ComponentItem = Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas | Connects
 
 
 @dataclass(frozen=True, slots=True)

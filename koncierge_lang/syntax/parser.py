@@ -39,6 +39,7 @@ MAXIMUM_INSERTED_TOKENS = 3
 STATEMENT_KEYWORDS = (
     "application", "environment", "constant", "secret", "value", "storage", "component",
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
+    "connects",
 )
 
 def grammar_text() -> str:
@@ -958,6 +959,14 @@ class _TreeBuilder:
             return ast.ComponentStorage(self.number(size_token), lifetime, mode, self.string(path_token), span)
         if data == "replicas":
             return ast.Replicas(self.number(children[0]), span)
+        if data == "connects":
+            target_token, port_token, protocol_token = children
+            return ast.Connects(
+                self.string(target_token),
+                self.number(port_token) if port_token is not None else None,
+                self.name(protocol_token) if protocol_token is not None else None,
+                span,
+            )
         raise _Incomplete
 
     def _port_parts(self, children: list[Any]) -> tuple[Token | None, Token, Token | None]:

@@ -177,9 +177,15 @@ def test_backup_cron_job() -> None:
     assert "pg_dumpall" in container["command"][2]
     assert "tail -n +8" in container["command"][2]  # keeps 7, the default retention
     env = {item["name"]: item["valueFrom"] for item in container["env"]}
-    assert env["POSTGRES_PASSWORD"] == {"secretKeyRef": {"name": "orders-db-secrets", "key": "POSTGRES_PASSWORD"}}
+    # Hardened (PROD): the password is read from a file, never put in the environment.
+    assert "POSTGRES_PASSWORD" not in env
+    assert 'POSTGRES_PASSWORD="$(cat /run/secrets/koncierge/POSTGRES_PASSWORD)"' in container["command"][2]
     assert env["POSTGRES_USER"] == {"configMapKeyRef": {"name": "orders-db-config", "key": "POSTGRES_USER"}}
-    assert pod["volumes"] == [{"name": "backups", "persistentVolumeClaim": {"claimName": "orders-db-backups"}}]
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert volumes["backups"] == {"name": "backups", "persistentVolumeClaim": {"claimName": "orders-db-backups"}}
+    assert volumes["secret-files"]["projected"]["sources"] == [
+        {"secret": {"name": "orders-db-secrets", "items": [{"key": "POSTGRES_PASSWORD", "path": "POSTGRES_PASSWORD"}]}}
+    ]
     assert (
         by_kind(objects, "PersistentVolumeClaim")["orders-db-backups"]["spec"]["resources"]["requests"]["storage"]
         == "5Gi"

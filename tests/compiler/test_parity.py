@@ -14,8 +14,23 @@ def environment_of(container: dict[str, Any]) -> dict[str, tuple[str, str, str]]
     """Variable -> (kind of reference, object name, key)."""
     result = {}
     for variable in container["env"]:
+        if "valueFrom" not in variable:
+            continue
         ((reference, target),) = variable["valueFrom"].items()
         result[variable["name"]] = (reference, target["name"], target["key"])
+    return result
+
+
+def secret_files_of(pod: dict[str, Any], container: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """Variable -> ("file", Secret name, key) for the secrets a hardened database reads from files
+    (`NAME_FILE`, a deliberate difference from the ancestor: docs/security.md)."""
+    paths = {item["name"][: -len("_FILE")] for item in container["env"] if item["name"].endswith("_FILE")}
+    result = {}
+    for volume in pod.get("volumes", []):
+        for source in volume.get("projected", {}).get("sources", []):
+            for item in source["secret"]["items"]:
+                if item["path"] in paths:
+                    result[item["path"]] = ("file", source["secret"]["name"], item["key"])
     return result
 
 
@@ -31,6 +46,7 @@ def test_todo_matches_the_ancestor(environment: str, server_uri: str) -> None:
     # Secrets: the keys and the base64 values as given in the .kon file.
     backend_env = environment_of(containers["backend"])
     database_env = environment_of(containers["database"])
+    database_env.update(secret_files_of(workloads["database"]["spec"]["template"]["spec"], containers["database"]))
     backend_secret = secrets[backend_env["DB_PASSWORD"][1]]["data"]
     assert backend_env["DB_USERNAME"][0] == backend_env["DB_PASSWORD"][0] == "secretKeyRef"
     assert backend_secret == {"DB_USERNAME": "dXNlcg==", "DB_PASSWORD": "ZGV2ZWxvcA=="}
@@ -41,7 +57,8 @@ def test_todo_matches_the_ancestor(environment: str, server_uri: str) -> None:
         "MYSQL_PASSWORD": "ZGV2ZWxvcA==",
     }
     for name in ("MYSQL_ROOT_PASSWORD", "MYSQL_USER", "MYSQL_PASSWORD"):
-        assert database_env[name][0] == "secretKeyRef"
+        # LOCAL passes them as the ancestor did; PROD (strict security) as files the image reads.
+        assert database_env[name][0] == ("file" if environment == "PROD" else "secretKeyRef")
 
     # Configuration: in ConfigMaps, wired with configMapKeyRef.
     def configured(container_env: dict[str, tuple[str, str, str]], name: str) -> str:
@@ -66,7 +83,8 @@ def test_todo_matches_the_ancestor(environment: str, server_uri: str) -> None:
     assert ports == [8080, 8080, 3306]
 
     # A 1Gi read-write claim mounted at /var/lib/mysql in the mysql container.
-    (mount,) = containers["database"]["volumeMounts"]
+    # (Hardened environments add scratch and secret-file mounts beside it: docs/security.md.)
+    (mount,) = [mount for mount in containers["database"]["volumeMounts"] if mount["mountPath"] == "/var/lib/mysql"]
     assert mount["mountPath"] == "/var/lib/mysql" and not mount.get("readOnly")
     volumes = {volume["name"]: volume for volume in workloads["database"]["spec"]["template"]["spec"]["volumes"]}
     claim = by_kind(objects, "PersistentVolumeClaim")[volumes[mount["name"]]["persistentVolumeClaim"]["claimName"]]

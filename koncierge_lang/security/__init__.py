@@ -1,0 +1,1 @@
+"""What hardening needs to know about the images Koncierge runs (docs/security.md)."""
