@@ -59,7 +59,7 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
             types.CompletionItem(
                 label=keyword,
                 kind=types.CompletionItemKind.Keyword,
-                documentation=_markdown(KEYWORD_DOCUMENTATION.get(keyword, "")),
+                documentation=_markdown(KEYWORD_DOCUMENTATION.get(keyword, f"The keyword `{keyword}`.")),
                 sort_text=f"2{keyword}",
             )
         )

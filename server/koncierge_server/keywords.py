@@ -46,6 +46,10 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "read-only": "`read-only` — the component can read the storage but not write it.",
     "read-write": "`read-write` — the component can read and write the storage. The default.",
     "replicas": "`replicas N` — how many instances run (by default 1, or 2 in performance-optimised environments).",
+    "connects": "`connects to \"host, URL or CIDR\" [on PORT[/PROTOCOL]]` — an external dependency the component "
+    "opens connections to (allowed through the network policy).",
+    "to": "`connects to \"...\"` — the host, URL or address block (CIDR) the component connects to.",
+    "on": "`on PORT` — the port the external dependency listens on.",
     "route": "`route NAME [subdomain \"...\"] [path \"/...\"] -> COMPONENT[:PORT]` — makes a component reachable "
     "from outside at the environment's domain, through the Ingress.",
     "subdomain": "`subdomain \"api\"` — the route answers at `api.<environment domain>`.",
