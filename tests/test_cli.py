@@ -34,7 +34,7 @@ def test_check_clean_example_exits_zero_with_warnings_only() -> None:
     result = koncierge("check", str(TODO))
     assert result.returncode == 0
     assert "warning[KON302]" in result.stdout
-    assert result.stdout.strip().endswith("1 file checked: 0 errors, 2 warnings")
+    assert result.stdout.strip().endswith("1 file checked: 0 errors, 5 warnings")
 
 
 def test_check_reports_location_source_line_and_caret(tmp_path: Path) -> None:
@@ -95,7 +95,7 @@ def test_sarif_format(tmp_path: Path) -> None:
     run = sarif["runs"][0]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     results = run["results"]
-    assert [r["ruleId"] for r in results] == ["KON101", "KON302", "KON302"]
+    assert [r["ruleId"] for r in results] == ["KON101", "KON302", "KON309", "KON309", "KON302", "KON308"]
     first = results[0]
     assert rule_ids[first["ruleIndex"]] == "KON101"
     assert first["level"] == "error"

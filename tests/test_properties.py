@@ -15,7 +15,7 @@ WORDS = [
     "application", "environment", "component", "database", "route", "secret", "constant", "value", "storage",
     "mount", "env", "port", "image", "like", "after", "at", "read-only", "read-write", "base64", "generated",
     "subdomain", "path", "->", "{", "}", "=", ":", ".", ",", "[", "]", '"x"', '"${a.b}"', "8080", "1Gi", "PROD",
-    "mysql", "db", "\n", "#", "/", "else", "replicas", "command", "args",
+    "mysql", "db", "\n", "#", "/", "else", "replicas", "command", "args", "connects", "to", "on",
 ]
 
 
@@ -112,6 +112,9 @@ def program(draw: st.DrawFn) -> str:
                             'command ["run", "--fast"]',
                             "replicas 2",
                             'env P = { PROD = "p", else = "x" }',
+                            'connects to "api.stripe.com" on 443',
+                            'connects to "https://hooks.example.org"',
+                            'connects to "10.8.0.0/16" on 53/udp',
                         ]
                     )
                 )

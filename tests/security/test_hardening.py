@@ -60,3 +60,17 @@ def test_relaxed_environments_keep_the_ancestors_shape_and_settings_change_it() 
     assert hardened["securityContext"]["runAsUser"] == 20000
     assert hardened["containers"][0]["resources"]["limits"]["memory"] == "2Gi"
     assert "securityContext" not in pod_specs(objects("PROD", Settings(hardening="none")))["backend"]
+
+
+def test_explain_network_lists_every_allowed_connection() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "koncierge_lang", "explain", "network", str(TODO), "--env", "PROD"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "backend" in result.stdout and "3306/TCP" in result.stdout and "DB_HOST = database.host" in result.stdout
+    assert "projectcontour" in result.stdout and "53/UDP+TCP" in result.stdout
+    assert "Everything else" in result.stdout

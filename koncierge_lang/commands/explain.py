@@ -1,0 +1,84 @@
+"""`koncierge explain network FILE --env NAME`: the connections the network policies allow, as a table.
+
+Every row is a flow of the deployment architecture (or an external dependency, or DNS) and why it
+exists; everything else is denied by the generated policies (docs/security.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from koncierge_lang.analysis import analyze
+from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
+from koncierge_lang.settings import load_settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser(
+        "explain",
+        help="explain what is generated: `explain network FILE --env NAME` lists the allowed connections",
+        description="Explain a part of what `koncierge build` generates. `network`: every connection the network "
+        "policies allow in one environment, with its reason; all other traffic is denied. "
+        "Exit status: 0 explained, 1 errors in the file, 2 a usage problem.",
+    )
+    parser.add_argument("topic", choices=("network",), help="what to explain")
+    parser.add_argument("file", metavar="FILE", help="the .kon file")
+    parser.add_argument("--env", dest="environment", required=True, metavar="NAME", help="the environment")
+    parser.set_defaults(run=run)
+
+
+def network_table(architecture: EnvironmentArchitecture) -> list[tuple[str, str, str, str]]:
+    """(from, to, port, why) rows in a stable order."""
+    isolation = architecture.network_isolation
+    rows: list[tuple[str, str, str, str]] = []
+    for flow in architecture.flows:
+        source = flow.source
+        if source == INGRESS and isolation is not None:
+            labels = ",".join(f"{key}={value}" for key, value in isolation.ingress_controller_labels)
+            source = f"ingress controller ({isolation.ingress_controller_namespace}: {labels})"
+        rows.append((source, flow.target, f"{flow.port}/{flow.protocol}", flow.reason))
+    for external in architecture.external_flows:
+        target = external.address if external.kind == "cidr" else f"{external.target} (any public address)"
+        rows.append((external.source, target, f"{external.port}/{external.protocol}", f"connects to {external.target}"))
+    if isolation is not None:
+        rows.append(("every workload", f"cluster DNS ({isolation.dns_namespace})", "53/UDP+TCP", "name resolution"))
+    return rows
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"koncierge explain: {path}: cannot be read: {error}", file=sys.stderr)
+        return 2
+    analysis = analyze(text, args.file)
+    if analysis.has_errors:
+        print(f"koncierge explain: {args.file} has errors; run `koncierge check {args.file}`", file=sys.stderr)
+        return 1
+    settings = load_settings(path).settings
+    found = False
+    for application in analysis.requirements.applications:
+        for environment in application.environments:
+            if environment.name != args.environment:
+                continue
+            found = True
+            architecture = build_architecture(application, environment, settings)
+            print(f"Allowed connections of {application.name} in {environment.name} (namespace {architecture.namespace})")
+            if architecture.network_isolation is None:
+                print("Network policies are turned off ([network] policies = false): everything is allowed.")
+                continue
+            rows = [("from", "to", "port", "why"), *network_table(architecture)]
+            widths = [max(len(row[column]) for row in rows) for column in range(3)]
+            for index, row in enumerate(rows):
+                print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
+                if index == 0:
+                    print("  ".join("-" * width for width in widths) + "  ---")
+            print("Everything else, in and out of the namespace, is denied.")
+    if not found:
+        print(f"koncierge explain: unknown environment `{args.environment}`", file=sys.stderr)
+        return 2
+    return 0
