@@ -15,7 +15,9 @@ from koncierge_lang import __version__
 from koncierge_lang.commands import COMMAND_MODULES
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `only`, just that subcommand's module is imported (start-up time
+    matters: `koncierge build` should not pay for the diagram code)."""
     parser = argparse.ArgumentParser(
         prog="koncierge",
         description="Koncierge: state what your application needs in a .kon file; "
@@ -24,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"koncierge {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
+        if only is not None and module_name != only:
+            continue
         try:
             module = importlib.import_module(f"koncierge_lang.commands.{module_name}")
         except ModuleNotFoundError as error:
@@ -35,8 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first_word = next((argument for argument in arguments if not argument.startswith("-")), None)
+    parser = build_parser(first_word if first_word in COMMAND_MODULES else None)
+    args = parser.parse_args(arguments)
     run = getattr(args, "run", None)
     if run is None:
         parser.print_help()
