@@ -776,11 +776,21 @@ class _ApplicationScope:
             else:
                 unpinned = image_is_unpinned(image)
                 if unpinned:
+                    pinned = (image[: -len(":latest")] if image.endswith(":latest") else image) + ":<version>"
                     self.report(
                         "KON302",
                         f"image `{image}` {unpinned}: the image that runs can change without this file changing; "
                         "pin the version you tested, such as `:1.4.2`, or a digest",
                         images[0].reference.span,
+                        fixes=(
+                            Fix(
+                                "Pin a tag (replace the placeholder with the version you tested)",
+                                (TextEdit(images[0].reference.span, escape_image(pinned)),),
+                                safe=False,
+                            ),
+                        )
+                        if images[0].reference.is_plain
+                        else (),
                     )
         elif database_type is not None:
             image = database_type.image
