@@ -16,6 +16,24 @@
       vscode.postMessage({ type: "setView", view: button.dataset.view });
     });
   }
+  const zoomButton = /** @type {HTMLButtonElement} */ (document.getElementById("zoom"));
+  zoomButton.addEventListener("click", () => {
+    const actual = !document.body.classList.contains("actual-size");
+    document.body.classList.toggle("actual-size", actual);
+    zoomButton.setAttribute("aria-pressed", String(actual));
+    zoomButton.textContent = actual ? "Fit" : "1:1";
+    applyZoom();
+  });
+
+  /** Fit: the diagram fills the width. 1:1: Graphviz's own size, scrolled. */
+  function applyZoom() {
+    const svg = /** @type {SVGSVGElement | null} */ (diagram.querySelector("svg"));
+    if (!svg) return;
+    const actual = document.body.classList.contains("actual-size");
+    svg.style.width = actual ? svg.dataset.naturalWidth || "" : "";
+    svg.style.height = actual ? svg.dataset.naturalHeight || "" : "";
+  }
+
   environmentPicker.addEventListener("change", () => {
     vscode.postMessage({ type: "setEnvironment", env: environmentPicker.value });
   });
@@ -63,6 +81,8 @@
       return;
     }
     sanitize(svg);
+    svg.setAttribute("data-natural-width", svg.getAttribute("width") || "");
+    svg.setAttribute("data-natural-height", svg.getAttribute("height") || "");
     svg.removeAttribute("width");
     svg.removeAttribute("height");
     svg.setAttribute("role", "img");
@@ -78,6 +98,7 @@
       group.setAttribute("aria-label", `Show ${title || id} in the source`);
     }
     diagram.replaceChildren(document.importNode(svg, true));
+    applyZoom();
   }
 
   diagram.addEventListener("click", (event) => {
@@ -110,12 +131,27 @@
         document.body.classList.add("busy");
         break;
       case "render":
-        document.body.classList.remove("busy");
+        document.body.classList.remove("busy", "stale");
         render(message.svg, message.nodes || []);
-        showMessage(message.file + (message.env ? ` · ${message.env}` : ""), "info");
+        showMessage(
+          message.file + (message.env ? ` · ${message.env}` : "") + (message.hasErrors ? " · the file has errors: the diagram shows what could be read" : ""),
+          message.hasErrors ? "warning" : "info",
+        );
         break;
+      case "source": {
+        // Graphviz is missing: say how to get it and show the DOT source meanwhile.
+        document.body.classList.remove("busy", "stale");
+        const pre = document.createElement("pre");
+        pre.className = "dot";
+        pre.textContent = message.dot;
+        diagram.replaceChildren(pre);
+        showMessage(message.message, "error");
+        break;
+      }
       case "error":
+        // The last good diagram stays, dimmed, under the reason it could not be redrawn.
         document.body.classList.remove("busy");
+        document.body.classList.add("stale");
         showMessage(message.message, "error");
         break;
       case "empty":

@@ -31,8 +31,9 @@ export async function build(document: vscode.TextDocument, client: KonciergeClie
   );
   for (const line of `${result.stdout}\n${result.stderr}`.split(/\r?\n/)) if (line.trim()) output.info(`[build] ${line}`);
   if (result.code === 0) {
+    const written = `${result.stdout}\n${result.stderr}`.split(/\r?\n/).filter((line) => line.startsWith("wrote ")).length;
     const choice = await vscode.window.showInformationMessage(
-      `Koncierge: built ${path.basename(document.uri.fsPath)} into ${vscode.workspace.asRelativePath(outputDirectory)}.`,
+      `Koncierge: built ${path.basename(document.uri.fsPath)}: ${written} file${written === 1 ? "" : "s"} in ${vscode.workspace.asRelativePath(outputDirectory)}.`,
       "Reveal in Explorer",
     );
     if (choice) await vscode.commands.executeCommand("revealInExplorer", vscode.Uri.file(outputDirectory));

@@ -66,7 +66,8 @@ export class KonciergeClient implements vscode.Disposable {
         pythonPath: configuration.get<string>("pythonPath", ""),
       },
       {
-        workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+        // A workspace's own virtual environment is code from the workspace: only when it is trusted.
+        workspaceFolders: vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath) : [],
         platform: process.platform,
         searchPath: process.env.PATH ?? "",
         isFile: (filePath) => {

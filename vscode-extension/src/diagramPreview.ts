@@ -180,10 +180,9 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     const generation = ++this.generation;
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.documentUri?.toString());
     const environments = document ? environmentNames(document.getText()) : [];
-    const environment = this.environment ?? environments[0] ?? null;
     const file = vscode.workspace.asRelativePath(this.documentUri, false);
     const state: PreviewState = { uri: this.documentUri.toString(), view: this.view, env: this.environment };
-    const header = { file, view: this.view, env: environment, environments, state };
+    const header = { file, view: this.view, env: this.environment, environments, state };
     const languageClient = this.client.languageClient;
     if (!languageClient) {
       void panel.webview.postMessage({ type: "error", ...header, message: "The Koncierge language server is not running." });
@@ -191,15 +190,21 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     }
     void panel.webview.postMessage({ type: "busy", ...header });
     try {
-      const params: DiagramParams = { textDocument: { uri: this.documentUri.toString() }, view: this.view, environment };
+      // Without a chosen environment the server picks one (PROD, else the last) and says which.
+      const params: DiagramParams = { textDocument: { uri: this.documentUri.toString() }, view: this.view, environment: this.environment };
       const result = await languageClient.sendRequest<DiagramResult>(KonciergeRequests.diagram, params);
       if (generation !== this.generation || this.panel !== panel) return;
       this.nodes = result.nodes ?? [];
-      void panel.webview.postMessage({ type: "render", ...header, svg: result.svg, nodes: this.nodes.map((n) => n.id) });
+      const drawn = { ...header, env: result.environment ?? this.environment, hasErrors: result.hasErrors === true };
+      if (result.svg) {
+        void panel.webview.postMessage({ type: "render", ...drawn, svg: result.svg, nodes: this.nodes.map((n) => n.id) });
+      } else {
+        void panel.webview.postMessage({ type: "source", ...drawn, dot: result.dot, message: result.message ?? "Graphviz could not draw the diagram." });
+      }
     } catch (error) {
       if (generation !== this.generation || this.panel !== panel) return;
       const message = error instanceof Error ? error.message : String(error);
-      void panel.webview.postMessage({ type: "error", ...header, message: `The diagram could not be drawn: ${message}` });
+      void panel.webview.postMessage({ type: "error", ...header, message });
     }
   }
 
@@ -228,6 +233,7 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
 <header class="toolbar">
   <div class="views" role="group" aria-label="View">${viewButtons}</div>
   <label class="environment">Environment <select id="environment" aria-label="Environment"></select></label>
+  <button type="button" id="zoom" class="toggle" aria-pressed="false" title="Fit the width, or Graphviz's own size">1:1</button>
   <span id="status" class="status" role="status"></span>
 </header>
 <main id="diagram" class="diagram" aria-live="polite"></main>

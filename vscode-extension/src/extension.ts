@@ -49,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       const document = await requireKonDocument(uri instanceof vscode.Uri ? uri : undefined);
       if (document && client) await build(document, client, output);
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration("koncierge.server")) void client?.restart();
     }),

@@ -42,9 +42,17 @@ export interface DiagramNode {
 }
 
 export interface DiagramResult {
-  svg: string;
+  uri: string;
+  version: number;
+  view: DiagramView;
+  /** The environment drawn (the server's choice when the params had none). */
+  environment: string | null;
+  hasErrors: boolean;
+  /** Null when Graphviz is missing or failed; `message` then says why and how to install it. */
+  svg: string | null;
   dot: string;
   nodes: DiagramNode[];
+  message: string | null;
 }
 
 export interface ManifestsParams {

@@ -8,7 +8,7 @@
 // extension hosts and language servers outlive their parent otherwise.
 
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -198,6 +198,23 @@ async function runCommand(title) {
   await input.fill(`>${title}`);
   await page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first().waitFor({ timeout: 10000 });
   await page.keyboard.press("Enter");
+}
+
+/** Types a value into a setting of the Settings editor, as a user would, and closes the editor. */
+async function setSettingInUi(key, value) {
+  await runCommand("Preferences: Open Settings (UI)");
+  await page.locator(".settings-editor").waitFor({ timeout: 10000 });
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(key);
+  // The list filters a moment after typing: wait for the setting itself, not the first text box.
+  const label = key.split(".").pop().replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (first) => first.toUpperCase());
+  const item = page.locator(".settings-editor .setting-item-text", { hasText: label }).filter({ hasText: "Koncierge" }).first();
+  await item.waitFor({ timeout: 10000 });
+  const input = item.locator("input").first();
+  await input.fill(value);
+  await input.press("Tab");
+  await sleep(800); // The Settings editor writes the file a moment after the change.
+  await page.keyboard.press("Control+W");
 }
 
 async function focusEditor() {
@@ -442,24 +459,50 @@ try {
     await screenshot(page, "diagram-requirements");
   });
 
-  const views = {};
-  for (const view of ["architecture", "kubernetes", "requirements"]) {
+  const titles = { requirements: "Requirements: todo", architecture: "Architecture of todo in PROD", kubernetes: "Kubernetes objects of todo in PROD" };
+  for (const view of ["architecture", "kubernetes"]) {
     await check(`the diagram switches to the ${view} view`, async () => {
-      const before = await diagramMarkup();
       await diagramFrame().locator(`button.view[data-view='${view}']`).click({ timeout: 5000 });
-      await waitUntil(`the ${view} button to be pressed`, async () =>
-        (await diagramFrame().locator(`button.view[data-view='${view}']`).getAttribute("aria-pressed")) === "true",
+      await waitUntil(`the ${view} diagram, titled "${titles[view]}"`, async () =>
+        (await diagramFrame().locator(`button.view[data-view='${view}']`).getAttribute("aria-pressed")) === "true" &&
+        (await diagramText()).includes(titles[view]),
       );
-      views[view] = await waitUntil(`the ${view} diagram to be drawn`, async () => {
-        const markup = await diagramMarkup();
-        return markup !== before && markup.includes("<svg") ? markup : null;
-      });
-      if (view !== "requirements") await screenshot(page, `diagram-${view}`);
+      await screenshot(page, `diagram-${view}`);
     });
   }
 
+  await check("the environment picker redraws the diagram for another environment", async () => {
+    await diagramFrame().locator("#environment").selectOption("DEV", { timeout: 5000 });
+    await waitUntil("the Kubernetes objects of DEV", async () => (await diagramText()).includes("Kubernetes objects of todo in DEV"));
+  });
+
+  await check("the diagram switches back to the requirements view", async () => {
+    await diagramFrame().locator("button.view[data-view='requirements']").click({ timeout: 5000 });
+    await waitUntil("the requirements diagram", async () => (await diagramText()).includes(titles.requirements));
+  });
+
+  await check("the diagram follows an edit", async () => {
+    // Line 26 closes the frontend; a new component appears in the diagram a moment after typing.
+    await goToLine(26);
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    try {
+      await page.keyboard.type("component worker { image \"busybox:1.36\" }", { delay: 10 });
+      start = Date.now();
+      await waitUntil("the new component in the diagram", async () => (await diagramText()).includes("worker"));
+      figures.diagramFollowsEditSeconds = seconds(start);
+      await screenshot(page, "diagram-follows-an-edit");
+    } finally {
+      await page.keyboard.press("Escape");
+      await undoUntilClean();
+    }
+    await waitUntil("the component to leave the diagram after undo", async () => !(await diagramText()).includes("worker"));
+  });
+
   await check("clicking a node in the diagram reveals its source", async () => {
     const node = diagramFrame().locator("[data-node-id]", { hasText: "frontend" }).first();
+    await focusEditor();
+    await goToLine(1);
     await node.click({ timeout: 5000 });
     const selection = page.locator("#status\\.editor\\.selection");
     // `component frontend {` is on line 22 of todo.kon.
@@ -478,6 +521,33 @@ try {
       return lines.some((line) => line.includes("kind: Namespace")) && lines.some((line) => line.includes("todo-prod"));
     });
     await screenshot(page, "generated-yaml");
+  });
+
+  await check("Koncierge: Build writes one YAML file per environment", async () => {
+    await focusEditor();
+    await runCommand("Koncierge: Build");
+    const built = join(folders.workspace, "out", "todo");
+    await waitUntil("out/todo/*.yaml", () =>
+      ["LOCAL", "DEV", "INT", "PERF", "PROD"].every((environment) => existsSync(join(built, `${environment}.yaml`))),
+    );
+    await page.locator(".notifications-toasts .notification-toast", { hasText: "built todo.kon: 5 files" }).first().waitFor({ timeout: 10000 });
+  });
+
+  await check("a server that cannot start is explained in a notification, and fixing the setting restarts it", async () => {
+    await setSettingInUi("koncierge.server.pythonPath", "/nonexistent/bin/python3");
+    try {
+      const toast = page.locator(".notifications-toasts .notification-toast", { hasText: "cannot start" }).first();
+      await toast.waitFor({ timeout: 20000 });
+      const message = ((await toast.textContent()) ?? "").replace(/\u00a0/g, " ");
+      expect(message.includes("/nonexistent/bin/python3") && message.includes("does not exist"), `the notification says: ${message}`);
+      await page.locator(".statusbar-item", { hasText: "Koncierge" }).filter({ has: page.locator(".codicon-error") }).first().waitFor({ timeout: 5000 });
+      await screenshot(page, "server-cannot-start");
+      await toast.hover();
+      await toast.locator(".codicon-notifications-clear, .codicon-close").first().click({ timeout: 2000 }).catch(() => undefined);
+    } finally {
+      await setSettingInUi("koncierge.server.pythonPath", "");
+    }
+    await page.locator(".statusbar-item", { hasText: "Koncierge" }).filter({ has: page.locator(".codicon-check") }).first().waitFor({ timeout: 30000 });
   });
 
   await check("no error from the extension in the extension host log", async () => {
@@ -506,6 +576,7 @@ try {
       "completion-of-a-component": "screenshot-completion.png",
       "diagram-requirements": "screenshot-diagram.png",
       "diagram-kubernetes": "screenshot-diagram-kubernetes.png",
+      "server-cannot-start": "screenshot-server-cannot-start.png",
       "generated-yaml": "screenshot-generated-yaml.png",
     };
     for (const file of readdirSync(outputFolder)) {

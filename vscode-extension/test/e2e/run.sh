@@ -2,7 +2,7 @@
 # End-to-end test of the extension in a real VS Code (code-server) driven by headless Chromium.
 #
 # Installs what it needs, idempotently, so that a fresh Debian 12 machine can run it:
-#   - Debian packages: ripgrep libkrb5-dev chromium chromium-driver (needs root, or they must be there)
+#   - Debian packages: ripgrep libkrb5-dev chromium chromium-driver graphviz (root, or already there)
 #   - code-server 4.100.3 (the newest that runs on Node 20) in $KONCIERGE_E2E_CACHE
 #     (default ~/.cache/koncierge-e2e), outside the repository
 #   - the Python environment ../.venv with Koncierge (through `make setup` when it is missing)
@@ -22,7 +22,7 @@ log() { printf 'e2e: %s\n' "$*" >&2; }
 
 # 1. Debian packages.
 missing=""
-for package in ripgrep libkrb5-dev chromium chromium-driver; do
+for package in ripgrep libkrb5-dev chromium chromium-driver graphviz; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
 done
 if [ -n "$missing" ]; then
