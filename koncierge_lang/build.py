@@ -2,8 +2,10 @@
 
 The pipeline is: `analyze` (syntax, names, semantics) -> platform settings from `koncierge.toml`
 -> for each application and selected environment, stage 1 (`build_architecture`) and stage 2
-(`manifests`) -> text -> files. Every output is rendered in memory before the first byte is
-written, so a failure while generating writes nothing; each file is then replaced atomically
+(`manifests`) -> the generated objects checked against Kubernetes' limits (KON324, located in the
+`.kon` file: the API server would refuse them, so nothing is written when there is one) -> text ->
+files. Every output is rendered in memory before the first byte is written, so a failure while
+generating writes nothing; each file is then replaced atomically
 (a temporary file in the same directory, flushed, then `os.replace`), so a crash while writing
 leaves either the previous file or the new one, never half of either.
 
@@ -33,7 +35,8 @@ from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInp
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.diagnostics import Diagnostic
-from koncierge_lang.kubernetes.manifests import manifests
+from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
+from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.kubernetes.yaml import dump_documents
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings
@@ -111,6 +114,8 @@ def select_environments(application: Application, wanted: Sequence[str]) -> list
 
 
 Plan = list[tuple[Application, list[EnvironmentArchitecture]]]
+PlannedManifests = list[list[list[Manifest]]]
+"""Stage 2 of a plan: for each application, for each of its architectures, its objects."""
 
 
 def plan(analysis: Analysis, settings: Settings, wanted_environments: Sequence[str] = ()) -> Plan:
@@ -137,17 +142,39 @@ def planned_platform_diagnostics(planned: Plan, settings: Settings) -> tuple[Dia
     return tuple(found)
 
 
-def _report_platform_warnings(
-    outcome: BuildOutcome, analysis: Analysis, warnings: tuple[Diagnostic, ...]
+def planned_manifests(planned: Plan, generated_secrets: dict[str, str] | None = None) -> PlannedManifests:
+    """Stage 2 for every planned architecture; `generated_secrets` as for `render_planned`."""
+    return [
+        [manifests(architecture, generated_secrets or {}) for architecture in architectures]
+        for _, architectures in planned
+    ]
+
+
+def planned_limit_diagnostics(planned: Plan, documents: PlannedManifests) -> tuple[Diagnostic, ...]:
+    """KON324 for every generated object the Kubernetes API server would refuse, located in the
+    `.kon` file; the same problem in several environments is reported once. The language server
+    reports the same ones through `koncierge_lang.lowering`."""
+    found: list[Diagnostic] = []
+    for (application, architectures), application_documents in zip(planned, documents, strict=True):
+        environments = {environment.name: environment for environment in application.environments}
+        for architecture, environment_documents in zip(architectures, application_documents, strict=True):
+            environment = environments[architecture.environment]
+            found.extend(limit_diagnostics(application, environment, architecture, environment_documents))
+    return merge_environments(found)
+
+
+def _report_file_diagnostics(
+    outcome: BuildOutcome, analysis: Analysis, found: tuple[Diagnostic, ...]
 ) -> None:
-    if not warnings:
+    """Add diagnostics found while building to the report of the `.kon` file, in source order."""
+    if not found:
         return
     for index, report in enumerate(outcome.reports):
         if report.source is analysis.source:
-            merged = tuple(sorted(report.diagnostics + warnings, key=Diagnostic.sort_key))
+            merged = tuple(sorted(report.diagnostics + found, key=Diagnostic.sort_key))
             outcome.reports[index] = DiagnosticsReport(report.source, merged)
             return
-    outcome.reports.insert(0, DiagnosticsReport(analysis.source, warnings))
+    outcome.reports.insert(0, DiagnosticsReport(analysis.source, tuple(sorted(found, key=Diagnostic.sort_key))))
 
 
 def required_secrets_of(planned: Plan) -> list[SecretInput]:
@@ -166,12 +193,17 @@ def required_secrets(
 
 
 def render_planned(
-    planned: Plan, source_name: str, stage: str, generated_secrets: dict[str, str] | None = None
+    planned: Plan,
+    source_name: str,
+    stage: str,
+    generated_secrets: dict[str, str] | None = None,
+    documents: PlannedManifests | None = None,
 ) -> list[OutputFile]:
     """The text of every output file, in memory; `generated_secrets` must hold every generated
-    secret the kubernetes stage needs (see `required_secrets_of`)."""
+    secret the kubernetes stage needs (see `required_secrets_of`), unless `documents` already holds
+    the planned manifests (`planned_manifests`)."""
     outputs: list[OutputFile] = []
-    for application, architectures in planned:
+    for application_index, (application, architectures) in enumerate(planned):
         if stage == "architecture":
             detail = "deployment architecture of " + ", ".join(
                 architecture.environment for architecture in architectures
@@ -179,9 +211,13 @@ def render_planned(
             text = print_architectures(architectures, header(source_name, detail))
             outputs.append(OutputFile(f"{application.kubernetes_name}/architecture.yaml", text))
             continue
-        for architecture in architectures:
-            documents = manifests(architecture, generated_secrets or {})
-            text = dump_documents(documents, header(source_name, f"environment {architecture.environment}"))
+        for architecture_index, architecture in enumerate(architectures):
+            objects = (
+                documents[application_index][architecture_index]
+                if documents is not None
+                else manifests(architecture, generated_secrets or {})
+            )
+            text = dump_documents(objects, header(source_name, f"environment {architecture.environment}"))
             outputs.append(OutputFile(f"{application.kubernetes_name}/{architecture.environment}.yaml", text))
     return outputs
 
@@ -311,27 +347,40 @@ def run_build(
     if not planned:
         outcome.messages.append(f"nothing to build: {name} defines no application")
         return outcome
-    _report_platform_warnings(outcome, analysis, planned_platform_diagnostics(planned, settings_result.settings))
+    _report_file_diagnostics(outcome, analysis, planned_platform_diagnostics(planned, settings_result.settings))
     passwords: dict[str, str] = {}
+    documents: PlannedManifests | None = None
     if stage == "kubernetes":
         required = required_secrets_of(planned)
+        state_file = state_path(kon_path)
+        changed = False
         if required:
-            state_file = state_path(kon_path)
             try:
                 state = load_state(state_file)
             except StateError as error:
                 return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
             passwords, changed = ensure_passwords(required, state)
-            if changed:
-                try:
-                    state_text = json.dumps({"format": 1, "passwords": passwords}, indent=2, sort_keys=True) + "\n"
-                    write_atomically(state_file, state_text, mode=0o600)
-                except OSError as error:
-                    return BuildOutcome(
-                        EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
-                    )
+        # New passwords are kept only once the manifests that use them are known to be valid, so a
+        # refused build leaves the state file as it was.
+        documents = planned_manifests(planned, passwords)
+        refused = planned_limit_diagnostics(planned, documents)
+        if refused:
+            _report_file_diagnostics(outcome, analysis, refused)
+            outcome.exit_code = EXIT_ERRORS
+            outcome.messages.append(
+                "not building: Kubernetes would refuse the generated objects above; nothing was written"
+            )
+            return outcome
+        if changed:
+            try:
+                state_text = json.dumps({"format": 1, "passwords": passwords}, indent=2, sort_keys=True) + "\n"
+                write_atomically(state_file, state_text, mode=0o600)
+            except OSError as error:
+                return BuildOutcome(
+                    EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
+                )
 
-    files = render_planned(planned, name, stage, passwords)
+    files = render_planned(planned, name, stage, passwords, documents)
     if output == STDOUT:
         outcome.stdout_text = "".join(file.text for file in files)
         return outcome

@@ -232,7 +232,10 @@ class _Printer:
         if isinstance(item, ast.Variable):
             name = escape_string(item.name.text) if item.name.quoted else item.name.text
             secret = isinstance(item.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated))
-            return self.assignment(f"env {name} = ", item.expression, inline_secret=secret)
+            lines = self.assignment(f"env {name} = ", item.expression, inline_secret=secret)
+            if item.as_file:
+                lines[-1] += " as file"
+            return lines
         if isinstance(item, ast.CommandLine):
             return [f"{item.keyword} [" + ", ".join(literal.raw for literal in item.items) + "]"]
         if isinstance(item, ast.Mount):
@@ -253,4 +256,10 @@ class _Printer:
             port = f" on {item.port.text}" if item.port is not None else ""
             protocol = f"/{item.protocol.text}" if item.port is not None and item.protocol is not None else ""
             return [f"connects to {item.target.raw}{port}{protocol}"]
+        if isinstance(item, ast.Size):
+            return [f"size {item.size.text}"]
+        if isinstance(item, ast.Health):
+            return [f"health {item.path.raw}" + (f" on {item.port.text}" if item.port is not None else "")]
+        if isinstance(item, ast.Writes):
+            return ["writes " + ", ".join(literal.raw for literal in item.paths)]
         raise AssertionError(f"unexpected item {item!r}")

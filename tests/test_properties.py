@@ -16,6 +16,7 @@ WORDS = [
     "mount", "env", "port", "image", "like", "after", "at", "read-only", "read-write", "base64", "generated",
     "subdomain", "path", "->", "{", "}", "=", ":", ".", ",", "[", "]", '"x"', '"${a.b}"', "8080", "1Gi", "PROD",
     "mysql", "db", "\n", "#", "/", "else", "replicas", "command", "args", "connects", "to", "on",
+    "size", "small", "health", '"/healthz"', "writes", "as", "file",
 ]
 
 
@@ -115,6 +116,15 @@ def program(draw: st.DrawFn) -> str:
                             'connects to "api.stripe.com" on 443',
                             'connects to "https://hooks.example.org"',
                             'connects to "10.8.0.0/16" on 53/udp',
+                            "size medium",
+                            "size huge",
+                            'health "/healthz"',
+                            'health "/ready" on 8080',
+                            "health \"/live\" on http",
+                            'writes "/var/cache/nginx", "/run"',
+                            'writes "/tmp"',
+                            "env S_A = secret generated as file",
+                            'env S_B = { PROD = "p", else = "x" } as file',
                         ]
                     )
                 )

@@ -44,6 +44,7 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.requirements import model as requirements
 from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.sizes import COMPONENT_SIZES
 from koncierge_lang.security.databases import DATABASE_HARDENING, SECRET_FILES_DIRECTORY
 from koncierge_lang.settings import Settings, parse_labels
 
@@ -191,7 +192,18 @@ _DEFAULT_RESOURCES = {
 }
 
 
+def _size_resources(size: str | None) -> Resources | None:
+    known = COMPONENT_SIZES.get(size or "")
+    if known is None:
+        return None
+    return Resources(known.cpu_request, known.memory_request, known.cpu_limit, known.memory_limit)
+
+
 def _resources(environment: requirements.Environment, workload: Workload, settings: Settings) -> Resources:
+    """The author's `size` wins; else the platform's `[resources]`, else the environment's defaults."""
+    sized = _size_resources(workload.size)
+    if sized is not None:
+        return sized
     default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
     return Resources(
         settings.cpu_request or default.cpu_request,
@@ -201,13 +213,32 @@ def _resources(environment: requirements.Environment, workload: Workload, settin
     )
 
 
+def _health_probe(workload: Workload) -> Probe | None:
+    if not workload.health_path:
+        return None
+    return Probe("http", workload.health_port, path=workload.health_path)
+
+
 def _harden(context: _Context, workloads: list[Workload], settings: Settings) -> list[Workload]:
-    """Each workload as it runs in this environment: hardened when its security is strict."""
+    """Each workload as it runs in this environment: hardened when its security is strict. What the
+    author declared (`size`, `health`, `as file`) applies in every environment."""
     environment = context.environment
     hardened = is_hardened(environment, settings)
     pull_policy = settings.image_pull_policy or ("Always" if hardened else "IfNotPresent")
     if not hardened:
-        return [replace(workload, image_pull_policy=pull_policy) for workload in workloads]
+        result_as_declared: list[Workload] = []
+        for workload in workloads:
+            health = _health_probe(workload)
+            result_as_declared.append(
+                replace(
+                    workload,
+                    image_pull_policy=pull_policy,
+                    resources=_size_resources(workload.size),
+                    liveness=health,
+                    readiness=health,
+                )
+            )
+        return result_as_declared
     database_types = {workload.name: workload.database_type for workload in workloads if workload.database_type}
     result: list[Workload] = []
     for workload in workloads:
@@ -219,11 +250,15 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
         known = DATABASE_HARDENING.get(database_type or "")
         mounted = {mount.path.rstrip("/") for mount in workload.mounts}
         wanted = known.writable_paths if known is not None and workload.role == "database" else ("/tmp",)
-        writable = tuple(path for path in wanted if path not in mounted)
+        writable = tuple(
+            dict.fromkeys(path for path in (*wanted, *workload.declared_writable_paths) if path not in mounted)
+        )
+        asked = set(workload.secret_files)
         secret_files = tuple(
             variable.name
             for variable in workload.variables
-            if known is not None and variable.source is ValueSource.SECRET and variable.name in known.file_variables
+            if variable.source is ValueSource.SECRET
+            and (variable.name in asked or (known is not None and variable.name in known.file_variables))
         )
         startup = liveness = readiness = None
         if workload.kind is not WorkloadKind.SCHEDULED and workload.ports:
@@ -234,20 +269,27 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
                 startup = Probe("tcp", port)
                 if known is not None:
                     readiness = Probe("command", command=known.readiness_command)
+        health = _health_probe(workload)
+        if health is not None:
+            liveness = readiness = health
         command = workload.command
         if workload.role == "backup" and secret_files and len(command) == 3:
             reads = "".join(f'{name}="$(cat {SECRET_FILES_DIRECTORY}/{name})"\n' for name in secret_files)
             command = (command[0], command[1], command[2].replace("set -eu\n", "set -eu\n" + reads, 1))
-        hardening = Hardening(
-            run_as_user=settings.run_as_user,
-            writable_paths=writable,
-            resources=_resources(environment, workload, settings),
-            startup=startup,
-            liveness=liveness,
-            readiness=readiness,
-            secret_files=secret_files,
+        result.append(
+            replace(
+                workload,
+                command=command,
+                hardening=Hardening(run_as_user=settings.run_as_user),
+                image_pull_policy=pull_policy,
+                resources=_resources(environment, workload, settings),
+                startup=startup,
+                liveness=liveness,
+                readiness=readiness,
+                secret_files=secret_files,
+                writable_paths=writable,
+            )
         )
-        result.append(replace(workload, command=command, hardening=hardening, image_pull_policy=pull_policy))
     return result
 
 
@@ -362,6 +404,15 @@ def _component_workload(
         volumes=tuple(volumes),
         mounts=tuple(mounts),
         database_type=component.database_type,
+        secret_files=tuple(
+            variable.name
+            for variable, built in zip(component.variables, variables, strict=True)
+            if variable.as_file and built.source is ValueSource.SECRET
+        ),
+        size=component.size,
+        health_path=component.health.path if component.health is not None else "",
+        health_port=component.health.port if component.health is not None else 0,
+        declared_writable_paths=component.writable_paths,
     )
     configuration_set = (
         ConfigurationSet(configuration_set_name(name), name, tuple(sorted(configuration_entries)))

@@ -130,11 +130,13 @@ class Volume:
 
 @dataclass(frozen=True, slots=True)
 class Probe:
-    """How the platform asks whether a workload is up: `tcp` (a connection to `port`) or `command`."""
+    """How the platform asks whether a workload is up: `tcp` (a connection to `port`), `http` (a GET
+    of `path` on `port` that answers 200-399) or `command`."""
 
     kind: str
     port: int = 0
     command: tuple[str, ...] = ()
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +150,11 @@ class Resources:
 @dataclass(frozen=True, slots=True)
 class Hardening:
     """How a workload runs in an environment with strict security (docs/security.md): as
-    `run_as_user`, never gaining privileges, with a read-only root filesystem and scratch space at
-    `writable_paths`, its own identity without API credentials, bounded by `resources`, watched by
-    its probes. `secret_files` names the variables handed over as files rather than values."""
+    `run_as_user`, never gaining privileges, with a read-only root filesystem (the workload's
+    `writable_paths` are scratch space), its own identity without API credentials. Its resources,
+    probes and secret files are the workload's own fields, which hardening always fills in."""
 
     run_as_user: int
-    writable_paths: tuple[str, ...]
-    resources: Resources
-    startup: Probe | None
-    liveness: Probe | None
-    readiness: Probe | None
-    secret_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +178,22 @@ class Workload:
     implied_reason: str = ""
     hardening: Hardening | None = None
     image_pull_policy: str = ""
+    # Requests and limits: from the component's `size` in every environment, else the environment's
+    # defaults where hardened; None: unbounded.
+    resources: Resources | None = None
+    startup: Probe | None = None
+    liveness: Probe | None = None
+    readiness: Probe | None = None
+    # Variables handed over as files (`NAME_FILE` holds the path) rather than values: those the
+    # author asked for (`as file`), and where hardened those the database images read from files.
+    secret_files: tuple[str, ...] = ()
+    # Scratch space (an empty directory per path) where the root filesystem is read-only.
+    writable_paths: tuple[str, ...] = ()
+    # What the author declared, kept for the hardening and the printer: `size`, `health`, `writes`.
+    size: str | None = None
+    health_path: str = ""
+    health_port: int = 0
+    declared_writable_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

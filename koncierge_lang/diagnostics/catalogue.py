@@ -100,8 +100,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON103", "unknown-port", E,
-        "A route names a port that its component does not have.",
-        "The route would send traffic to a port nothing listens on.",
+        "A route, or a component's `health` endpoint, names a port that the component does not have "
+        "(a health endpoint needs a TCP port).",
+        "The route would send traffic, and the health probe would ask, on a port nothing listens on.",
         "component backend {\n  port 8080\n}\nroute api -> backend:8081",
         "Use a declared port, or add the port to the component (quick fix).",
     ),
@@ -208,7 +209,8 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON208", "invalid-mount-path", E,
-        "A mount path is not absolute, or one component mounts two things at the same path.",
+        "A mount path or a `writes` path is not absolute (or is `/`), or one component mounts two "
+        "things at the same path (a `writes` path counts as a mount of scratch space).",
         "Containers mount storage at absolute paths, and one path holds one volume.",
         'mount uploads read-write at "data"',
         "Start the path with `/` (quick fix) and use a different path for each mount.",
@@ -294,6 +296,31 @@ RULES: tuple[Rule, ...] = (
         "(`connects to \"https://api.stripe.com\"`); an address block needs its host bits zero "
         "(`10.8.0.0/16`).",
     ),
+    Rule(
+        "KON219", "unknown-size", E,
+        "A component's `size` is not one Koncierge knows: `small`, `medium` or `large`.",
+        "The size decides how much CPU and memory the component asks for and may use (docs/security.md); "
+        "an unknown one would silently fall back to the environment's defaults.",
+        "component backend {\n  size huge\n}",
+        "Use `small`, `medium` or `large` (the quick fix offers the closest), or leave `size` out for the "
+        "environment's defaults.",
+    ),
+    Rule(
+        "KON220", "invalid-health-endpoint", E,
+        "A `health` endpoint is not a path starting with `/` (without spaces).",
+        "The health probes ask for the path with an HTTP GET on the component's port; without a leading "
+        "`/` it is not a path the program can be asked for.",
+        'component backend {\n  port 8080\n  health "healthz"\n}',
+        "Start the path with `/`, such as `health \"/healthz\"` (quick fix).",
+    ),
+    Rule(
+        "KON221", "file-for-non-secret", E,
+        "`as file` is written after a variable whose value is not a secret.",
+        "Only secrets are handed over as files (a read-only file in a memory-backed volume, its path in "
+        "`NAME_FILE`); ordinary configuration goes into the environment.",
+        'component backend {\n  env LOG_LEVEL = "debug" as file\n}',
+        "Remove `as file`, or make the value a secret if it is one.",
+    ),
     # 3xx: best practice
     Rule(
         "KON301", "plain-text-password", W,
@@ -371,9 +398,10 @@ RULES: tuple[Rule, ...] = (
         "get their secrets as files automatically (their images read `*_FILE` variables); for your own "
         "program only you know whether it can read a file.",
         'environment PROD "example.com"\nsecret db_password = generated\ncomponent backend {\n  env DB_PASSWORD = db_password\n}',
-        "Change the program to read the secret from a file, as the database images do with `*_FILE` "
-        "variables, then keep the variable out of the environment; until then, this warning records the "
-        "exception.",
+        "Have the program read the secret from a file, as the database images do with `*_FILE` "
+        "variables, and write `env DB_PASSWORD = db_password as file` (quick fix): the program then "
+        "receives `DB_PASSWORD_FILE`, the path of a read-only file holding the password, instead of the "
+        "password. Until the program can do that, this warning records the exception.",
     ),
     Rule(
         "KON320", "unknown-setting", E,
@@ -412,6 +440,34 @@ RULES: tuple[Rule, ...] = (
         "Set the production server and your own contact address in `koncierge.toml` beside the `.kon` "
         "file:\n\n```toml\n[certificates]\nacme_server = \"https://acme-v02.api.letsencrypt.org/directory\"\n"
         "acme_email = \"platform-team@your-domain\"\n```",
+    ),
+    Rule(
+        "KON324", "kubernetes-name-limit", E,
+        "An object generated for an environment has a name, a label value or a route host that the "
+        "Kubernetes API server refuses: too long, or not made of the characters it allows. The "
+        "diagnostic is on the statement the object comes from and names the environment.",
+        "Generated objects have longer names than the statements they come from: a database's backup "
+        "is a CronJob named `<database>-backup`, and a CronJob name may have at most 52 characters "
+        "because Kubernetes appends 11 to every Job it starts from it. The file checks cleanly, but "
+        "`kubectl apply` would reject the manifests, so `koncierge build` writes nothing for the file.",
+        'application shop {\n  environment PROD "example.com"   # PROD keeps backups\n'
+        "  database customer_relationship_management_order_archive mysql {\n"
+        '    storage 1Gi read-write at "/var/lib/mysql"\n'
+        "  }\n"
+        "}",
+        "Shorten the name the message points to (here the database's name, to at most 45 characters so "
+        "that `<name>-backup` fits), or the domain of the environment for a route host.",
+    ),
+    Rule(
+        "KON325", "internal-compiler-error", E,
+        "The compiler failed while building an environment of a file that checks without errors. "
+        "The language server reports it at the environment's declaration; `koncierge build` stops with "
+        "`koncierge: internal error` and exit status 3.",
+        "This is a bug in Koncierge, not in the file: the file should build. The editor keeps working "
+        "and shows where it happened instead of silently showing no manifests.",
+        'application shop {\n  environment PROD "example.com"   # building PROD fails\n}',
+        "Report the bug with the file (or the smallest part of it that still shows the error) and the "
+        "message. Until it is fixed, changing the statements of that environment may avoid it.",
     ),
 )
 

@@ -370,6 +370,8 @@ def scratch_volume_name(path: str) -> str:
 def _probe(probe: Probe) -> dict[str, object]:
     if probe.kind == "command":
         return {"exec": {"command": list(probe.command)}, "periodSeconds": 10, "timeoutSeconds": 5}
+    if probe.kind == "http":
+        return {"httpGet": {"path": probe.path, "port": probe.port}, "periodSeconds": 10, "timeoutSeconds": 5}
     return {"tcpSocket": {"port": probe.port}, "periodSeconds": 10, "timeoutSeconds": 5}
 
 
@@ -399,7 +401,7 @@ def _container(workload: Workload) -> dict[str, object]:
             {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in workload.ports
         ]
     hardening = workload.hardening
-    secret_files = set(hardening.secret_files) if hardening is not None else set()
+    secret_files = set(workload.secret_files)
     if workload.variables:
         environment: list[object] = []
         for variable in workload.variables:
@@ -418,21 +420,22 @@ def _container(workload: Workload) -> dict[str, object]:
         {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
         for mount in workload.mounts
     ]
-    if hardening is not None:
-        mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in hardening.writable_paths)
-        if secret_files:
-            mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
-        resources = hardening.resources
+    mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in workload.writable_paths)
+    if secret_files:
+        mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
+    resources = workload.resources
+    if resources is not None:
         container["resources"] = {
             "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
             "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
         }
-        if hardening.startup is not None:
-            container["startupProbe"] = {**_probe(hardening.startup), "failureThreshold": 30}
-        if hardening.liveness is not None:
-            container["livenessProbe"] = {**_probe(hardening.liveness), "failureThreshold": 3}
-        if hardening.readiness is not None:
-            container["readinessProbe"] = {**_probe(hardening.readiness), "failureThreshold": 3}
+    if workload.startup is not None:
+        container["startupProbe"] = {**_probe(workload.startup), "failureThreshold": 30}
+    if workload.liveness is not None:
+        container["livenessProbe"] = {**_probe(workload.liveness), "failureThreshold": 3}
+    if workload.readiness is not None:
+        container["readinessProbe"] = {**_probe(workload.readiness), "failureThreshold": 3}
+    if hardening is not None:
         container["securityContext"] = _security_context(hardening)
     if mounts:
         container["volumeMounts"] = mounts
@@ -456,35 +459,35 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
     if workload.kind is WorkloadKind.SCHEDULED:
         spec["restartPolicy"] = "OnFailure"
     spec["containers"] = [_container(workload)]
-    extra_volumes: list[object] = []
-    if hardening is not None:
-        extra_volumes.extend(
-            {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in hardening.writable_paths
-        )
-        if hardening.secret_files:
-            secret_names = {variable.set_name for variable in workload.variables if variable.name in hardening.secret_files}
-            keys = {variable.name: variable.key for variable in workload.variables}
-            extra_volumes.append(
-                {
-                    "name": SECRET_FILES_VOLUME,
-                    "projected": {
-                        "defaultMode": 0o440,
-                        "sources": [
-                            {
-                                "secret": {
-                                    "name": secret_name,
-                                    "items": [
-                                        {"key": keys[name], "path": name}
-                                        for name in hardening.secret_files
-                                        if any(v.name == name and v.set_name == secret_name for v in workload.variables)
-                                    ],
-                                }
+    extra_volumes: list[object] = [
+        {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in workload.writable_paths
+    ]
+    if workload.secret_files:
+        secret_names = {variable.set_name for variable in workload.variables if variable.name in workload.secret_files}
+        keys = {variable.name: variable.key for variable in workload.variables}
+        extra_volumes.append(
+            {
+                "name": SECRET_FILES_VOLUME,
+                "projected": {
+                    # Owned by root: hardened pods read them through their fsGroup (0440); elsewhere
+                    # the image's user is not known, so every user of the container may read them.
+                    "defaultMode": 0o440 if hardening is not None else 0o444,
+                    "sources": [
+                        {
+                            "secret": {
+                                "name": secret_name,
+                                "items": [
+                                    {"key": keys[name], "path": name}
+                                    for name in workload.secret_files
+                                    if any(v.name == name and v.set_name == secret_name for v in workload.variables)
+                                ],
                             }
-                            for secret_name in sorted(secret_names)
-                        ],
-                    },
-                }
-            )
+                        }
+                        for secret_name in sorted(secret_names)
+                    ],
+                },
+            }
+        )
     if workload.volumes or extra_volumes:
         read_only_volumes = {mount.volume for mount in workload.mounts if mount.read_only} - {
             mount.volume for mount in workload.mounts if not mount.read_only

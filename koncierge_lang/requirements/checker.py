@@ -19,6 +19,7 @@ from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdi
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.sizes import COMPONENT_SIZES
 from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
 
@@ -814,8 +815,10 @@ class _ApplicationScope:
                     command = values
                 else:
                     args = values
-        mounts = self.mounts(syntax)
+        mounts, writable_paths = self.mounts(syntax)
         connections = self.connections(syntax)
+        size = self.size(syntax)
+        health = self.health(syntax, ports)
         self.check_hardening_practices(syntax, image, image_defaulted)
         replicas = None
         for item in syntax.items:
@@ -846,7 +849,94 @@ class _ApplicationScope:
             image_defaulted=image_defaulted,
             span=syntax.span,
             connections=connections,
+            size=size,
+            health=health,
+            writable_paths=writable_paths,
         )
+
+    def size(self, syntax: ast.Component) -> str | None:
+        """`size small|medium|large`; the first one counts (a second is KON215)."""
+        sizes = [item for item in syntax.items if isinstance(item, ast.Size)]
+        if not sizes:
+            return None
+        written = sizes[0].size
+        if written.text in COMPONENT_SIZES:
+            return written.text
+        suggestion = did_you_mean(written.text.lower(), COMPONENT_SIZES)
+        names = [f"`{name}`" for name in COMPONENT_SIZES]
+        message = f"`{written.text}` is not a size: use {', '.join(names[:-1])} or {names[-1]}"
+        if written.text[:1].isdigit():
+            message += " (a size names CPU and memory together; storage is given with `storage`)"
+        fixes: tuple[Fix, ...] = ()
+        if suggestion:
+            message += f"; did you mean `{suggestion}`?"
+            fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(written.span, suggestion),)),)
+        self.report("KON219", message, written.span, fixes=fixes)
+        return None
+
+    def health(self, syntax: ast.Component, ports: tuple[model.Port, ...]) -> model.HealthCheck | None:
+        """`health "/path" [on PORT]`: an HTTP path on one of the component's own TCP ports."""
+        checks = [item for item in syntax.items if isinstance(item, ast.Health)]
+        if not checks:
+            return None
+        item = checks[0]
+        path = self.plain_string(item.path, "a health endpoint's path")
+        valid = True
+        if not path.startswith("/") or any(character.isspace() for character in path):
+            valid = False
+            fixes: tuple[Fix, ...] = ()
+            if path and not path.startswith("/") and not any(character.isspace() for character in path):
+                fixes = (Fix(f"Use `/{path}`", (TextEdit(item.path.span, f'"/{path}"'),)),)
+            self.report(
+                "KON220",
+                f"health endpoint `{path}` must be a path starting with `/` and without spaces, such as `/healthz`",
+                item.path.span,
+                fixes=fixes,
+            )
+        tcp_ports = [port for port in ports if port.protocol == "TCP"]
+        if item.port is None:
+            if not tcp_ports:
+                if self.may_be_hidden_by_syntax_error(syntax):
+                    return None
+                self.report(
+                    "KON210",
+                    f"`health` needs a TCP port to ask on: `{syntax.name.text}` has none",
+                    item.span,
+                    fixes=self.add_port_fix(syntax, 8080),
+                )
+                return None
+            port = tcp_ports[0].number
+        elif isinstance(item.port, ast.Number):
+            matching = [port for port in tcp_ports if item.port.text.isdigit() and port.number == int(item.port.text)]
+            if not matching:
+                if self.may_be_hidden_by_syntax_error(syntax):
+                    return None
+                listed = ", ".join(str(port.number) for port in tcp_ports) or "none"
+                number = int(item.port.text) if item.port.text.isdigit() else 0
+                self.report(
+                    "KON103",
+                    f"`{syntax.name.text}` has no TCP port {item.port.text} to ask for its health (its ports: {listed})",
+                    item.port.span,
+                    fixes=self.add_port_fix(syntax, number) if 1 <= number <= 65535 else (),
+                )
+                return None
+            port = matching[0].number
+        else:
+            named = [port for port in tcp_ports if port.name == item.port.text]
+            if not named:
+                if self.may_be_hidden_by_syntax_error(syntax):
+                    return None
+                suggestion = did_you_mean(item.port.text, [port.name for port in tcp_ports if port.name])
+                self.report(
+                    "KON103",
+                    f"`{syntax.name.text}` has no TCP port named `{item.port.text}`"
+                    + (f"; did you mean `{suggestion}`?" if suggestion else ""),
+                    item.port.span,
+                    fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(item.port.span, suggestion),)),) if suggestion else (),
+                )
+                return None
+            port = named[0].number
+        return model.HealthCheck(path, port, item.span) if valid else None
 
     def connections(self, syntax: ast.Component) -> tuple[model.ExternalDependency, ...]:
         """`connects to` statements: a host, a URL or an address block, each with its port."""
@@ -909,27 +999,44 @@ class _ApplicationScope:
             # Known databases read their secrets from files (`*_FILE`); the compiler does that itself.
             return
         for item in syntax.items:
-            if isinstance(item, ast.Variable) and self.is_secret_expression(item.expression):
+            if isinstance(item, ast.Variable) and not item.as_file and self.is_secret_expression(item.expression):
+                end = Span(
+                    item.span.end, item.span.end, item.span.end_line, item.span.end_column,
+                    item.span.end_line, item.span.end_column,
+                )
                 self.report(
                     "KON309",
                     f"secret variable `{item.name.text}` is handed to the program in its environment in the "
                     f"strict-security environments ({where}), where any process or crash dump of the container can "
-                    "read it; have the program read it from a file instead (see docs/security.md)",
+                    f"read it; have the program read it from a file instead: `as file` gives it `{item.name.text}_FILE`, "
+                    "the path of the file (see docs/security.md)",
                     item.span,
+                    fixes=(
+                        Fix(
+                            f"Hand `{item.name.text}` over as a file (the program reads its path from "
+                            f"`{item.name.text}_FILE`)",
+                            (TextEdit(end, " as file"),),
+                            safe=False,
+                        ),
+                    ),
                 )
 
-    def is_secret_expression(self, expression: object) -> bool:
+    def is_secret_expression(self, expression: object, visiting: frozenset[str] = frozenset()) -> bool:
+        """Whether a value is (or contains) a secret, following named values."""
         if isinstance(expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated)):
             return True
-        references: list[ast.Reference] = []
-        if isinstance(expression, ast.Reference):
-            references.append(expression)
-        elif isinstance(expression, ast.StringLiteral):
-            references.extend(part for part in expression.parts if isinstance(part, ast.Reference))
-        for reference in references:
-            if reference.member is None:
-                entry = self.lookup(reference.name.text, ("secret",))
-                if entry is not None and entry[0] == "secret":
+        for reference in _references_in(expression):
+            name = reference.name.text
+            if reference.member is not None or name in visiting:
+                continue
+            entry = self.lookup(name, ("secret", "value", "constant"))
+            if entry is None:
+                continue
+            if entry[0] == "secret":
+                return True
+            node = entry[2]
+            if entry[0] in ("value", "constant") and isinstance(node, ast.ValueDeclaration):
+                if self.is_secret_expression(node.expression, visiting | {name}):
                     return True
         return False
 
@@ -963,6 +1070,10 @@ class _ApplicationScope:
                 setting = item.keyword
             elif isinstance(item, ast.Replicas):
                 setting = "replicas"
+            elif isinstance(item, ast.Size):
+                setting = "size"
+            elif isinstance(item, ast.Health):
+                setting = "health"
             else:
                 continue
             if setting in first:
@@ -1076,7 +1187,22 @@ class _ApplicationScope:
                 continue
             seen[name] = item
             expression = self.expression(item.expression)
-            variables.append(model.Variable(name, expression, False, item.span))
+            if item.as_file and not self.is_secret_expression(item.expression):
+                self.report(
+                    "KON221",
+                    f"`{name}` is not a secret: only secrets are handed over as files; remove `as file`",
+                    item.span,
+                )
+            variables.append(model.Variable(name, expression, False, item.span, as_file=item.as_file))
+        for item in seen.values():
+            file_variable = f"{item.name.text}_FILE"
+            if item.as_file and file_variable in seen:
+                self.report(
+                    "KON203",
+                    f"`{item.name.text} ... as file` sets `{file_variable}`, which `{syntax.name.text}` also sets",
+                    seen[file_variable].name.span,
+                    (RelatedLocation(item.span, "handed over as a file here"),),
+                )
         from koncierge_lang.requirements.databases import DatabaseType
 
         if isinstance(database_type, DatabaseType):
@@ -1090,8 +1216,10 @@ class _ApplicationScope:
                     variables.append(model.Variable(variable_name, model.Text((text,)), True))
         return tuple(variables)
 
-    def mounts(self, syntax: ast.Component) -> tuple[model.Mount, ...]:
+    def mounts(self, syntax: ast.Component) -> tuple[tuple[model.Mount, ...], tuple[str, ...]]:
+        """The component's mounts and the paths it `writes`, which share one set of paths."""
         mounts: list[model.Mount] = []
+        writable: list[str] = []
         paths: dict[str, ast.StringLiteral] = {}
         inline_index = 0
         for item in syntax.items:
@@ -1137,22 +1265,35 @@ class _ApplicationScope:
                 )
                 path = self.mount_path(item.path, paths)
                 mounts.append(model.Mount(storage_name, item.mode == "read-only", path, item.span))
-        return tuple(mounts)
+            elif isinstance(item, ast.Writes):
+                for literal in item.paths:
+                    path = self.mount_path(literal, paths, writes=True)
+                    if path.startswith("/") and path.rstrip("/") and path.rstrip("/") not in writable:
+                        writable.append(path.rstrip("/"))
+        return tuple(mounts), tuple(writable)
 
-    def mount_path(self, literal: ast.StringLiteral, paths: dict[str, ast.StringLiteral]) -> str:
+    def mount_path(self, literal: ast.StringLiteral, paths: dict[str, ast.StringLiteral], writes: bool = False) -> str:
         path = self.plain_string(literal, "mount paths")
         if not path.startswith("/"):
             self.report(
                 "KON208",
-                f"mount path `{path}` is not absolute: containers mount storage at paths starting with `/`",
+                f"{'writable' if writes else 'mount'} path `{path}` is not absolute: containers "
+                f"{'write scratch space' if writes else 'mount storage'} at paths starting with `/`",
                 literal.span,
                 fixes=(Fix(f"Use `/{path}`", (TextEdit(literal.span, f'"/{path}"'),)),),
+            )
+        elif writes and path.rstrip("/") == "":
+            self.report(
+                "KON208",
+                "`/` cannot be writable scratch space: name the directories the program writes, such as `/var/cache/app`",
+                literal.span,
             )
         normalised = path.rstrip("/") or "/"
         if normalised in paths:
             self.report(
                 "KON208",
-                f"`{path}` is mounted twice in this component: one path holds one volume",
+                f"`{path}` is {'already a mount or writable path of' if writes else 'mounted twice in'} this component: "
+                "one path holds one volume",
                 literal.span,
                 (RelatedLocation(paths[normalised].span, "first mounted here"),),
             )

@@ -132,10 +132,13 @@ class Value:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
+    """`as_file`: the program receives `NAME_FILE`, the path of a file holding the value."""
+
     name: str
     expression: Expression
     defaulted: bool = False
     span: Span = _span()
+    as_file: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,15 @@ class ExternalDependency:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthCheck:
+    """`health "/healthz" [on PORT]`: an HTTP GET of `path` on `port` answers whether it is well."""
+
+    path: str
+    port: int
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     name: str
     kubernetes_name: str
@@ -195,6 +207,11 @@ class Component:
     image_defaulted: bool = False
     span: Span = _span()
     connections: tuple[ExternalDependency, ...] = ()
+    # `size small|medium|large`: requests and limits (koncierge_lang/requirements/sizes.py).
+    size: str | None = None
+    health: HealthCheck | None = None
+    # `writes "/path", ...`: scratch space where the root filesystem is read-only.
+    writable_paths: tuple[str, ...] = ()
 
     @property
     def is_database(self) -> bool:

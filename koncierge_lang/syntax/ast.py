@@ -161,9 +161,13 @@ class VariableName:
 
 @dataclass(frozen=True, slots=True)
 class Variable:
+    """`env NAME = EXPRESSION [as file]`; `as_file`: the program receives `NAME_FILE`, the path of a
+    file holding the value, instead of the value."""
+
     name: VariableName
     expression: Expression
     span: Span = _span()
+    as_file: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +212,34 @@ class Connects:
     span: Span = _span()
 
 
-ComponentItem = Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas | Connects
+@dataclass(frozen=True, slots=True)
+class Size:
+    """`size medium`: how much CPU and memory the component asks for and may use."""
+
+    size: Name
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """`health "/healthz" [on PORT]`: the HTTP path that answers whether the program is well."""
+
+    path: StringLiteral
+    port: Number | Name | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Writes:
+    """`writes "/var/cache/nginx", ...`: paths the program writes besides its storage."""
+
+    paths: tuple[StringLiteral, ...]
+    span: Span = _span()
+
+
+ComponentItem = (
+    Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas | Connects | Size | Health | Writes
+)
 
 
 @dataclass(frozen=True, slots=True)

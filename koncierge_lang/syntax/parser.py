@@ -39,7 +39,7 @@ MAXIMUM_INSERTED_TOKENS = 3
 STATEMENT_KEYWORDS = (
     "application", "environment", "constant", "secret", "value", "storage", "component",
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
-    "connects",
+    "connects", "size", "health", "writes",
 )
 
 def grammar_text() -> str:
@@ -938,13 +938,13 @@ class _TreeBuilder:
                 span,
             )
         if data == "env":
-            name_node, expression_tree = children
+            name_node, expression_tree, as_file_tree = children
             if name_node.type == "STRING":
                 literal = self.string(name_node)
                 variable_name = ast.VariableName(literal.value, True, literal.span)
             else:
                 variable_name = ast.VariableName(self.token_text(name_node), False, self.span(name_node))
-            return ast.Variable(variable_name, self.expression(expression_tree), span)
+            return ast.Variable(variable_name, self.expression(expression_tree), span, as_file_tree is not None)
         if data in ("command", "args"):
             list_tree = children[0]
             return ast.CommandLine(data, tuple(self.string(token) for token in list_tree.children), span)
@@ -967,6 +967,16 @@ class _TreeBuilder:
                 self.name(protocol_token) if protocol_token is not None else None,
                 span,
             )
+        if data == "size":
+            return ast.Size(self.name(children[0]), span)  # a NUMBER too: the checker says sizes are named
+        if data == "health":
+            path_token, port_token = children
+            port: ast.Number | ast.Name | None = None
+            if port_token is not None:
+                port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
+            return ast.Health(self.string(path_token), port, span)
+        if data == "writes":
+            return ast.Writes(tuple(self.string(token) for token in children), span)
         raise _Incomplete
 
     def _port_parts(self, children: list[Any]) -> tuple[Token | None, Token, Token | None]:

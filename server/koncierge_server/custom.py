@@ -61,7 +61,8 @@ def manifests_request(snapshot: Snapshot, params: Any) -> dict[str, Any]:
     lowered = _selected(snapshot, params, environment_required=True)
     entry = lowered[0]
     if entry.architecture is None:
-        raise RequestFailed(entry.problems[0].message if entry.problems else "the compiler could not lower this environment")
+        failure = entry.failure
+        raise RequestFailed(failure.message if failure is not None else "the compiler could not lower this environment")
     chunks: list[str] = []
     objects: list[dict[str, Any]] = []
     line = 0

@@ -1,4 +1,4 @@
-"""Diagnostics: the checker's, plus the compiler's problems per environment, in LSP terms.
+"""Diagnostics: the checker's, plus what building each environment finds, in LSP terms.
 
 Each diagnostic carries its fixes in `data` (ranges already in LSP terms), so a code action
 recomputes nothing: it reads them back from the diagnostic the client sends.
@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types
 
 from koncierge_lang.diagnostics import Diagnostic, Severity
+from koncierge_lang.kubernetes.limits import merge_environments
 from koncierge_lang.render import documentation_url
 from koncierge_server.documents import MAXIMUM_ANALYSED_CHARACTERS, Snapshot
 from koncierge_server.positions import range_of, range_of_offsets
@@ -77,31 +78,15 @@ def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
 
 
 def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
-    """Problems the compiler finds while lowering each environment; none while the file has errors
-    (the build refuses such a file, and the checker's errors explain it)."""
+    """What building each environment finds (`koncierge_lang.lowering`), with the same codes as
+    `koncierge build`; the same problem in several environments is shown once. None while the file
+    has errors (the build refuses such a file, and the checker's errors explain it)."""
     if snapshot.too_large or snapshot.analysis.has_errors:
         return []
-    grouped: dict[tuple[int, int, str], list[str]] = {}
-    spans = {}
-    for environment in snapshot.lowered:
-        for problem in environment.problems:
-            detail = problem.message.split(": ", 1)[-1] if problem.message.startswith("in ") else problem.message
-            key = (problem.span.start, problem.span.end, detail)
-            grouped.setdefault(key, []).append(problem.environment)
-            spans[key] = problem.span
-    published = [
-        types.Diagnostic(
-            range=range_of(snapshot.source, spans[key]),
-            message=f"in {', '.join(dict.fromkeys(environments))}: {key[2]}",
-            severity=types.DiagnosticSeverity.Error,
-            source=COMPILER_SOURCE,
-        )
-        for key, environments in grouped.items()
-    ]
-    # Warnings about the platform settings (koncierge.toml), with their code, as the build prints them.
-    for environment in snapshot.lowered:
-        for warning in environment.warnings:
-            converted = to_lsp(snapshot, warning)
-            converted.source = COMPILER_SOURCE
-            published.append(converted)
+    found = merge_environments(diagnostic for environment in snapshot.lowered for diagnostic in environment.diagnostics)
+    published = []
+    for diagnostic in found:
+        converted = to_lsp(snapshot, diagnostic)
+        converted.source = COMPILER_SOURCE
+        published.append(converted)
     return published

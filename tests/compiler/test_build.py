@@ -224,6 +224,6 @@ def test_the_editor_gets_the_same_platform_warnings_as_the_build() -> None:
 
     text = EXAMPLE_FILES["todo"].read_text(encoding="utf-8")
     lowered = lower(analyze(text, "todo.kon"), Settings())
-    warnings = {environment.environment.name: environment.warnings for environment in lowered}
+    warnings = {environment.environment.name: environment.diagnostics for environment in lowered}
     assert [d.code for d in warnings["PROD"]] == ["KON323"] and not warnings["LOCAL"]
     assert warnings["PROD"][0].span.start_line == 7

@@ -53,8 +53,8 @@ async def test_save_publishes_again(client: LanguageClient) -> None:
 
 async def test_compiler_problems_appear_in_the_source(client: LanguageClient) -> None:
     """A database name of 50 characters passes the checker, but its backup CronJob in the
-    environments that keep backups (PERF, PROD) gets a name Kubernetes refuses: only the compiler,
-    lowering each environment, finds it. The problem is shown on the database."""
+    environments that keep backups (PERF, PROD) gets a name Kubernetes refuses: only building
+    each environment finds it (KON324). The problem is shown on the database."""
     name = "d" * 50
     text = TODO_TEXT.replace("database database mysql", f"database {name} mysql").replace("database.host", f"{name}.host")
     assert not any(d.severity.value == "error" for d in analyze(text, "todo.kon").diagnostics)
@@ -63,8 +63,11 @@ async def test_compiler_problems_appear_in_the_source(client: LanguageClient) ->
         found = await diagnostics_for(client, TODO_URI, 1)
         if any(d.source == "koncierge build" for d in found):
             break
-    problems = [d for d in found if d.source == "koncierge build"]
-    assert "CronJob" in problems[0].message and "PERF" in problems[0].message
+    problems = [d for d in found if d.source == "koncierge build" and d.code == "KON324"]
+    # One diagnostic for both environments, with the code and documentation link `koncierge build` gives.
+    assert len(problems) == 1 and problems[0].severity == types.DiagnosticSeverity.Error
+    assert "CronJob" in problems[0].message and problems[0].message.startswith("in PERF, PROD: ")
+    assert problems[0].code_description is not None and problems[0].code_description.href == documentation_url("KON324")
     assert problems[0].range.start.line == text.splitlines().index(f"  database {name} mysql {{")
 
 

@@ -1,0 +1,88 @@
+"""One application in one environment through both compiler stages, with every problem as a diagnostic.
+
+`lower_environment` runs stage 1 (`build_architecture`) and stage 2 (`manifests`) and gathers what
+building that environment finds, located in the `.kon` file:
+
+- KON323: the platform settings it is built with are test settings
+  (`koncierge_lang.architecture.platform_warnings`);
+- KON324: a generated object that the Kubernetes API server would refuse
+  (`koncierge_lang.kubernetes.limits`);
+- KON325: the compiler itself failed on this environment. That is a bug in Koncierge, never in the
+  file, but a long-lived client (the language server) must keep working and say where it happened,
+  so the failure becomes a diagnostic at the environment's declaration instead of an exception.
+
+Generated passwords are supplied by the caller (`secret_values`, from the environment's
+architecture): the language server passes placeholders, because only `koncierge build` may make
+and keep real ones. `koncierge build` does not call this function: it builds every architecture
+first to know which passwords it must keep, then checks the manifests it is about to write with
+the same `limit_diagnostics`, and a compiler failure there is reported as an internal error (exit
+status 3) by the command line's last line of defence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.model import EnvironmentArchitecture
+from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
+from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
+from koncierge_lang.kubernetes.limits import limit_diagnostics, source_of
+from koncierge_lang.kubernetes.manifests import Manifest, manifests
+from koncierge_lang.requirements import model
+from koncierge_lang.settings import Settings
+from koncierge_lang.source import Span
+
+LOWERING_FAILED_CODE = "KON325"
+
+SecretValues = Callable[[EnvironmentArchitecture], Mapping[str, str]]
+"""The value of every generated secret of an architecture, by state key."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoweredEnvironment:
+    """One application in one environment, lowered as far as the compiler got."""
+
+    application: model.Application
+    environment: model.Environment
+    architecture: EnvironmentArchitecture | None
+    """None when the compiler failed (see the KON325 diagnostic)."""
+    documents: tuple[Manifest, ...]
+    sources: tuple[Span, ...]
+    """For each document, the span of the statement it comes from."""
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def failure(self) -> Diagnostic | None:
+        """The KON325 diagnostic when the compiler could not lower this environment."""
+        return next((found for found in self.diagnostics if found.code == LOWERING_FAILED_CODE), None)
+
+
+def lowering_failed(environment: model.Environment, error: Exception) -> Diagnostic:
+    """KON325 at the environment's declaration, naming the exception."""
+    return make_diagnostic(
+        LOWERING_FAILED_CODE,
+        f"the compiler could not lower environment `{environment.name}`: {error.__class__.__name__}: {error}. "
+        "This is a bug in Koncierge; please report it with this file",
+        environment.span,
+    )
+
+
+def lower_environment(
+    application: model.Application,
+    environment: model.Environment,
+    settings: Settings,
+    secret_values: SecretValues,
+) -> LoweredEnvironment:
+    """Both stages for one environment, and what building it finds. Never raises on a compiler bug;
+    expects requirements without errors, as the build does."""
+    warnings = environment_platform_diagnostics(application, environment, settings)
+    try:
+        architecture = build_architecture(application, environment, settings)
+        documents = tuple(manifests(architecture, secret_values(architecture)))
+        sources = tuple(source_of(document, application, environment, architecture) for document in documents)
+    except Exception as error:  # noqa: BLE001 - a compiler bug becomes KON325, see the module's docstring.
+        return LoweredEnvironment(application, environment, None, (), (), (*warnings, lowering_failed(environment, error)))
+    limits = limit_diagnostics(application, environment, architecture, documents, sources)
+    return LoweredEnvironment(application, environment, architecture, documents, sources, (*warnings, *limits))
