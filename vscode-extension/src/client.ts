@@ -13,6 +13,7 @@ import {
 } from "vscode-languageclient/node";
 import {
   explainStartFailure,
+  findOnPath,
   isServerNotFound,
   resolveServerCommand,
   ServerCommand,
@@ -20,6 +21,14 @@ import {
 } from "./serverCommand";
 
 const STDERR_KEPT = 8192;
+
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath).isFile();
+  } catch {
+    return false;
+  }
+}
 
 export class KonciergeClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -70,13 +79,7 @@ export class KonciergeClient implements vscode.Disposable {
         workspaceFolders: vscode.workspace.isTrusted ? (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath) : [],
         platform: process.platform,
         searchPath: process.env.PATH ?? "",
-        isFile: (filePath) => {
-          try {
-            return fs.statSync(filePath).isFile();
-          } catch {
-            return false;
-          }
-        },
+        isFile,
       },
     );
   }
@@ -91,8 +94,19 @@ export class KonciergeClient implements vscode.Disposable {
       return;
     }
     this.server = resolved;
-    this.setStatus("starting");
     const server = resolved;
+    // A missing program is explained here, before the language client adds its own stack trace.
+    const exists = /[\\/]/.test(server.command)
+      ? isFile(server.command)
+      : findOnPath(server.command, { workspaceFolders: [], platform: process.platform, searchPath: process.env.PATH ?? "", isFile }) !== undefined;
+    if (!exists) {
+      const failure = explainStartFailure(server, { code: "ENOENT", stderr: "" });
+      this.setStatus("stopped", failure.reason);
+      this.output.error(`Cannot start the language server: ${failure.reason}. ${failure.remedy}`);
+      void this.notify(failure);
+      return;
+    }
+    this.setStatus("starting");
     this.output.info(`Starting the language server from ${server.origin}: ${[server.command, ...server.args].join(" ")} --stdio`);
 
     const serverOptions = async () => {
