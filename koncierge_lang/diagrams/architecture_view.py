@@ -2,7 +2,7 @@
 
 The outside world, the ingress with its hosts and TLS, services, workloads, their configuration
 and secret sets, their storage, and the network flows the deployment needs (who may talk to whom,
-on which port). What Koncierge adds without being told (the scheduled backup of a database in an
+on which port, and what each workload may reach outside the cluster: `connects to`). What Koncierge adds without being told (the scheduled backup of a database in an
 environment that keeps backups, and its storage) is dashed and says why in its tooltip.
 
 Every node points back at the statement it comes from (`SourceMap`), which the kubernetes view
@@ -276,6 +276,23 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 tooltip=flow.reason,
             )
         )
+    if architecture.external_flows:
+        # `connects to`: the only connections out of the cluster the network policies allow.
+        outside = builder.node(Node("outside", "internet", "outside", (architecture.domain,)))
+        for external in architecture.external_flows:
+            builder.edge(
+                Edge(
+                    workload_id(external.source),
+                    outside,
+                    "network",
+                    f"{external.target} {external.port}/{external.protocol}",
+                    tooltip=(
+                        f"connects to {external.target}: "
+                        + (f"the address block {external.address}" if external.kind == "cidr" else "any public address")
+                        + f" on {external.port}/{external.protocol}"
+                    ),
+                )
+            )
     return builder.build()
 
 

@@ -8,7 +8,9 @@ types are drawn as far as they make sense, and an unknown kind is a plain box.
 References drawn: ConfigMap / Secret -> the workloads that read them (environment, `envFrom`,
 volumes, image pull secrets), workload -> claim (with mount paths), Service -> the workloads
 whose pod labels its selector matches, Ingress -> Service (and TLS Secret), Issuer -> Ingress
-(cert-manager annotations), NetworkPolicy -> the pods it protects and the pods it lets in or out,
+(cert-manager annotations), NetworkPolicy -> the pods it protects and the pods it lets in or out
+(pods of other namespaces, such as the ingress controller and the cluster DNS, as dashed nodes;
+address blocks as the outside),
 PersistentVolume -> claim, claim -> StorageClass, autoscaler and disruption budget -> workload.
 A reference to an object that is not among the input is drawn dashed ("not among these objects").
 
@@ -341,20 +343,33 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
                 builder.edge(Edge(node_id, workload, "policy", "applies to"))
             for direction, peers_key in (("ingress", "from"), ("egress", "to")):
                 for rule in _dict_list(spec.get(direction)):
-                    ports = ", ".join(_str(port.get("port")) for port in _dict_list(rule.get("ports")) if port.get("port") is not None)
+                    ports = ", ".join(
+                        _str(port.get("port")) + ("/" + _str(port.get("protocol")) if _str(port.get("protocol")) not in ("", "TCP") else "")
+                        for port in _dict_list(rule.get("ports"))
+                        if port.get("port") is not None
+                    )
                     for peer in _dict_list(rule.get(peers_key)):
                         peer_selector = _dict(peer.get("podSelector"))
+                        where = ""
                         if peer.get("ipBlock"):
                             peer_nodes = [outside_node()]
-                        elif peer_selector and not peer.get("namespaceSelector"):
+                            block = _dict(peer.get("ipBlock"))
+                            cidr = _str(block.get("cidr"))
+                            where = "the internet" if cidr in ("0.0.0.0/0", "::/0") and block.get("except") else cidr
+                        elif peer.get("namespaceSelector") is not None:
+                            peer_nodes = [_peer_pods(builder, peer, group_of)]
+                        elif peer_selector:
                             peer_nodes = matching(namespace, peer_selector)
                         else:
                             continue
+                        label = f"{'in' if direction == 'ingress' else 'out'} {ports}".strip()
+                        if where:
+                            label += f" {'from' if direction == 'ingress' else 'to'} {where}"
                         for peer_node in peer_nodes:
                             if direction == "ingress":
-                                builder.edge(Edge(peer_node, node_id, "network", f"in {ports}".strip()))
+                                builder.edge(Edge(peer_node, node_id, "network", label))
                             else:
-                                builder.edge(Edge(node_id, peer_node, "network", f"out {ports}".strip()))
+                                builder.edge(Edge(node_id, peer_node, "network", label))
         elif kind == "PersistentVolume":
             claim = _dict(spec.get("claimRef"))
             if claim.get("name"):
@@ -373,6 +388,42 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
             for workload in matching(namespace, _dict(spec.get("selector"))):
                 builder.edge(Edge(node_id, workload, "reference", "budget for"))
     return builder.build()
+
+
+def _selector_text(selector: Mapping[str, Any]) -> str:
+    labels = _dict(selector.get("matchLabels"))
+    parts = [f"{_str(key)}={_str(value)}" for key, value in sorted(labels.items())]
+    parts.extend(
+        f"{_str(expression.get('key'))} {_str(expression.get('operator'))}"
+        for expression in _dict_list(selector.get("matchExpressions"))
+    )
+    return ", ".join(parts)
+
+
+def _peer_pods(builder: DiagramBuilder, peer: Mapping[str, Any], group_of: Any) -> str:
+    """Pods in other namespaces that a NetworkPolicy names (an ingress controller, the cluster DNS):
+    one dashed node per namespace and pod selector, in that namespace's group."""
+    namespace_selector = _dict(peer.get("namespaceSelector"))
+    pod_selector = _dict(peer.get("podSelector"))
+    namespace_name = _str(_dict(namespace_selector.get("matchLabels")).get("kubernetes.io/metadata.name"))
+    if namespace_name and len(_dict(namespace_selector.get("matchLabels"))) == 1 and not namespace_selector.get("matchExpressions"):
+        namespace_text, group = f"namespace {namespace_name}", group_of(namespace_name)
+    else:
+        selected = _selector_text(namespace_selector)
+        namespace_text, group = (f"namespaces {selected}" if selected else "every namespace"), None
+    pods_text = _selector_text(pod_selector)
+    node_id = make_id("k8s-peer", namespace_text, pods_text or "all pods")
+    builder.node(
+        Node(
+            node_id,
+            "object",
+            f"pods {pods_text}" if pods_text else "all pods",
+            (namespace_text, "not among these objects"),
+            group=group,
+            implied=True,
+        )
+    )
+    return node_id
 
 
 def _pod_references(builder: DiagramBuilder, manifest: Mapping[str, Any], namespace: str, node_id: str, target: Any) -> None:

@@ -77,7 +77,10 @@ def test_kubernetes_view_references() -> None:
     # The TLS Secret is made by cert-manager, not by the manifests: drawn dashed.
     tls = diagram.node(f"{prod}/Secret/todo-tls")
     assert tls is not None and tls.implied
-    assert {group.title for group in diagram.groups} == {"namespace todo-prod"}
+    # Besides the application's namespace, those of the pods its network policies let in or out.
+    assert {group.title for group in diagram.groups} == {
+        "namespace todo-prod", "namespace projectcontour", "namespace kube-system"
+    }
 
 
 def test_network_policy_edges() -> None:
@@ -166,3 +169,57 @@ def test_every_view_renders_to_svg_and_png() -> None:
 def test_legend_lists_only_what_is_drawn() -> None:
     dot = to_dot(diagram_of(load(TODO), "requirements").diagram)
     assert "legend/database" in dot and "legend/ingress" not in dot and "legend/line/promotion" in dot
+
+
+EXTERNAL = """
+application shop {
+  environment PROD "shop.example.com"
+  component api {
+    image "acme/api:1.0"
+    port 8080
+    connects to "api.stripe.com" on 443
+    connects to "10.8.0.0/16" on 5432
+  }
+  route web -> api
+}
+"""
+
+
+def test_kubernetes_view_draws_the_generated_network_policies() -> None:
+    diagram = diagram_of(load(TODO), "kubernetes", "PROD").diagram
+    prod = "k8s/todo-prod"
+    found = labelled(diagram)
+    policies = {node.id for node in diagram.nodes if node.title.startswith("NetworkPolicy ")}
+    assert policies == {
+        f"{prod}/NetworkPolicy/{name}"
+        for name in ("default-deny", "allow-dns", "backend", "frontend", "database", "database-backup")
+    }
+    assert all(diagram.node(policy).category == "policy" for policy in policies)  # type: ignore[union-attr]
+    # Deny-all and DNS apply to every pod; each workload's own policy to its pods.
+    for workload in ("Deployment/backend", "Deployment/frontend", "StatefulSet/database", "CronJob/database-backup"):
+        assert (f"{prod}/NetworkPolicy/default-deny", f"{prod}/{workload}", "applies to") in found
+    # The flows: the backend and the backup into the database, out of the backend to it.
+    assert (f"{prod}/Deployment/backend", f"{prod}/NetworkPolicy/database", "in 3306") in found
+    assert (f"{prod}/CronJob/database-backup", f"{prod}/NetworkPolicy/database", "in 3306") in found
+    assert (f"{prod}/NetworkPolicy/backend", f"{prod}/StatefulSet/database", "out 3306") in found
+    # Pods of other namespaces: the ingress controller's proxies into routed components, the cluster DNS.
+    envoy = next(node for node in diagram.nodes if node.title == "pods app=envoy")
+    assert envoy.implied and "namespace projectcontour" in envoy.details
+    assert (envoy.id, f"{prod}/NetworkPolicy/frontend", "in 8080") in found
+    assert (envoy.id, f"{prod}/NetworkPolicy/backend", "in 8080") in found
+    dns = next(node for node in diagram.nodes if node.title == "pods k8s-app=kube-dns")
+    assert (f"{prod}/NetworkPolicy/allow-dns", dns.id, "out 53/UDP, 53") in found
+    assert {"namespace projectcontour", "namespace kube-system"} <= {group.title for group in diagram.groups}
+
+
+def test_network_policies_to_the_outside_in_both_views() -> None:
+    analysis = analyze(EXTERNAL, "shop.kon")
+    kubernetes = labelled(diagram_of(analysis, "kubernetes", "PROD").diagram)
+    assert ("k8s/shop-prod/NetworkPolicy/api", "outside", "out 443 to the internet") in kubernetes
+    assert ("k8s/shop-prod/NetworkPolicy/api", "outside", "out 5432 to 10.8.0.0/16") in kubernetes
+    architecture = diagram_of(analysis, "architecture", "PROD").diagram
+    found = labelled(architecture)
+    assert ("shop-prod/workload/api", "outside", "api.stripe.com 443/TCP") in found
+    assert ("shop-prod/workload/api", "outside", "10.8.0.0/16 5432/TCP") in found
+    edge = next(edge for edge in architecture.edges if edge.label == "api.stripe.com 443/TCP")
+    assert edge.kind == "network" and "any public address" in edge.tooltip
