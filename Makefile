@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEBIAN_PACKAGES := graphviz neovim
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages demo test test-python lint bench docs diagrams golden clean
+.PHONY: help setup system-packages demo test test-python test-extension extension lint bench docs diagrams golden clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -38,11 +38,22 @@ demo: setup system-packages ## Check, build and draw the bundled To Do example
 	@echo
 	@echo "The To Do example's Kubernetes manifests (one file per environment) and diagrams are in out/todo/:"
 	@ls -1 out/todo/
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory extension && \
+	  echo "The VS Code extension is vscode-extension/koncierge-0.1.0.vsix;" && \
+	  echo "install it with: code --install-extension vscode-extension/koncierge-0.1.0.vsix"; \
+	else echo "(npm is missing: the VS Code extension was not packaged)"; fi
 
-test: setup system-packages test-python ## Run every test
+extension: ## Package the VS Code extension (vscode-extension/koncierge-<version>.vsix)
+	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error && npm run package
+
+test: setup system-packages test-python test-extension ## Run every test (Python, extension, editor end to end)
 
 test-python: setup ## Run the Python tests (checker, compiler, language server)
 	$(BIN)/python -m pytest -q
+
+test-extension: setup system-packages ## The extension's unit and grammar tests, then end to end in a real VS Code (code-server)
+	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test && npm run e2e
 
 lint: setup ## ruff and mypy --strict on koncierge_lang
 	$(BIN)/ruff check koncierge_lang server tests bench
