@@ -47,10 +47,10 @@ def main() -> None:
     for name, text in (("To Do example (PROD)", TODO.read_text(encoding="utf-8")), ("synthetic N=50 (PROD)", generate_application(50))):
         for view in VIEWS:
             diagram = diagram_of(analyze(text, "bench.kon"), view, "PROD").diagram
-            dot_ms = median_ms(lambda: to_dot_source(text, view), 15)
+            dot_ms = median_ms(lambda text=text, view=view: to_dot_source(text, view), 15)
             svg = "n/a (no Graphviz)"
             if has_dot:
-                svg = f"{median_ms(lambda: render(to_dot_source(text, view), 'svg'), 5):.0f}"
+                svg = f"{median_ms(lambda text=text, view=view: render(to_dot_source(text, view), 'svg'), 5):.0f}"
             print(f"| {name} | {view} | {len(diagram.nodes)} | {len(diagram.edges)} | {dot_ms:.1f} | {svg} |")
 
 

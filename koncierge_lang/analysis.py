@@ -13,15 +13,17 @@ from koncierge_lang.requirements.checker import CheckResult, check
 from koncierge_lang.requirements.model import Requirements
 from koncierge_lang.source import SourceText
 from koncierge_lang.syntax.ast import File
+from koncierge_lang.syntax.incremental import reparse
 from koncierge_lang.syntax.parser import ParseResult, parse
 
 
 class Analysis:
     """The results of every stage for one text, computed lazily and kept."""
 
-    def __init__(self, text: str, path: str = "<input>") -> None:
+    def __init__(self, text: str, path: str = "<input>", previous: Analysis | None = None) -> None:
         self.text = text
         self.path = path
+        self._previous = previous
 
     @cached_property
     def source(self) -> SourceText:
@@ -29,6 +31,9 @@ class Analysis:
 
     @cached_property
     def parse_result(self) -> ParseResult:
+        previous, self._previous = self._previous, None  # Keep no chain of old versions alive.
+        if previous is not None and previous.path == self.path:
+            return reparse(previous.parse_result, previous.text, self.text, self.path)
         return parse(self.text, self.path)
 
     @property
@@ -57,5 +62,7 @@ class Analysis:
         return any(diagnostic.severity is Severity.ERROR for diagnostic in self.diagnostics)
 
 
-def analyze(text: str, path: str = "<input>") -> Analysis:
-    return Analysis(text, path)
+def analyze(text: str, path: str = "<input>", previous: Analysis | None = None) -> Analysis:
+    """Analyse `text`. With the analysis of the previous version of the same file (an editor's),
+    only the statements an edit touched are parsed again; the result is the same either way."""
+    return Analysis(text, path, previous)

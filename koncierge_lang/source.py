@@ -7,12 +7,15 @@ read them. The language server converts to 0-based UTF-16 positions at its edge.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A range of source text: offsets into the text and the matching 1-based lines and columns."""
+class Span(NamedTuple):
+    """A range of source text: offsets into the text and the matching 1-based lines and columns.
+
+    An immutable named tuple rather than a frozen dataclass: every node of every parse has one,
+    and a tuple is built about three times faster.
+    """
 
     start: int
     end: int

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import GOLDEN
+
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagnostics import Diagnostic, Fix
 

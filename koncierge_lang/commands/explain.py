@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             rows = [("from", "to", "port", "why"), *network_table(architecture)]
             widths = [max(len(row[column]) for row in rows) for column in range(3)]
             for index, row in enumerate(rows):
-                print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
+                print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
                 if index == 0:
                     print("  ".join("-" * width for width in widths) + "  ---")
             print("Everything else, in and out of the namespace, is denied.")

@@ -52,7 +52,7 @@ def build_lark(strict: bool = False) -> Lark:
         grammar_text(),
         parser="lalr",
         lexer="contextual",
-        start=["file", "reference"],
+        start=["file", "reference", "application_body"],
         maybe_placeholders=True,
         cache=not strict,
         strict=strict,
@@ -170,6 +170,12 @@ def _positioned(callback: Any) -> Any:
     def build(children: list[Any]) -> Any:
         result = callback(children)
         if type(result) is Tree:
+            first = children[0] if children else None
+            last = children[-1] if children else None
+            if type(first) is Token and type(last) is Token:
+                # The common case: a statement from its keyword to its last token.
+                result._meta = _Position(first, last)  # type: ignore[assignment]
+                return result
             first = last = None
             for child in children:
                 if child is not None and (type(child) is not Tree or child._meta is not None):
@@ -295,14 +301,15 @@ def _terminal_order(terminal_type: str) -> tuple[int, str]:
 class _RecoveringParser:
     """Feeds tokens to Lark's LALR parser state, recovering from syntax errors."""
 
-    def __init__(self, source: SourceText, start: str = "file", base_offset: int = 0) -> None:
+    def __init__(self, source: SourceText, start: str = "file", limits: tuple[int, int] | None = None) -> None:
+        """Read `source` from rule `start`; `limits` (start and end offsets) reads a part of it."""
         self.source = source
         self.start = start
         self.diagnostics: list[Diagnostic] = []
         self.recovering = False
         self.previous_token: Token | None = None
         self.gave_up = False
-        self.base_offset = base_offset
+        self.limits = limits
         parse_table, callbacks = _parse_tables()
         self.reductions = _reductions()
         self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)  # type: ignore[arg-type]
@@ -367,10 +374,10 @@ class _RecoveringParser:
         keywords = tables.keywords
         states = self.states
         text = self.source.text
-        length = len(text)
-        position = 0
-        line = 1
-        line_start = 0
+        position, length = self.limits if self.limits is not None else (0, len(text))
+        line, column = self.source.line_and_column(position)
+        line_start = position - column + 1
+        new_string = str.__new__
         while position < length:
             found = match(text, position)
             if found is None:
@@ -401,13 +408,22 @@ class _RecoveringParser:
                     # reading `env` as the port's name would hide the real mistake.
                     kind = keyword_type
             column = position - line_start + 1
-            yield _token(kind, value, position, line, column, column + len(value), end)
+            # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
+            token = new_string(Token, value)
+            token.type = kind
+            token.value = value
+            token.start_pos = position
+            token.line = token.end_line = line
+            token.column = column
+            token.end_column = column + len(value)
+            token.end_pos = end
+            yield token
             position = end
 
     def _end_token(self) -> Token:
-        text = self.source.text
-        line, column = self.source.line_and_column(len(text))
-        return Token("$END", "", len(text), line, column, line, column, len(text))
+        end = self.limits[1] if self.limits is not None else len(self.source.text)
+        line, column = self.source.line_and_column(end)
+        return Token("$END", "", end, line, column, line, column, end)
 
     def offer(self, token: Token) -> Any:
         if (
@@ -525,10 +541,7 @@ class _RecoveringParser:
     def _span_of(self, token: Token) -> Span:
         start = token.start_pos if token.start_pos is not None else len(self.source.text)
         end = token.end_pos if token.end_pos is not None else start
-        return self._shifted(self.source.span(int(start), int(end)))
-
-    def _shifted(self, span: Span) -> Span:
-        return span
+        return self.source.span(int(start), int(end))
 
     def _add(self, diagnostic: Diagnostic) -> None:
         if len(self.diagnostics) >= MAXIMUM_REPORTED_SYNTAX_ERRORS:
@@ -744,6 +757,9 @@ def _token_span(source: SourceText, token: Token) -> Span:
     return source.span(start, end)
 
 
+_new_tuple = tuple.__new__
+
+
 class _Incomplete(Exception):
     """A statement holds a token made up by error recovery; it is left out of the tree."""
 
@@ -787,8 +803,11 @@ class _TreeBuilder:
         position: Any = node if isinstance(node, Token) else node._meta
         if position is None:
             return self.source.span(0, 0)
-        return Span(
-            position.start_pos, position.end_pos, position.line, position.column, position.end_line, position.end_column
+        # Span's own constructor, without the named tuple's keyword-handling frame: it runs for
+        # every node.
+        return _new_tuple(
+            Span,
+            (position.start_pos, position.end_pos, position.line, position.column, position.end_line, position.end_column),
         )
 
     def token_text(self, token: Any) -> str:

@@ -17,13 +17,14 @@ MAXIMUM_ANALYSED_CHARACTERS = 4_000_000
 
 
 class Snapshot:
-    def __init__(self, uri: str, version: int | None, text: str) -> None:
+    def __init__(self, uri: str, version: int | None, text: str, previous: Snapshot | None = None) -> None:
         self.uri = uri
         self.version = version
         self.path = _path_of(uri)
         self.too_large = len(text) > MAXIMUM_ANALYSED_CHARACTERS
         self.text = text
-        self.analysis: Analysis = analyze("" if self.too_large else text, self.path or uri)
+        earlier = previous.analysis if previous is not None and not previous.too_large else None
+        self.analysis: Analysis = analyze("" if self.too_large else text, self.path or uri, previous=earlier)
 
     @property
     def source(self) -> SourceText:

@@ -116,7 +116,8 @@ class KonciergeLanguageServer(LanguageServer):
         cached = self.snapshots.get(uri)
         if cached is not None and cached.version == document.version:
             return cached
-        snapshot = Snapshot(uri, document.version, document.source)
+        # The previous version's analysis lets the parser re-read only what the edit touched.
+        snapshot = Snapshot(uri, document.version, document.source, previous=cached)
         self.snapshots[uri] = snapshot
         return snapshot
 

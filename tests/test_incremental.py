@@ -1,0 +1,66 @@
+"""Incremental parsing gives exactly what a full parse gives, spans included, after any edit."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+from conftest import EXAMPLES, REPOSITORY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from koncierge_lang.source import Span
+from koncierge_lang.syntax.incremental import reparse
+from koncierge_lang.syntax.parser import parse
+
+sys.path.insert(0, str(REPOSITORY / "bench"))
+from synthetic import generate_application  # noqa: E402
+
+TEXTS = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*/*.kon"))] + [generate_application(12)]
+INSERTIONS = ["x", "1", " ", "\n", '"', "}", "{", "# c\n", "port 81\n    ", "\n  constant extra = \"e\"\n", "  "]
+
+
+def with_spans(node: Any) -> Any:
+    """A node as nested tuples that include every span, for a comparison spans cannot escape."""
+    if isinstance(node, Span):
+        return ("span", node.start, node.end, node.start_line, node.start_column, node.end_line, node.end_column)
+    if isinstance(node, tuple):
+        return tuple(with_spans(element) for element in node)
+    if dataclasses.is_dataclass(node):
+        return (type(node).__name__, *(with_spans(getattr(node, field.name)) for field in dataclasses.fields(node)))
+    return node
+
+
+@st.composite
+def edit(draw: st.DrawFn) -> tuple[str, str]:
+    text = draw(st.sampled_from(TEXTS))
+    position = draw(st.integers(0, len(text)))
+    if draw(st.booleans()):
+        new = text[:position] + draw(st.sampled_from(INSERTIONS)) + text[position:]
+    else:
+        length = draw(st.integers(1, 12))
+        new = text[:position] + text[position + length :]
+    return text, new
+
+
+@settings(max_examples=400, deadline=None)
+@given(edit())
+def test_incremental_parse_equals_full_parse(texts: tuple[str, str]) -> None:
+    old, new = texts
+    incremental = reparse(parse(old), old, new)
+    full = parse(new)
+    assert with_spans(incremental.file) == with_spans(full.file)
+    assert incremental.diagnostics == full.diagnostics
+
+
+def test_an_edit_inside_one_component_is_read_incrementally(monkeypatch: Any) -> None:
+    import koncierge_lang.syntax.incremental as incremental
+
+    old = TEXTS[-1]
+    new = old.replace("port http 8080", "port http 8081", 1)
+    calls: list[str] = []
+    monkeypatch.setattr(incremental, "parse", lambda *args, **kwargs: calls.append("full") or parse(*args, **kwargs))
+    result = incremental.reparse(parse(old), old, new)
+    assert calls == [], "the edit should not need a full parse"
+    assert with_spans(result.file) == with_spans(parse(new).file)
