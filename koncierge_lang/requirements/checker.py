@@ -499,6 +499,9 @@ class _ApplicationScope:
         for node in graph:
             if state.get(node) is None:
                 visit(node, [])
+        # A recursive closure refers to itself through its cell: empty the cell, or the cycle would
+        # keep this whole scope alive until the next full garbage collection.
+        del visit
 
     # Values
 
@@ -693,6 +696,7 @@ class _ApplicationScope:
         for node in graph:
             if state.get(node) is None:
                 visit(node)
+        del visit  # Break the closure's cycle (see check_promotion_cycles).
 
     # Storage
 
