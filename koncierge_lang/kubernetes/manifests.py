@@ -20,6 +20,7 @@ from koncierge_lang.architecture.model import (
     INGRESS,
     Claim,
     EnvironmentArchitecture,
+    ExternalFlow,
     Hardening,
     Probe,
     SecretItem,
@@ -236,14 +237,18 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
             },
         ),
     ]
+    # Index the flows once: looking them up per workload made large applications quadratic.
+    incoming_by_workload: dict[str, dict[str, set[tuple[int, str]]]] = {}
+    outgoing_by_workload: dict[str, dict[str, set[tuple[int, str]]]] = {}
+    for flow in architecture.flows:
+        incoming_by_workload.setdefault(flow.target, {}).setdefault(flow.source, set()).add((flow.port, flow.protocol))
+        outgoing_by_workload.setdefault(flow.source, {}).setdefault(flow.target, set()).add((flow.port, flow.protocol))
+    external_by_workload: dict[str, list[ExternalFlow]] = {}
+    for external_flow in architecture.external_flows:
+        external_by_workload.setdefault(external_flow.source, []).append(external_flow)
     for workload in architecture.workloads:
-        incoming: dict[str, set[tuple[int, str]]] = {}
-        outgoing: dict[str, set[tuple[int, str]]] = {}
-        for flow in architecture.flows:
-            if flow.target == workload.name:
-                incoming.setdefault(flow.source, set()).add((flow.port, flow.protocol))
-            if flow.source == workload.name:
-                outgoing.setdefault(flow.target, set()).add((flow.port, flow.protocol))
+        incoming = incoming_by_workload.get(workload.name, {})
+        outgoing = outgoing_by_workload.get(workload.name, {})
         ingress_rules: list[object] = []
         for source in sorted(incoming):
             if source == INGRESS:
@@ -261,11 +266,10 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
             for target in sorted(outgoing)
         ]
         external: dict[tuple[str, str], set[tuple[int, str]]] = {}
-        for external_flow in architecture.external_flows:
-            if external_flow.source == workload.name:
-                external.setdefault((external_flow.kind, external_flow.address), set()).add(
-                    (external_flow.port, external_flow.protocol)
-                )
+        for external_flow in external_by_workload.get(workload.name, []):
+            external.setdefault((external_flow.kind, external_flow.address), set()).add(
+                (external_flow.port, external_flow.protocol)
+            )
         for (kind, address), ports in sorted(external.items()):
             if kind == "cidr":
                 block: dict[str, object] = {"cidr": address}

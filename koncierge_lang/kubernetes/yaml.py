@@ -66,14 +66,20 @@ def dump(data: object) -> str:
 # Exact type checks rather than `isinstance(..., Mapping)`: the writer handles the plain dicts and
 # lists the compiler builds, and ABC checks were most of its time on large applications.
 _SEQUENCE_TYPES = (list, tuple)
+# Keys repeat across every object (`metadata`, `name`, `labels`...): quote each one once.
+_QUOTED_KEYS: dict[str, str] = {}
 
 
 def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: str) -> None:
     child_indent = indent + "  "
     for key, value in data.items():
-        if type(key) is not str:
-            raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
-        key_text = quote(key)
+        key_text = _QUOTED_KEYS.get(key)  # type: ignore[call-overload]
+        if key_text is None:
+            if type(key) is not str:
+                raise TypeError(f"mapping keys must be strings, not {type(key).__name__}")
+            key_text = quote(key)
+            if len(_QUOTED_KEYS) < 10_000:
+                _QUOTED_KEYS[key] = key_text
         value_type = type(value)
         if value_type is dict and value:
             lines.append(f"{prefix}{key_text}:")
