@@ -36,6 +36,28 @@ def test_wheel_install_checks_the_example_from_another_directory(tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert "1 file checked: 0 errors, 5 warnings" in result.stdout
+    # Every stage ships: build, draw and serve from the installed wheel too.
+    output = tmp_path / "out"
+    build = subprocess.run(
+        [str(environment / "bin" / "koncierge"), "build", str(EXAMPLES / "todo" / "todo.kon"), "-o", str(output)],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    assert (output / "todo" / "PROD.yaml").read_text(encoding="utf-8").startswith("#")
+    diagram = subprocess.run(
+        [str(environment / "bin" / "koncierge"), "diagram", str(EXAMPLES / "todo" / "todo.kon"), "--view", "kubernetes",
+         "--env", "PROD", "--format", "dot"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert diagram.returncode == 0 and "digraph" in diagram.stdout, diagram.stderr
+    server = subprocess.run(
+        [str(python), "-c", "import koncierge_server.server"], cwd=elsewhere, capture_output=True, text=True
+    )
+    assert server.returncode == 0, server.stderr
     # The installed package must not contain a top-level `server` module.
     listing = subprocess.run(
         [str(python), "-c", "import importlib.util as u; print(u.find_spec('server'))"],
