@@ -23,7 +23,6 @@ import gc
 import json
 import os
 import string
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from koncierge_lang.architecture.build import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
+from koncierge_lang.atomic import write_atomically
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
@@ -285,25 +285,6 @@ def ensure_passwords(required: Sequence[SecretInput], state: dict[str, str]) -> 
             updated[secret.state_key] = generate_password(secret.length)
             changed = True
     return updated, changed
-
-
-def write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    """Replace `path` with `text` so that readers see the old file or the new one, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary_name, mode)
-        os.replace(temporary_name, path)
-    except BaseException:
-        try:
-            os.unlink(temporary_name)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def run_build(

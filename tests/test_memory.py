@@ -8,6 +8,7 @@ import gc
 import sys
 
 from conftest import EXAMPLES, REPOSITORY
+
 from koncierge_lang.analysis import analyze
 from koncierge_lang.formatter import format_text
 

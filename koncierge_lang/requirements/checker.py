@@ -478,7 +478,6 @@ class _ApplicationScope:
                         reported.add(key)
                         environment = self.environment_names[node]
                         after = next(a for a in environment.after if a.text == successor)
-                        order = " -> ".join(reversed(cycle + [successor][:0])) + f" -> {cycle[-1]}"
                         chain = " after ".join(cycle + [successor])
                         self.report(
                             "KON209",
@@ -490,9 +489,8 @@ class _ApplicationScope:
                                 if member != node
                             ),
                         )
-                        del order
                 elif state.get(successor) is None:
-                    visit(successor, path)
+                    visit(successor, path)  # noqa: F821 - the enclosing scope deletes `visit` after use.
             path.pop()
             state[node] = 2
 
@@ -690,7 +688,7 @@ class _ApplicationScope:
                     )
                     self.report("KON216", message, span)
                 elif state.get(target) is None:
-                    visit(target)
+                    visit(target)  # noqa: F821 - the enclosing scope deletes `visit` after use.
             state[node] = 2
 
         for node in graph:
