@@ -18,6 +18,7 @@ from typing import Any
 
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.diagnostics.model import make_diagnostic
+from koncierge_lang.naming import QUANTITY, is_dns_label, is_dns_subdomain
 from koncierge_lang.source import SourceText, Span
 
 SETTINGS_FILE_NAME = "koncierge.toml"
@@ -97,9 +98,6 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
-_DNS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_SIZE = re.compile(r"[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
-_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 _CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
 _LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
@@ -191,9 +189,9 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return f"expected {type_names[expected_type]}, found `{value!r}`"
     if allowed is not None and value not in allowed:
         return f"expected one of {', '.join(repr(option) for option in allowed)}, found {value!r}"
-    if field_name == "ingress_class" and not _DNS_NAME.fullmatch(str(value)):
+    if field_name == "ingress_class" and not is_dns_subdomain(str(value)):
         return f"`{value}` is not a valid IngressClass name (lower-case letters, digits, `-` and `.`)"
-    if field_name == "storage_class" and value and not _DNS_NAME.fullmatch(str(value)):
+    if field_name == "storage_class" and value and not is_dns_subdomain(str(value)):
         return f"`{value}` is not a valid StorageClass name (lower-case letters, digits, `-` and `.`)"
     if field_name == "acme_server" and not str(value).startswith("https://"):
         return "the ACME server must be an https:// URL"
@@ -201,11 +199,11 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the host-path directory must be an absolute path"
     if field_name == "backup_retention" and not 1 <= int(str(value)) <= 1000:
         return "keep between 1 and 1000 backups"
-    if field_name == "backup_size" and value and not _SIZE.fullmatch(str(value)):
+    if field_name == "backup_size" and value and not QUANTITY.fullmatch(str(value)):
         return f"`{value}` is not a size such as `5Gi`"
     if field_name == "backup_schedule" and not _SCHEDULE.fullmatch(str(value).strip()):
         return f"`{value}` is not a cron schedule such as `0 3 * * *`"
-    if field_name in ("ingress_controller_namespace", "dns_namespace") and not _DNS_LABEL.fullmatch(str(value)):
+    if field_name in ("ingress_controller_namespace", "dns_namespace") and not is_dns_label(str(value)):
         return f"`{value}` is not a namespace name (lower-case letters, digits and `-`)"
     if field_name in ("ingress_controller_labels", "dns_labels") and parse_labels(str(value)) is None:
         return f"`{value}` is not a list of labels such as `app=envoy` or `a=b,c=d`"
@@ -213,7 +211,7 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the user ID must be a positive number (not 0: that is root)"
     if field_name in ("cpu_request", "cpu_limit") and value and not _CPU.fullmatch(str(value)):
         return f"`{value}` is not a CPU quantity such as `250m` or `1`"
-    if field_name in ("memory_request", "memory_limit") and value and not _SIZE.fullmatch(str(value)):
+    if field_name in ("memory_request", "memory_limit") and value and not QUANTITY.fullmatch(str(value)):
         return f"`{value}` is not a memory size such as `256Mi`"
     return ""
 

@@ -23,14 +23,12 @@ from dataclasses import dataclass, replace
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
 from koncierge_lang.kubernetes.manifests import Manifest
+from koncierge_lang.naming import DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
 NAME_LIMIT_CODE = "KON324"
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 # Kinds whose names Kubernetes requires to be DNS labels (63 characters) rather than subdomains.
 _LABEL_NAMED_KINDS = frozenset({"Namespace", "Service"})
 # The controller appends `-` and a 10-digit timestamp to each Job it makes from a CronJob, and a
@@ -61,19 +59,19 @@ def object_problems(document: Manifest) -> tuple[ObjectProblem, ...]:
     problems: list[str] = []
     if isinstance(name, str):
         if kind in _LABEL_NAMED_KINDS:
-            if len(name) > 63 or not _DNS_LABEL.match(name):
+            if len(name) > 63 or not DNS_LABEL.fullmatch(name):
                 problems.append(f"the {kind} name `{name}` is not a valid DNS label (at most 63 letters, digits and `-`)")
         elif kind == "CronJob" and len(name) > _CRONJOB_NAME_LIMIT:
             problems.append(
                 f"the CronJob name `{name}` is longer than {_CRONJOB_NAME_LIMIT} characters ({len(name)}), "
                 "which Kubernetes refuses"
             )
-        elif len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+        elif len(name) > 253 or not DNS_SUBDOMAIN.fullmatch(name):
             problems.append(f"the {kind} name `{name}` is not a valid Kubernetes object name")
     labels = metadata.get("labels")
     if isinstance(labels, dict):
         for key, value in labels.items():
-            if isinstance(value, str) and (len(value) > 63 or not _LABEL_VALUE.match(value)):
+            if isinstance(value, str) and (len(value) > 63 or not LABEL_VALUE.fullmatch(value)):
                 problems.append(f"the label `{key}: {value}` of {kind} `{name}` is longer than 63 characters or invalid")
     if kind == "Ingress":
         spec = document.get("spec")
@@ -81,7 +79,7 @@ def object_problems(document: Manifest) -> tuple[ObjectProblem, ...]:
         for rule in rules if isinstance(rules, list) else []:
             host = rule.get("host") if isinstance(rule, dict) else None
             if isinstance(host, str) and (
-                len(host) > 253 or not _DNS_SUBDOMAIN.match(host) or any(len(label) > 63 for label in host.split("."))
+                len(host) > 253 or not DNS_SUBDOMAIN.fullmatch(host) or any(len(label) > 63 for label in host.split("."))
             ):
                 problems.append(f"the route host `{host}` is not a valid domain name (labels of at most 63 characters)")
     return tuple(ObjectProblem(kind, object_name, message) for message in problems)

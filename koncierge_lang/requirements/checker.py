@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
+from koncierge_lang.naming import is_dns_label, is_dns_subdomain, is_size
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.databases import DATABASE_TYPES
@@ -26,9 +27,7 @@ from koncierge_lang.syntax import ast
 COMPONENT_MEMBERS = ("host", "port")
 ROUTE_MEMBERS = ("domain", "url")
 
-_SIZE = re.compile(r"^(?:[0-9]+(?:\.[0-9]+)?)(?:Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)$")
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _IMAGE_PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 _IMAGE_DOMAIN = re.compile(r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$")
 _IMAGE_TAG = re.compile(r"^[\w][\w.-]{0,127}$")
@@ -96,7 +95,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
 def valid_domain(domain: str) -> bool:
     if not domain or len(domain) > 253:
         return False
-    return all(_DNS_LABEL.match(label) for label in domain.split("."))
+    return is_dns_subdomain(domain)
 
 
 def image_problem(image: str) -> str | None:
@@ -710,10 +709,10 @@ class _ApplicationScope:
         )
 
     def check_size(self, size: ast.Number) -> None:
-        if _SIZE.match(size.text) and float(re.sub(r"[A-Za-z]+$", "", size.text)) <= 0:
+        if is_size(size.text) and float(re.sub(r"[A-Za-z]+$", "", size.text)) <= 0:
             self.report("KON207", f"`{size.text}` is zero: a size must be more than zero, such as `1Gi`", size.span)
             return
-        if not _SIZE.match(size.text):
+        if not is_size(size.text):
             hint = ""
             match = re.match(r"^([0-9.]+)([A-Za-z]+)$", size.text)
             if match and match.group(2).upper() in ("GB", "MB", "TB", "KB", "PB", "EB"):
@@ -1358,7 +1357,7 @@ class _ApplicationScope:
         subdomain = None
         if syntax.subdomain is not None:
             subdomain = self.plain_string(syntax.subdomain, "a route's subdomain")
-            if not _DNS_LABEL.match(subdomain):
+            if not is_dns_label(subdomain):
                 self.report(
                     "KON206",
                     f"subdomain `{subdomain}` must be one lower-case label of letters, digits and `-`",
