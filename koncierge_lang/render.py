@@ -7,6 +7,9 @@ underline; colour only when asked (the CLI asks when writing to a terminal).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +17,6 @@ from koncierge_lang import __version__
 from koncierge_lang.diagnostics import RULES, Diagnostic, Severity
 from koncierge_lang.source import SourceText
 
-DOCUMENTATION_BASE = "https://github.com/koncierge/koncierge/blob/main/docs/diagnostics/"
 
 _COLOURS = {
     Severity.ERROR: "\x1b[1;31m",
@@ -26,8 +28,12 @@ _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
 
 
+@lru_cache(maxsize=None)
 def documentation_url(code: str) -> str:
-    return f"{DOCUMENTATION_BASE}{code}.md"
+    """A `file:` URI of the code's page (`docs/diagnostics/KON###.md`), which ships with the package
+    (`koncierge_lang.diagnostic_pages`): editors and code-scanning tools open it without a network."""
+    page = resources.files("koncierge_lang.diagnostic_pages").joinpath(f"{code}.md")
+    return Path(str(page)).resolve().as_uri()
 
 
 def render_text(diagnostics: Sequence[Diagnostic], source: SourceText, color: bool = False) -> str:
@@ -191,7 +197,6 @@ def render_sarif(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
                     "driver": {
                         "name": "koncierge",
                         "version": __version__,
-                        "informationUri": "https://github.com/koncierge/koncierge",
                         "rules": rules,
                     }
                 },

@@ -54,6 +54,15 @@ def test_wheel_install_checks_the_example_from_another_directory(tmp_path: Path)
         text=True,
     )
     assert diagram.returncode == 0 and "digraph" in diagram.stdout, diagram.stderr
+    # Each diagnostic's documentation link points at its page inside the installed package.
+    page = subprocess.run(
+        [str(python), "-c", "from koncierge_lang.render import documentation_url as u; print(u('KON101'))"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    page_path = Path(page.stdout.strip().removeprefix("file://"))
+    assert "site-packages" in str(page_path) and page_path.read_text(encoding="utf-8").startswith("# KON101"), page
     server = subprocess.run(
         [str(python), "-c", "import koncierge_server.server"], cwd=elsewhere, capture_output=True, text=True
     )
