@@ -1,5 +1,10 @@
 """The deployment architecture as plain data and as YAML, for `koncierge build --stage architecture`.
 
+Per workload it also shows how it runs: its declared `size` and the requests and limits it gets
+(`resources`, in environments that set them), its declared `health` endpoint, the secrets handed
+over as files (`secret_files`: the variables whose `NAME_FILE` holds a path), and the paths it
+declared writable (`writes`). Each appears only when set.
+
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
 `base64`, `generated`, or `composed` from text and secrets) and, for generated ones, the key under
@@ -131,8 +136,18 @@ def _workload(workload: Workload) -> dict[str, object]:
         data["retention"] = workload.retention
     else:
         data["replicas"] = workload.replicas
+    if workload.size:
+        data["size"] = workload.size
+    resources = workload.resources
+    if resources is not None:
+        data["resources"] = {
+            "requests": f"cpu {resources.cpu_request}, memory {resources.memory_request}",
+            "limits": f"cpu {resources.cpu_limit}, memory {resources.memory_limit}",
+        }
     if workload.ports:
         data["ports"] = [f"{port.name} {port.number}/{port.protocol}" for port in workload.ports]
+    if workload.health_path:
+        data["health"] = {"path": workload.health_path, "port": workload.health_port}
     if workload.command:
         data["command"] = list(workload.command)
     if workload.args:
@@ -148,6 +163,8 @@ def _workload(workload: Workload) -> dict[str, object]:
             }
             for variable in workload.variables
         ]
+    if workload.secret_files:
+        data["secret_files"] = list(workload.secret_files)
     if workload.volumes:
         data["volumes"] = [
             {"name": volume.name, **({"claim": volume.claim} if volume.claim else {"scratch": volume.size})}
@@ -156,6 +173,8 @@ def _workload(workload: Workload) -> dict[str, object]:
         data["mounts"] = [
             {"volume": mount.volume, "path": mount.path, "read_only": mount.read_only} for mount in workload.mounts
         ]
+    if workload.declared_writable_paths:
+        data["writes"] = list(workload.declared_writable_paths)
     return data
 
 

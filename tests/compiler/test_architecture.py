@@ -7,6 +7,7 @@ from compiler_support import EXAMPLE_FILES, FIXTURES, architectures
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.build import build_architecture, namespace_name
 from koncierge_lang.architecture.model import INGRESS, NetworkFlow, ValueSource, WorkloadKind
+from koncierge_lang.architecture.printer import architecture_data, print_architectures
 from koncierge_lang.settings import Settings
 
 RICH = FIXTURES / "rich.kon"
@@ -127,3 +128,56 @@ def test_generated_secrets_have_one_state_key_per_named_value_and_environment() 
 
 def test_architecture_is_a_pure_function() -> None:
     assert architectures(RICH) == architectures(RICH)
+
+
+RUNTIME = """
+application shop {
+  environment LOCAL "shop.test"
+  environment PROD "shop.example.com" after LOCAL
+  secret api_key = generated
+  component web {
+    image "acme/web:1.0"
+    port http 8080
+    port admin 9090
+    size large
+    health "/healthz" on admin
+    writes "/var/cache/nginx", "/tmp"
+    env API_KEY = api_key as file
+    env PLAIN = "x"
+  }
+  component worker {
+    image "acme/worker:1.0"
+    env PLAIN = "y"
+  }
+}
+"""
+
+
+def test_printer_shows_size_resources_health_secret_files_and_writes_only_when_set() -> None:
+    application = analyze(RUNTIME, "shop.kon").requirements.applications[0]
+    printed = {
+        environment.name: {
+            workload["name"]: workload
+            for workload in architecture_data(build_architecture(application, environment, Settings()))["workloads"]
+        }
+        for environment in application.environments
+    }
+    web = printed["LOCAL"]["web"]
+    # The declared size applies in every environment, hardened or not.
+    assert web["size"] == "large"
+    assert web["resources"] == {"requests": "cpu 1, memory 1Gi", "limits": "cpu 2, memory 2Gi"}
+    assert web["health"] == {"path": "/healthz", "port": 9090}
+    assert web["secret_files"] == ["API_KEY"]
+    assert web["writes"] == ["/var/cache/nginx", "/tmp"]
+    assert list(web).index("health") == list(web).index("ports") + 1
+    assert list(web)[-1] == "writes"
+    # Nothing declared, not hardened: none of the keys.
+    worker = printed["LOCAL"]["worker"]
+    assert not {"size", "resources", "health", "secret_files", "writes"} & set(worker)
+    # Hardened environments give every workload requests and limits, but declare nothing for it.
+    prod_worker = printed["PROD"]["worker"]
+    assert "resources" in prod_worker and not {"size", "health", "secret_files", "writes"} & set(prod_worker)
+    text = print_architectures([build_architecture(application, application.environments[0], Settings())])
+    assert '  resources:\n    requests: "cpu 1, memory 1Gi"\n    limits: "cpu 2, memory 2Gi"\n' in text
+    assert "  health:\n    path: /healthz\n    port: 9090\n" in text
+    assert "  writes:\n  - /var/cache/nginx\n  - /tmp\n" in text
