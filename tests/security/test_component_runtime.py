@@ -7,10 +7,9 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+from security_support import objects_of, pod_specs
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
-from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.settings import Settings
 
 KUBERNETES_VERSION = "1.37"
@@ -45,23 +44,11 @@ application shop {
 """
 
 
-def objects(environment: str, settings: Settings = Settings(), source: str = SOURCE) -> list[dict[str, Any]]:
-    analysis = analyze(source, "shop.kon")
-    assert not [d for d in analysis.diagnostics if d.severity.value == "error"], analysis.diagnostics
-    application = analysis.requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    architecture = build_architecture(application, chosen, settings)
-    return manifests(architecture, {s.state_key: "x" for s in architecture.generated_secrets()})  # type: ignore[return-value]
+def objects(environment: str, settings: Settings | None = None, source: str = SOURCE) -> list[dict[str, Any]]:
+    return objects_of(source, environment, settings)
 
 
-def pods(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    found = {}
-    for document in documents:
-        if document["kind"] in ("Deployment", "StatefulSet"):
-            found[document["metadata"]["name"]] = document["spec"]["template"]["spec"]
-        elif document["kind"] == "CronJob":
-            found[document["metadata"]["name"]] = document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    return found
+pods = pod_specs
 
 
 @pytest.mark.parametrize("environment", ["LOCAL", "PROD"])

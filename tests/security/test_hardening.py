@@ -5,29 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
-from koncierge_lang.kubernetes.manifests import manifests
+from security_support import objects_of, pod_specs
+
 from koncierge_lang.settings import Settings
 
 TODO = Path(__file__).resolve().parents[2] / "examples" / "todo" / "todo.kon"
 
 
-def objects(environment: str, settings: Settings = Settings()) -> list[dict[str, Any]]:
-    application = analyze(TODO.read_text(encoding="utf-8"), "todo.kon").requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    architecture = build_architecture(application, chosen, settings)
-    return manifests(architecture, {s.state_key: "x" for s in architecture.generated_secrets()})  # type: ignore[return-value]
-
-
-def pod_specs(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    found = {}
-    for document in documents:
-        if document["kind"] in ("Deployment", "StatefulSet"):
-            found[document["metadata"]["name"]] = document["spec"]["template"]["spec"]
-        elif document["kind"] == "CronJob":
-            found[document["metadata"]["name"]] = document["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    return found
+def objects(environment: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    return objects_of(TODO.read_text(encoding="utf-8"), environment, settings)
 
 
 def test_strict_environments_are_hardened() -> None:
