@@ -116,3 +116,30 @@ def test_every_keyword_has_a_literal_terminal() -> None:
     literals = set(keyword_terminals().values())
     for keyword in ("application", "environment", "component", "database", "route", "read-only", "->"):
         assert keyword in literals
+
+
+@pytest.mark.parametrize(
+    "inner",
+    ["db_name", "database.host", "a-b.c_d", "x", " spaced ", "a . b", "a.b.c", "1abc", "", "a.", ".a", "a#b", "api.url"],
+)
+def test_simple_interpolations_read_as_the_reference_rule_reads_them(inner: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`${name}` and `${name.member}` skip the parser; the result must be what the parser gives."""
+    import re as regular_expressions
+
+    from koncierge_lang.syntax import parser as parser_module
+
+    text = f'application a {{\n  constant c = "x${{{inner}}}y"\n}}\n'
+    fast = parse(text)
+    monkeypatch.setattr(parser_module, "_simple_reference_pattern", lambda: regular_expressions.compile(r"(?!)"))
+    slow = parse(text)
+
+    def shape(result: object) -> object:
+        file = result.file  # type: ignore[attr-defined]
+        literal = file.applications[0].items[0].expression if file.applications and file.applications[0].items else None
+        parts = literal.parts if literal is not None else ()
+        return [
+            (part.text, part.name.span, part.member.span if part.member else None, part.span) if isinstance(part, ast.Reference) else part
+            for part in parts
+        ], [(d.code, d.span) for d in result.diagnostics]  # type: ignore[attr-defined]
+
+    assert shape(fast) == shape(slow)

@@ -760,6 +760,13 @@ def _token_span(source: SourceText, token: Token) -> Span:
 _new_tuple = tuple.__new__
 
 
+@lru_cache(maxsize=1)
+def _simple_reference_pattern() -> re.Pattern[str]:
+    """`NAME` or `NAME.NAME`, with the grammar's own NAME pattern."""
+    name = next(t.pattern.to_regexp() for t in lark_parser().terminals if t.name == "NAME")
+    return re.compile(f"({name})(?:\\.({name}))?")
+
+
 class _Incomplete(Exception):
     """A statement holds a token made up by error recovery; it is left out of the tree."""
 
@@ -1091,6 +1098,15 @@ class _TreeBuilder:
         return ast.StringLiteral(raw, tuple(parts), self.span(token))
 
     def interpolation(self, inner: str, offset: int) -> ast.Reference | None:
+        simple = _simple_reference_pattern().fullmatch(inner)
+        if simple is not None:
+            # `name` or `name.member` exactly, as the `reference` rule reads it (in that rule
+            # every word is a name): no parser needed for the common case.
+            name = ast.Name(simple.group(1), self.source.span(offset, offset + simple.end(1)))
+            member = None
+            if simple.group(2) is not None:
+                member = ast.Name(simple.group(2), self.source.span(offset + simple.start(2), offset + simple.end(2)))
+            return ast.Reference(name, member, self.source.span(offset, offset + len(inner)))
         span = self.source.span(offset, offset + len(inner))
         reference_parser = _RecoveringParser(SourceText(inner), start="reference")
         tree = reference_parser.run()
