@@ -7,16 +7,15 @@ underline; colour only when asked (the CLI asks when writing to a terminal).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache
 from importlib import resources
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 from koncierge_lang import __version__
 from koncierge_lang.diagnostics import RULES, Diagnostic, Severity
 from koncierge_lang.source import SourceText
-
 
 _COLOURS = {
     Severity.ERROR: "\x1b[1;31m",
@@ -28,7 +27,7 @@ _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
 
 
-@lru_cache(maxsize=None)
+@cache
 def documentation_url(code: str) -> str:
     """A `file:` URI of the code's page (`docs/diagnostics/KON###.md`), which ships with the package
     (`koncierge_lang.diagnostic_pages`): editors and code-scanning tools open it without a network."""
