@@ -28,7 +28,8 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "base64": "`base64 \"...\"` — a secret written base64-encoded (still readable by anyone with the file).",
     "else": "`else = \"...\"` — the text for every environment not listed in a per-environment value.",
     "storage": "`storage NAME SIZE [persistent|ephemeral]` in the application: storage that components mount. "
-    "Inside a component: `storage SIZE [read-write|read-only] at \"/path\"`, storage of its own.",
+    "Inside a component: `storage SIZE [persistent|ephemeral] [read-write|read-only] at \"/path\"`, storage of "
+    "its own, named after the component.",
     "persistent": "`persistent` — the storage outlives restarts (a PersistentVolumeClaim). The default.",
     "ephemeral": "`ephemeral` — scratch storage that lives as long as the instance (an emptyDir).",
     "component": "`component NAME { image ..., port ..., env ... }` — a program that runs: it becomes a Deployment "
@@ -37,19 +38,38 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "defaults for its image, port, data directory, credentials and backups.",
     "image": "`image \"registry/name:tag\"` — the container image a component runs; pin a tag or a digest.",
     "port": "`port [NAME] NUMBER[/PROTOCOL]` — a port the component listens on (TCP unless `/udp`).",
-    "env": "`env NAME = expression` — an environment variable: text, a named value, `component.host`, "
-    "`route.url`, an inline `secret ...`, or text per environment.",
+    "env": "`env NAME = expression [as file]` — an environment variable: text, a named value, `component.host`, "
+    "`route.url`, an inline `secret ...`, or text per environment. `as file` hands a secret over as a file.",
+    "as": "`env NAME = SECRET as file` — hands the secret over as a file instead of a value: the program receives "
+    "`NAME_FILE`, the path of a read-only file holding it (`/run/secrets/koncierge/NAME`). Only secrets, or text "
+    "that contains one, can be handed over as files (KON221).",
+    "file": "`as file` — the secret reaches the program as a read-only file; the variable `NAME_FILE` holds its path. "
+    "A secret in an ordinary variable is readable by every process of the container (KON309 in strict-security "
+    "environments, whose quick fix adds `as file`).",
     "command": "`command [\"...\", ...]` — replaces the image's entry point.",
     "args": "`args [\"...\", ...]` — the arguments given to the entry point.",
     "mount": "`mount STORAGE [read-only|read-write] at \"/path\"` — mounts application storage into the component.",
     "at": "`at \"/path\"` — where storage is mounted inside the container.",
     "read-only": "`read-only` — the component can read the storage but not write it.",
     "read-write": "`read-write` — the component can read and write the storage. The default.",
-    "replicas": "`replicas N` — how many instances run (by default 1, or 2 in performance-optimised environments).",
+    "replicas": "`replicas N` — how many instances run, 0 to 1000 (by default 1, or 2 for stateless components in "
+    "performance-optimised environments).",
     "connects": "`connects to \"host, URL or CIDR\" [on PORT[/PROTOCOL]]` — an external dependency the component "
     "opens connections to (allowed through the network policy).",
     "to": "`connects to \"...\"` — the host, URL or address block (CIDR) the component connects to.",
-    "on": "`on PORT` — the port the external dependency listens on.",
+    "on": "`connects to \"...\" on PORT[/PROTOCOL]` — the port the external dependency listens on (a URL's scheme "
+    "may give it). `health \"/path\" on PORT` — the component's port, by number or name, that answers the health "
+    "check (the first TCP port without it).",
+    "size": "`size small|medium|large` — how much CPU and memory the component asks for and may use, the same in "
+    "every environment: small 0.05 CPU/64Mi up to 0.25 CPU/128Mi; medium 0.25 CPU/256Mi up to 1 CPU/512Mi; "
+    "large 1 CPU/1Gi up to 2 CPU/2Gi. Without it, strict-security environments use their defaults and others set "
+    "no bounds. Any other word is KON219.",
+    "health": "`health \"/path\" [on PORT]` — the HTTP address where the component says it is well (such as "
+    "`/healthz`), asked every 10 seconds: a component that stops answering 200-399 is restarted and gets no requests "
+    "until it answers. The path starts with `/` (KON220); the port is one of its TCP ports, by number or name.",
+    "writes": "`writes \"/path\", ...` — directories the component writes to besides its storage (a cache, a PID "
+    "file). Where the program's own files are read-only (strict security), each gets empty scratch space that lasts "
+    "as long as the running instance. Absolute paths, not `/`, not already mounted (KON208).",
     "route": "`route NAME [subdomain \"...\"] [path \"/...\"] -> COMPONENT[:PORT]` — makes a component reachable "
     "from outside at the environment's domain, through the Ingress.",
     "subdomain": "`subdomain \"api\"` — the route answers at `api.<environment domain>`.",
