@@ -59,8 +59,8 @@ writeFileSync(
       "editor.minimap.enabled": false,
       "window.commandCenter": false,
       "files.autoSave": "off",
-      // The keyword check looks at the TextMate grammar's colours, not the server's semantic tokens.
-      "editor.semanticHighlighting.enabled": false,
+      // On, as most themes have it; the colouring check turns it off and on again.
+      "editor.semanticHighlighting.enabled": true,
       "koncierge.preview.debounceMilliseconds": 150,
     },
     null,
@@ -217,6 +217,20 @@ async function setSettingInUi(key, value) {
   await page.keyboard.press("Control+W");
 }
 
+/** Chooses a value of a setting with a drop-down (an enum or a boolean shown as one) in the Settings editor. */
+async function chooseSettingInUi(key, value) {
+  await runCommand("Preferences: Open Settings (UI)");
+  await page.locator(".settings-editor").waitFor({ timeout: 10000 });
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type(key);
+  const select = page.locator(".settings-editor .setting-item-contents select").first();
+  await select.waitFor({ timeout: 10000 });
+  await waitUntil(`the Settings editor to show only ${key}`, async () => (await page.locator(".settings-editor .setting-item-contents select").count()) === 1, 10000);
+  await select.selectOption(value);
+  await sleep(800); // The Settings editor writes the file a moment after the change.
+  await page.keyboard.press("Control+W");
+}
+
 async function focusEditor() {
   await page.keyboard.press("Control+1");
   await sleep(100);
@@ -354,40 +368,93 @@ try {
     figures.serverRunningSeconds = seconds(start);
   });
 
-  await check("keywords are coloured by the TextMate grammar", async () => {
-    const colours = await waitUntil("the tokens to be coloured", () =>
-      page.evaluate(() => {
-        const spans = Array.from(document.querySelectorAll(".monaco-editor .view-line span span"));
-        const text = (span) => (span.textContent ?? "").replace(/\u00a0/g, " ");
-        const colour = (text) => {
-          const span = spans.find((candidate) => candidate.textContent === text);
-          return span ? getComputedStyle(span).color : null;
-        };
-        const colourOf = (accept) => {
-          const span = spans.find((candidate) => accept(text(candidate)));
-          return span ? getComputedStyle(span).color : null;
-        };
+  // The keywords of todo.kon: the first word of each statement line, and those inside statements.
+  const statementKeywords = ["application", "environment", "secret", "constant", "component", "image", "port", "env", "database", "storage", "route"];
+  const innerKeywords = ["after", "base64", "read-write", "at", "subdomain"];
+  /** The colours of todo.kon's tokens as rendered: every keyword, a few names, a string, a comment. */
+  const renderedColours = () =>
+    page.evaluate(
+      ({ statementKeywords, innerKeywords }) => {
+        const lines = Array.from(document.querySelectorAll(".monaco-editor .view-line"))
+          .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
+          .map((line) =>
+            Array.from(line.querySelectorAll("span span"))
+              .map((span) => ({ text: (span.textContent ?? "").replace(/\u00a0/g, " ").trim(), colour: getComputedStyle(span).color }))
+              .filter((token) => token.text !== ""),
+          );
+        const keywords = [];
+        for (const [index, tokens] of lines.entries()) {
+          tokens.forEach((token, position) => {
+            if ((position === 0 && statementKeywords.includes(token.text)) || innerKeywords.includes(token.text)) {
+              keywords.push({ text: token.text, line: index + 1, colour: token.colour });
+            }
+          });
+        }
+        const all = lines.flat();
+        const colourOf = (accept) => all.find((token) => accept(token.text))?.colour ?? null;
         const editor = document.querySelector(".monaco-editor .view-lines");
-        const result = {
-          component: colour("component"),
-          environment: colour("environment"),
-          image: colour("image"),
+        return {
+          keywords,
+          // LOCAL is an environment: the server says enumMember, the TextMate grammar says a type name like
+          // the component `backend`. They differ exactly when the semantic tokens are applied.
+          environmentName: colourOf((text) => text === "LOCAL"),
+          componentName: colourOf((text) => text === "backend"),
           string: colourOf((text) => text.includes("todo.test")),
           comment: colourOf((text) => text.includes("The ancestor")),
           foreground: editor ? getComputedStyle(editor).color : null,
         };
-        return result.component && result.environment && result.string && result.comment ? result : null;
-      }),
+      },
+      { statementKeywords, innerKeywords },
     );
-    figures.colours = colours;
-    expect(colours.component !== colours.foreground, `the keyword 'component' has the plain text colour ${colours.foreground}`);
+  const expectKeywordsAlike = (colours, mode) => {
+    const seen = new Set(colours.keywords.map((keyword) => keyword.text));
+    const missing = [...statementKeywords, ...innerKeywords].filter((keyword) => !seen.has(keyword));
+    expect(missing.length === 0, `${mode}: keywords not found on screen: ${missing.join(", ")}`);
+    const byColour = new Map();
+    for (const keyword of colours.keywords) byColour.set(keyword.colour, [...(byColour.get(keyword.colour) ?? []), `${keyword.text} (line ${keyword.line})`]);
     expect(
-      colours.component === colours.environment && colours.component === colours.image,
-      `the keywords 'component' (${colours.component}), 'environment' (${colours.environment}) and 'image' (${colours.image}) differ`,
+      byColour.size === 1,
+      `${mode}: keywords in ${byColour.size} colours: ${[...byColour].map(([colour, words]) => `${colour}: ${[...new Set(words)].slice(0, 8).join(", ")}`).join("; ")}`,
     );
-    expect(colours.string !== colours.component && colours.string !== colours.foreground, "strings are not coloured as strings");
-    expect(colours.comment !== colours.foreground && colours.comment !== colours.component, "comments are not coloured as comments");
+    const keywordColour = colours.keywords[0].colour;
+    expect(keywordColour !== colours.foreground, `${mode}: keywords have the plain text colour ${colours.foreground}`);
+    expect(colours.string !== keywordColour && colours.string !== colours.foreground, `${mode}: strings are not coloured as strings`);
+    expect(colours.comment !== colours.foreground && colours.comment !== keywordColour, `${mode}: comments are not coloured as comments`);
+    return keywordColour;
+  };
+  const semanticTokensApplied = (colours) =>
+    colours.environmentName && colours.componentName && colours.environmentName !== colours.componentName;
+
+  let semanticKeywordColour;
+  await check("every keyword has one colour with semantic highlighting on", async () => {
+    start = Date.now();
+    const colours = await waitUntil("the server's semantic tokens to colour the editor", async () => {
+      const found = await renderedColours();
+      return semanticTokensApplied(found) ? found : null;
+    });
+    figures.semanticTokensSeconds = seconds(start);
+    figures.colours = { semantic: colours };
+    semanticKeywordColour = expectKeywordsAlike(colours, "semantic highlighting on");
     await screenshot(page, "todo-coloured");
+  });
+
+  await check("keywords keep that colour with semantic highlighting off (the TextMate grammar alone)", async () => {
+    await chooseSettingInUi("editor.semanticHighlighting.enabled", "false");
+    try {
+      const colours = await waitUntil("the TextMate colours alone", async () => {
+        const found = await renderedColours();
+        return found.environmentName && !semanticTokensApplied(found) ? found : null;
+      });
+      figures.colours = { ...figures.colours, textMate: colours };
+      const textMateKeywordColour = expectKeywordsAlike(colours, "semantic highlighting off");
+      expect(
+        semanticKeywordColour === undefined || textMateKeywordColour === semanticKeywordColour,
+        `keywords are ${textMateKeywordColour} with semantic highlighting off but ${semanticKeywordColour} with it on`,
+      );
+    } finally {
+      await chooseSettingInUi("editor.semanticHighlighting.enabled", "true");
+    }
+    await waitUntil("the semantic tokens to come back", async () => semanticTokensApplied(await renderedColours()));
   });
 
   await check("typing an error shows it in the Problems panel", async () => {

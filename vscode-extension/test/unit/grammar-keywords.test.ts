@@ -68,3 +68,29 @@ test("every keyword is in the catch-all keyword rules, so it is coloured even wi
   const missing = [...larkKeywords()].filter((keyword) => !catchAll.has(keyword)).sort();
   assert.deepEqual(missing, []);
 });
+
+// With semantic highlighting on, VS Code colours the server's `keyword` tokens by the scope
+// `keyword.control` unless the extension maps them (semanticTokenScopes): most themes colour
+// `keyword.control` differently from the `keyword.declaration.*` / `keyword.other.*` scopes this
+// grammar gives, so keywords changed colour when the server's tokens arrived.
+test("the server's keyword tokens are coloured with a scope the TextMate grammar gives keywords", () => {
+  const manifest = JSON.parse(readFileSync(join(extensionRoot, "package.json"), "utf8"));
+  const entries = (manifest.contributes.semanticTokenScopes ?? []) as { language?: string; scopes: Record<string, string[]> }[];
+  const scopes = entries.find((entry) => entry.language === "koncierge")?.scopes.keyword ?? [];
+  assert.ok(scopes.length > 0, "package.json maps no scope to the semantic token type `keyword` for koncierge");
+  const names = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (node && typeof node === "object") {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "name" && typeof value === "string") names.add(value);
+        else collect(value);
+      }
+    }
+  };
+  collect(tmLanguage.repository);
+  for (const scope of scopes) {
+    assert.ok(!scope.startsWith("keyword.control"), `${scope}: themes colour control-flow keywords apart`);
+    assert.ok(names.has(scope), `${scope} is not a scope the TextMate grammar gives keywords`);
+  }
+});
