@@ -76,8 +76,8 @@ def keyword_terminals() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def keyword_words() -> frozenset[str]:
-    """Every keyword of the language (literal terminals made of letters)."""
-    return frozenset(text for text in keyword_terminals().values() if re.fullmatch(r"[a-z][a-z-]*", text))
+    """Every keyword of the language (literal terminals that are words, such as `read-only` or `base64`)."""
+    return frozenset(text for text in keyword_terminals().values() if re.fullmatch(r"[a-z][a-z0-9-]*", text))
 
 
 @lru_cache(maxsize=1)
