@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from koncierge_lang.analysis import Analysis, analyze
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.build import build_architecture, index_application
 from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
@@ -124,8 +124,13 @@ def plan(analysis: Analysis, settings: Settings, wanted_environments: Sequence[s
         environments = select_environments(application, wanted_environments)
         if environments:
             selected = [environment for environment in application.environments if environment.name in environments]
+            # What is the same in every environment is worked out once per application.
+            index = index_application(application)
             planned.append(
-                (application, [build_architecture(application, environment, settings) for environment in selected])
+                (
+                    application,
+                    [build_architecture(application, environment, settings, index) for environment in selected],
+                )
             )
     return planned
 

@@ -10,8 +10,9 @@ server and the diagrams can call it on a file with warnings.
 
 from __future__ import annotations
 
+import operator
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
 
 from koncierge_lang.architecture.model import (
     INGRESS,
@@ -79,21 +80,95 @@ def port_name(port: requirements.Port) -> str:
     return f"{port.protocol.lower()}-{port.number}"
 
 
+@dataclass(frozen=True, slots=True)
+class ComponentLayout:
+    """What a component becomes that is the same in every environment: its workload's ports,
+    volumes and mounts, and whether it is stateful."""
+
+    ports: tuple[WorkloadPort, ...]
+    volumes: tuple[Volume, ...]
+    mounts: tuple[VolumeMount, ...]
+    stateful: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationIndex:
+    """An application's look-ups by name and its components' layouts (in component order): the same
+    in every environment. `koncierge build` makes it once per application (`index_application`)
+    and passes it to each environment's `build_architecture`, because making it per environment
+    was a sixth of stage 1 for large applications."""
+
+    application: requirements.Application
+    # Look-ups by name: the requirements model searches its tuples, which is quadratic in the
+    # number of components when every component refers to others. The first of a name wins.
+    components: dict[str, requirements.Component]
+    values: dict[str, requirements.Value]
+    storages: dict[str, requirements.Storage]
+    routes: dict[str, requirements.Route]
+    layouts: tuple[ComponentLayout, ...]
+
+
+def index_application(application: requirements.Application) -> ApplicationIndex:
+    components = {component.name: component for component in reversed(application.components)}
+    values = {value.name: value for value in reversed(application.values)}
+    storages = {storage.name: storage for storage in reversed(application.storages)}
+    routes = {route.name: route for route in reversed(application.routes)}
+    mount_counts: dict[str, int] = {}
+    for component in application.components:
+        for storage_name in {mount.storage for mount in component.mounts}:
+            mount_counts[storage_name] = mount_counts.get(storage_name, 0) + 1
+    layouts = tuple(_component_layout(component, storages, mount_counts) for component in application.components)
+    return ApplicationIndex(application, components, values, storages, routes, layouts)
+
+
+def _component_layout(
+    component: requirements.Component, storages: dict[str, requirements.Storage], mount_counts: dict[str, int]
+) -> ComponentLayout:
+    volumes: list[Volume] = []
+    mounts: list[VolumeMount] = []
+    writes_persistent_storage = False
+    for mount in component.mounts:
+        storage = storages.get(mount.storage)
+        if storage is None:
+            continue
+        if storage.kubernetes_name not in {volume.name for volume in volumes}:
+            volumes.append(
+                Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size)
+            )
+        mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
+        # Writing a claim of its own makes a workload stateful; storage shared with other
+        # components is read-write-many, which any number of interchangeable replicas may write.
+        shared = mount_counts.get(storage.name, 0) > 1
+        writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
+    return ComponentLayout(
+        ports=tuple(WorkloadPort(port_name(port), port.number, port.protocol) for port in component.ports),
+        volumes=tuple(volumes),
+        mounts=tuple(mounts),
+        stateful=component.is_database or writes_persistent_storage,
+    )
+
+
 def build_architecture(
     application: requirements.Application,
     environment: requirements.Environment,
     settings: Settings,
+    index: ApplicationIndex | None = None,
 ) -> EnvironmentArchitecture:
-    """The deployment architecture of `application` in `environment`."""
-    context = _Context(application, environment)
+    """The deployment architecture of `application` in `environment`; `index`, when given, is
+    `index_application(application)`, shared by the application's environments."""
+    if index is None:
+        index = index_application(application)
+    elif index.application is not application:
+        raise ValueError("the index was made for another application")
+    context = _Context(application, environment, index)
 
     routed = {route.component for route in application.routes}
     workloads: list[Workload] = []
     services: list[Service] = []
     configuration_sets: list[ConfigurationSet] = []
     secret_sets: list[SecretSet] = []
-    for component in application.components:
-        workload, configuration_set, secret_set = _component_workload(context, component)
+    for component, layout in zip(application.components, index.layouts, strict=True):
+        workload, configuration_set, secret_set = _component_workload(context, component, layout)
         workloads.append(workload)
         if configuration_set is not None:
             configuration_sets.append(configuration_set)
@@ -219,6 +294,18 @@ def _health_probe(workload: Workload) -> Probe | None:
     return Probe("http", workload.health_port, path=workload.health_path)
 
 
+_WORKLOAD_FIELDS = tuple(workload_field.name for workload_field in fields(Workload))
+_workload_values = operator.attrgetter(*_WORKLOAD_FIELDS)
+
+
+def _replace_workload(workload: Workload, **changes: object) -> Workload:
+    """`dataclasses.replace` for a workload. Stage 1 replaces every workload once per environment,
+    and the generic `replace`, which walks the fields in Python, was a tenth of its time."""
+    values = dict(zip(_WORKLOAD_FIELDS, _workload_values(workload), strict=True))
+    values.update(changes)
+    return Workload(**values)
+
+
 def _harden(context: _Context, workloads: list[Workload], settings: Settings) -> list[Workload]:
     """Each workload as it runs in this environment: hardened when its security is strict. What the
     author declared (`size`, `health`, `as file`) applies in every environment."""
@@ -230,7 +317,7 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
         for workload in workloads:
             health = _health_probe(workload)
             result_as_declared.append(
-                replace(
+                _replace_workload(
                     workload,
                     image_pull_policy=pull_policy,
                     resources=_size_resources(workload.size),
@@ -277,7 +364,7 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
             reads = "".join(f'{name}="$(cat {SECRET_FILES_DIRECTORY}/{name})"\n' for name in secret_files)
             command = (command[0], command[1], command[2].replace("set -eu\n", "set -eu\n" + reads, 1))
         result.append(
-            replace(
+            _replace_workload(
                 workload,
                 command=command,
                 hardening=Hardening(run_as_user=settings.run_as_user),
@@ -297,27 +384,20 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
 class _Context:
     application: requirements.Application
     environment: requirements.Environment
+    index: ApplicationIndex
     namespace: str = ""
     # (source, target, port, protocol, reason); a set so that repeated references count once.
     flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
-    # Look-ups by name: the requirements model searches its tuples, which is quadratic in the
-    # number of components when every component refers to others.
+    # The index's look-ups, at hand.
     components: dict[str, requirements.Component] = field(default_factory=dict)
     values: dict[str, requirements.Value] = field(default_factory=dict)
-    storages: dict[str, requirements.Storage] = field(default_factory=dict)
     routes: dict[str, requirements.Route] = field(default_factory=dict)
-    mount_counts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        application = self.application
-        self.namespace = namespace_name(application, self.environment)
-        self.components = {component.name: component for component in reversed(application.components)}
-        self.values = {value.name: value for value in reversed(application.values)}
-        self.storages = {storage.name: storage for storage in reversed(application.storages)}
-        self.routes = {route.name: route for route in reversed(application.routes)}
-        for component in application.components:
-            for storage_name in {mount.storage for mount in component.mounts}:
-                self.mount_counts[storage_name] = self.mount_counts.get(storage_name, 0) + 1
+        self.namespace = namespace_name(self.application, self.environment)
+        self.components = self.index.components
+        self.values = self.index.values
+        self.routes = self.index.routes
 
 
 @dataclass(slots=True)
@@ -325,10 +405,15 @@ class _Resolved:
     parts: list[SecretPart] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
     derived: bool = False
+    # Whether a secret is among the parts (then the whole value is a secret).
+    secret: bool = False
+    # (reference as written, target workload, port, protocol) for every component the expression
+    # makes its workload connect to: found in the same walk as the value.
+    flows: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 def _component_workload(
-    context: _Context, component: requirements.Component
+    context: _Context, component: requirements.Component, layout: ComponentLayout
 ) -> tuple[Workload, ConfigurationSet | None, SecretSet | None]:
     application = context.application
     name = component.kubernetes_name
@@ -339,10 +424,10 @@ def _component_workload(
         resolved = _Resolved()
         state_key = f"{application.kubernetes_name}/{context.environment.name}/{component.name}/{variable.name}"
         _resolve(context, variable.expression, state_key, resolved, frozenset())
-        for reference_text, target, port, protocol in _reference_flows(context, variable.expression, frozenset()):
+        for reference_text, target, port, protocol in resolved.flows:
             context.flows.add((name, target, port, protocol, f"{variable.name} = {reference_text}"))
         parts = _merge_literals(resolved.parts)
-        if any(isinstance(part, SecretInput) for part in parts):
+        if resolved.secret:
             secret_items.append(SecretItem(variable.name, parts))
             variables.append(
                 Variable(
@@ -355,7 +440,7 @@ def _component_workload(
                 )
             )
         else:
-            text = "".join(part for part in parts if isinstance(part, str))
+            text = "".join(parts)  # type: ignore[arg-type]  # Without a secret, every part is text.
             configuration_entries.append((variable.name, text))
             source = ValueSource.REFERENCE if resolved.derived else ValueSource.CONFIGURATION
             variables.append(
@@ -364,24 +449,7 @@ def _component_workload(
                 )
             )
 
-    volumes: list[Volume] = []
-    mounts: list[VolumeMount] = []
-    writes_persistent_storage = False
-    for mount in component.mounts:
-        storage = context.storages.get(mount.storage)
-        if storage is None:
-            continue
-        if storage.kubernetes_name not in {volume.name for volume in volumes}:
-            volumes.append(
-                Volume(storage.kubernetes_name, storage.kubernetes_name if storage.persistent else "", storage.size)
-            )
-        mounts.append(VolumeMount(storage.kubernetes_name, mount.path, mount.read_only))
-        # Writing a claim of its own makes a workload stateful; storage shared with other
-        # components is read-write-many, which any number of interchangeable replicas may write.
-        shared = context.mount_counts.get(storage.name, 0) > 1
-        writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
-
-    stateful = component.is_database or writes_persistent_storage
+    stateful = layout.stateful
     if component.replicas is not None:
         replicas = component.replicas
     elif stateful:
@@ -397,12 +465,12 @@ def _component_workload(
         role="database" if component.is_database else "server",
         image=component.image,
         replicas=replicas,
-        ports=tuple(WorkloadPort(port_name(port), port.number, port.protocol) for port in component.ports),
+        ports=layout.ports,
         command=component.command,
         args=component.args,
         variables=tuple(variables),
-        volumes=tuple(volumes),
-        mounts=tuple(mounts),
+        volumes=layout.volumes,
+        mounts=layout.mounts,
         database_type=component.database_type,
         secret_files=tuple(
             variable.name
@@ -434,7 +502,8 @@ def _resolve(
     resolved: _Resolved,
     visiting: frozenset[str],
 ) -> None:
-    """Append the parts of `expression`'s value in this environment to `resolved`."""
+    """Append the parts of `expression`'s value in this environment to `resolved`, and the
+    connections it makes its workload open, following named values."""
     application = context.application
     environment = context.environment
     if isinstance(expression, requirements.Text):
@@ -449,6 +518,7 @@ def _resolve(
             _resolve(context, chosen, state_key, resolved, visiting)
     elif isinstance(expression, requirements.Secret):
         resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key))
+        resolved.secret = True
     elif isinstance(expression, requirements.ValueReference):
         resolved.references.append(expression.value)
         value = context.values.get(expression.value)
@@ -456,15 +526,27 @@ def _resolve(
             value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
             _resolve(context, value.expression, value_key, resolved, visiting | {expression.value})
     elif isinstance(expression, requirements.ComponentHost):
-        resolved.references.append(f"{expression.component}.host")
+        reference = f"{expression.component}.host"
+        resolved.references.append(reference)
         resolved.derived = True
         target = context.components.get(expression.component)
-        resolved.parts.append(target.kubernetes_name if target else requirements.kubernetes_name(expression.component))
+        if target is None:
+            resolved.parts.append(requirements.kubernetes_name(expression.component))
+        else:
+            resolved.parts.append(target.kubernetes_name)
+            # A host may be used with any of the target's ports.
+            for port in target.ports:
+                resolved.flows.append((reference, target.kubernetes_name, port.number, port.protocol))
     elif isinstance(expression, requirements.ComponentPort):
-        resolved.references.append(f"{expression.component}.port")
+        reference = f"{expression.component}.port"
+        resolved.references.append(reference)
         resolved.derived = True
         target = context.components.get(expression.component)
         resolved.parts.append(str(target.ports[0].number) if target and target.ports else "")
+        if target is not None and target.ports:
+            # A port reference names the first port.
+            port = target.ports[0]
+            resolved.flows.append((reference, target.kubernetes_name, port.number, port.protocol))
     elif isinstance(expression, requirements.RouteDomain):
         resolved.references.append(f"{expression.route}.domain")
         resolved.derived = True
@@ -475,37 +557,6 @@ def _resolve(
         resolved.derived = True
         route = context.routes.get(expression.route)
         resolved.parts.append(requirements.route_url(route, environment) if route else "")
-
-
-def _reference_flows(
-    context: _Context, expression: requirements.Expression, visiting: frozenset[str]
-) -> list[tuple[str, str, int, str]]:
-    """(reference as written, target workload, port, protocol) for every component an expression
-    makes its workload connect to, following named values."""
-    found: list[tuple[str, str, int, str]] = []
-    if isinstance(expression, requirements.Text):
-        for part in expression.parts:
-            if not isinstance(part, str):
-                found.extend(_reference_flows(context, part, visiting))
-    elif isinstance(expression, requirements.PerEnvironmentText):
-        chosen = next(
-            (text for name, text in expression.cases if name == context.environment.name), expression.otherwise
-        )
-        if chosen is not None:
-            found.extend(_reference_flows(context, chosen, visiting))
-    elif isinstance(expression, requirements.ValueReference):
-        value = context.values.get(expression.value)
-        if value is not None and expression.value not in visiting:
-            found.extend(_reference_flows(context, value.expression, visiting | {expression.value}))
-    elif isinstance(expression, (requirements.ComponentHost, requirements.ComponentPort)):
-        target = context.components.get(expression.component)
-        if target is not None:
-            member = "host" if isinstance(expression, requirements.ComponentHost) else "port"
-            # A host may be used with any of the target's ports; a port reference names the first.
-            ports = target.ports if member == "host" else target.ports[:1]
-            for port in ports:
-                found.append((f"{expression.component}.{member}", target.kubernetes_name, port.number, port.protocol))
-    return found
 
 
 def _merge_literals(parts: list[SecretPart]) -> tuple[SecretPart, ...]:

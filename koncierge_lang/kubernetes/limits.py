@@ -39,6 +39,10 @@ _CRONJOB_NAME_LIMIT = 52
 _ENVIRONMENT_PREFIX = re.compile(r"^in ([^:]+): (.*)$", re.DOTALL)
 
 
+# Label values known to be valid (bounded, for the language server's long-lived process).
+_VALID_LABEL_VALUES: set[str] = set()
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectProblem:
     """One thing the API server would refuse in one generated object."""
@@ -71,8 +75,13 @@ def object_problems(document: Manifest) -> tuple[ObjectProblem, ...]:
     labels = metadata.get("labels")
     if isinstance(labels, dict):
         for key, value in labels.items():
-            if isinstance(value, str) and (len(value) > 63 or not LABEL_VALUE.fullmatch(value)):
+            # Most objects repeat the same few label values: each is checked once.
+            if not isinstance(value, str) or value in _VALID_LABEL_VALUES:
+                continue
+            if len(value) > 63 or not LABEL_VALUE.fullmatch(value):
                 problems.append(f"the label `{key}: {value}` of {kind} `{name}` is longer than 63 characters or invalid")
+            elif len(_VALID_LABEL_VALUES) < 65_536:
+                _VALID_LABEL_VALUES.add(value)
     if kind == "Ingress":
         spec = document.get("spec")
         rules = spec.get("rules", []) if isinstance(spec, dict) else []

@@ -99,10 +99,11 @@ def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: 
             key_colon = _key_colon(key)
         value_type = type(value)
         if value_type is str:
-            if "\n" in value:  # type: ignore[operator]
-                lines.append(f"{prefix}{key_colon} {_scalar(value, child_indent)}")
+            text: str = value  # type: ignore[assignment]
+            if "\n" in text:
+                lines.append(f"{prefix}{key_colon} {_scalar(text, child_indent)}")
             else:
-                lines.append(f"{prefix}{key_colon} {_QUOTED.get(value) or quote(value)}")  # type: ignore[arg-type]
+                lines.append(f"{prefix}{key_colon} {_QUOTED.get(text) or quote(text)}")
         elif value_type is dict and value:
             lines.append(prefix + key_colon)
             _mapping(value, child_indent, lines, child_indent)  # type: ignore[arg-type]
@@ -125,7 +126,8 @@ def _sequence(data: Sequence[object], indent: str, lines: list[str]) -> None:
         if item_type is dict and item:
             _mapping(item, child_indent, lines, item_prefix)  # type: ignore[arg-type]
         elif item_type is str and "\n" not in item:  # type: ignore[operator]
-            lines.append(item_prefix + (_QUOTED.get(item) or quote(item)))  # type: ignore[arg-type]
+            text: str = item  # type: ignore[assignment]
+            lines.append(item_prefix + (_QUOTED.get(text) or quote(text)))
         elif item_type in _SEQUENCE_TYPES and item:
             lines.append(f"{indent}-")
             _sequence(item, child_indent, lines)  # type: ignore[arg-type]
