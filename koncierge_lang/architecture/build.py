@@ -43,6 +43,7 @@ from koncierge_lang.architecture.model import (
     WorkloadKind,
     WorkloadPort,
 )
+from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model as requirements
 from koncierge_lang.requirements.databases import DATABASE_TYPES
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
@@ -148,6 +149,9 @@ def _component_layout(
     )
 
 
+# Stage 1 builds many small, acyclic objects: the cyclic collector is paused meanwhile, as in the
+# parser and checker (koncierge_lang/performance.py).
+@paused_garbage_collection()
 def build_architecture(
     application: requirements.Application,
     environment: requirements.Environment,

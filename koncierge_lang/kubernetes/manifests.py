@@ -28,6 +28,7 @@ from koncierge_lang.architecture.model import (
     Workload,
     WorkloadKind,
 )
+from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.security.databases import SECRET_FILES_DIRECTORY
 
 Manifest = dict[str, object]
@@ -67,6 +68,9 @@ def _metadata(
     return metadata
 
 
+# Tens of thousands of acyclic dicts and lists for a large application: the cyclic collector is
+# paused meanwhile, as in the parser and checker (koncierge_lang/performance.py).
+@paused_garbage_collection()
 def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[str, str]) -> list[Manifest]:
     """Every Kubernetes object of one environment, in apply order."""
     roles = {workload.name: workload.role for workload in architecture.workloads}

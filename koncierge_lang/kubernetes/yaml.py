@@ -40,16 +40,13 @@ _BLOCK_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800
 
 def dump_documents(documents: Iterable[object], header: str = "") -> str:
     """Several YAML documents, each starting with `---`, after an optional comment header."""
-    # All documents go into one list of lines, joined once: joining per document copied the
-    # (tens of MiB of) text of a large application twice.
-    lines: list[str] = []
+    chunks: list[str] = []
     if header:
-        lines.extend(f"# {line}".rstrip() for line in header.splitlines())
+        chunks.extend(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     for document in documents:
-        lines.append("---")
-        _document(document, lines)
-    lines.append("")
-    return "\n".join(lines)
+        chunks.append("---\n")
+        chunks.append(dump(document))
+    return "".join(chunks)
 
 
 def dump(data: object) -> str:
@@ -100,10 +97,14 @@ def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: 
         value_type = type(value)
         if value_type is str:
             text: str = value  # type: ignore[assignment]
-            if "\n" in text:
+            # Only one-line strings are in `_QUOTED`.
+            quoted = _QUOTED.get(text)
+            if quoted is not None:
+                lines.append(f"{prefix}{key_colon} {quoted}")
+            elif "\n" in text:
                 lines.append(f"{prefix}{key_colon} {_scalar(text, child_indent)}")
             else:
-                lines.append(f"{prefix}{key_colon} {_QUOTED.get(text) or quote(text)}")
+                lines.append(f"{prefix}{key_colon} {quote(text)}")
         elif value_type is dict and value:
             lines.append(prefix + key_colon)
             _mapping(value, child_indent, lines, child_indent)  # type: ignore[arg-type]
@@ -169,7 +170,9 @@ def quote(text: str) -> str:
     quoted = _QUOTED.get(text)
     if quoted is None:
         quoted = _quote(text)
-        if len(_QUOTED) < _QUOTED_LIMIT:
+        # Only one-line text is kept: `_mapping` writes what it finds here as it is, while text
+        # of several lines may become a block.
+        if len(_QUOTED) < _QUOTED_LIMIT and "\n" not in text:
             _QUOTED[text] = quoted
     return quoted
 
