@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from koncierge_lang.architecture.model import (
     INGRESS,
@@ -371,6 +372,8 @@ _PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/
 SECRET_FILES_VOLUME = "secret-files"
 
 
+# Cached: every hardened workload has `/tmp`, and each name is needed for its mount and its volume.
+@lru_cache(maxsize=1024)
 def scratch_volume_name(path: str) -> str:
     return ("scratch-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
 
@@ -471,7 +474,11 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
         {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in workload.writable_paths
     ]
     if workload.secret_files:
-        secret_names = {variable.set_name for variable in workload.variables if variable.name in workload.secret_files}
+        # The secret files' names by the secret set that holds them.
+        names_by_set: dict[str, set[str]] = {}
+        for variable in workload.variables:
+            if variable.name in workload.secret_files:
+                names_by_set.setdefault(variable.set_name, set()).add(variable.name)
         keys = {variable.name: variable.key for variable in workload.variables}
         extra_volumes.append(
             {
@@ -487,11 +494,11 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
                                 "items": [
                                     {"key": keys[name], "path": name}
                                     for name in workload.secret_files
-                                    if any(v.name == name and v.set_name == secret_name for v in workload.variables)
+                                    if name in names_by_set[secret_name]
                                 ],
                             }
                         }
-                        for secret_name in sorted(secret_names)
+                        for secret_name in sorted(names_by_set)
                     ],
                 },
             }
