@@ -86,27 +86,25 @@ def _key_colon(key: object) -> str:
 def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: str) -> None:
     # This loop writes most lines of a build's YAML (876,000 for 1,000 components in four
     # environments), so it is kept lean: the common value (a one-line string, two in three) is
-    # tested first, ints are written inline, and quoted strings are looked up in `_QUOTED` before
-    # calling `quote`. (`lines.append` stays a method call: Python 3.11 specialises it, a bound
-    # `append = lines.append` is slower.)
-    child_indent = indent + "  "
+    # tested first and looked up in `_QUOTED` by subscript (a `try` costs nothing unless it fails,
+    # and Python 3.11 specialises `dict[key]`, not `.get`), ints are written inline, and the
+    # children's indentation is made only when needed. (`lines.append` stays a method call: Python
+    # 3.11 specialises it too, while a bound `append = lines.append` is slower.)
     for key, value in data.items():
-        key_colon = _KEY_COLONS.get(key)  # type: ignore[call-overload]
-        if key_colon is None:
+        try:
+            key_colon = _KEY_COLONS[key]  # type: ignore[index]
+        except KeyError:
             key_colon = _key_colon(key)
         value_type = type(value)
         if value_type is str:
-            text: str = value  # type: ignore[assignment]
-            # Only one-line strings are in `_QUOTED`.
-            quoted = _QUOTED.get(text)
-            if quoted is not None:
-                lines.append(f"{prefix}{key_colon} {quoted}")
-            elif "\n" in text:
-                lines.append(f"{prefix}{key_colon} {_scalar(text, child_indent)}")
-            else:
-                lines.append(f"{prefix}{key_colon} {quote(text)}")
+            try:
+                # Only one-line strings are in `_QUOTED`.
+                lines.append(f"{prefix}{key_colon} {_QUOTED[value]}")  # type: ignore[index]
+            except KeyError:
+                lines.append(f"{prefix}{key_colon} {_scalar(value, indent + '  ')}")
         elif value_type is dict and value:
             lines.append(prefix + key_colon)
+            child_indent = indent + "  "
             _mapping(value, child_indent, lines, child_indent)  # type: ignore[arg-type]
         elif (value_type is list or value_type is tuple) and value:
             # Sequences in a mapping are not indented further, as kubectl writes them.
@@ -115,7 +113,7 @@ def _mapping(data: dict[object, object], indent: str, lines: list[str], prefix: 
         elif value_type is int:
             lines.append(f"{prefix}{key_colon} {value}")
         else:
-            lines.append(f"{prefix}{key_colon} {_scalar(value, child_indent)}")
+            lines.append(f"{prefix}{key_colon} {_scalar(value, indent + '  ')}")
         prefix = indent
 
 
