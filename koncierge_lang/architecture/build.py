@@ -421,13 +421,15 @@ def _component_workload(
 ) -> tuple[Workload, ConfigurationSet | None, SecretSet | None]:
     application = context.application
     name = component.kubernetes_name
+    configuration_name = configuration_set_name(name)
+    secrets_name = secret_set_name(name)
+    state_key_prefix = f"{application.kubernetes_name}/{context.environment.name}/{component.name}/"
     configuration_entries: list[tuple[str, str]] = []
     secret_items: list[SecretItem] = []
     variables: list[Variable] = []
     for variable in component.variables:
         resolved = _Resolved()
-        state_key = f"{application.kubernetes_name}/{context.environment.name}/{component.name}/{variable.name}"
-        _resolve(context, variable.expression, state_key, resolved, frozenset())
+        _resolve(context, variable.expression, state_key_prefix + variable.name, resolved, frozenset())
         for reference_text, target, port, protocol in resolved.flows:
             context.flows.add((name, target, port, protocol, f"{variable.name} = {reference_text}"))
         parts = _merge_literals(resolved.parts)
@@ -437,7 +439,7 @@ def _component_workload(
                 Variable(
                     variable.name,
                     ValueSource.SECRET,
-                    secret_set_name(name),
+                    secrets_name,
                     variable.name,
                     "",
                     tuple(resolved.references),
@@ -449,7 +451,7 @@ def _component_workload(
             source = ValueSource.REFERENCE if resolved.derived else ValueSource.CONFIGURATION
             variables.append(
                 Variable(
-                    variable.name, source, configuration_set_name(name), variable.name, text, tuple(resolved.references)
+                    variable.name, source, configuration_name, variable.name, text, tuple(resolved.references)
                 )
             )
 
@@ -487,12 +489,12 @@ def _component_workload(
         declared_writable_paths=component.writable_paths,
     )
     configuration_set = (
-        ConfigurationSet(configuration_set_name(name), name, tuple(sorted(configuration_entries)))
+        ConfigurationSet(configuration_name, name, tuple(sorted(configuration_entries)))
         if configuration_entries
         else None
     )
     secret_set = (
-        SecretSet(secret_set_name(name), name, tuple(sorted(secret_items, key=lambda item: item.key)))
+        SecretSet(secrets_name, name, tuple(sorted(secret_items, key=lambda item: item.key)))
         if secret_items
         else None
     )
@@ -564,6 +566,8 @@ def _resolve(
 
 
 def _merge_literals(parts: list[SecretPart]) -> tuple[SecretPart, ...]:
+    if len(parts) == 1:  # The usual case: nothing to merge.
+        return (parts[0],)
     merged: list[SecretPart] = []
     for part in parts:
         if isinstance(part, str):
