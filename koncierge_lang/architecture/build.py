@@ -164,7 +164,7 @@ def build_architecture(
         index = index_application(application)
     elif index.application is not application:
         raise ValueError("the index was made for another application")
-    context = _Context(application, environment, index)
+    context = _Context(application, environment, index, pull_policy=_pull_policy(environment, settings))
 
     routed = {route.component for route in application.routes}
     workloads: list[Workload] = []
@@ -310,26 +310,18 @@ def _replace_workload(workload: Workload, **changes: object) -> Workload:
     return Workload(**values)
 
 
+def _pull_policy(environment: requirements.Environment, settings: Settings) -> str:
+    return settings.image_pull_policy or ("Always" if is_hardened(environment, settings) else "IfNotPresent")
+
+
 def _harden(context: _Context, workloads: list[Workload], settings: Settings) -> list[Workload]:
     """Each workload as it runs in this environment: hardened when its security is strict. What the
     author declared (`size`, `health`, `as file`) applies in every environment."""
     environment = context.environment
-    hardened = is_hardened(environment, settings)
-    pull_policy = settings.image_pull_policy or ("Always" if hardened else "IfNotPresent")
-    if not hardened:
-        result_as_declared: list[Workload] = []
-        for workload in workloads:
-            health = _health_probe(workload)
-            result_as_declared.append(
-                _replace_workload(
-                    workload,
-                    image_pull_policy=pull_policy,
-                    resources=_size_resources(workload.size),
-                    liveness=health,
-                    readiness=health,
-                )
-            )
-        return result_as_declared
+    if not is_hardened(environment, settings):
+        # Workloads are made as they run where not hardened (`_component_workload`, `_backup`).
+        return workloads
+    pull_policy = context.pull_policy
     database_types = {workload.name: workload.database_type for workload in workloads if workload.database_type}
     result: list[Workload] = []
     for workload in workloads:
@@ -389,6 +381,7 @@ class _Context:
     application: requirements.Application
     environment: requirements.Environment
     index: ApplicationIndex
+    pull_policy: str = ""
     namespace: str = ""
     # (source, target, port, protocol, reason); a set so that repeated references count once.
     flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
@@ -464,6 +457,9 @@ def _component_workload(
         # Two interchangeable replicas keep serving while one is replaced or its node fails.
         replicas = 2 if context.environment.performance_optimised else 1
 
+    health = component.health
+    # Where the environment is not hardened, what the author declared is all (see `_harden`).
+    health_probe = Probe("http", health.port, path=health.path) if health is not None and health.path else None
     workload = Workload(
         name=name,
         component=component.name,
@@ -484,9 +480,13 @@ def _component_workload(
             if variable.as_file and built.source is ValueSource.SECRET
         ),
         size=component.size,
-        health_path=component.health.path if component.health is not None else "",
-        health_port=component.health.port if component.health is not None else 0,
+        health_path=health.path if health is not None else "",
+        health_port=health.port if health is not None else 0,
         declared_writable_paths=component.writable_paths,
+        image_pull_policy=context.pull_policy,
+        resources=_size_resources(component.size),
+        liveness=health_probe,
+        readiness=health_probe,
     )
     configuration_set = (
         ConfigurationSet(configuration_name, name, tuple(sorted(configuration_entries)))
@@ -663,6 +663,7 @@ def _backup(
         database_type=None,
         schedule=settings.backup_schedule,
         retention=retention,
+        image_pull_policy=context.pull_policy,
         implied=True,
         implied_reason=(
             f"environment {environment.name} ({environment.kind}) keeps backups, so database "
