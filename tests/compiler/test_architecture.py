@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from compiler_support import EXAMPLE_FILES, FIXTURES, architectures
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture, namespace_name
+from koncierge_lang.architecture.build import build_architecture, index_application, namespace_name
 from koncierge_lang.architecture.model import INGRESS, NetworkFlow, ValueSource, WorkloadKind
 from koncierge_lang.architecture.printer import architecture_data, print_architectures
 from koncierge_lang.settings import Settings
@@ -181,3 +182,15 @@ def test_printer_shows_size_resources_health_secret_files_and_writes_only_when_s
     assert '  resources:\n    requests: "cpu 1, memory 1Gi"\n    limits: "cpu 2, memory 2Gi"\n' in text
     assert "  health:\n    path: /healthz\n    port: 9090\n" in text
     assert "  writes:\n  - /var/cache/nginx\n  - /tmp\n" in text
+
+
+def test_an_application_index_shared_by_environments_changes_nothing() -> None:
+    application = analyze(RICH.read_text(encoding="utf-8"), "rich.kon").requirements.applications[0]
+    index = index_application(application)
+    for environment in application.environments:
+        assert build_architecture(application, environment, Settings(), index) == build_architecture(
+            application, environment, Settings()
+        )
+    other = analyze(RUNTIME, "shop.kon").requirements.applications[0]
+    with pytest.raises(ValueError):
+        build_architecture(other, other.environments[0], Settings(), index)
