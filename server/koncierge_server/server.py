@@ -28,6 +28,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
+from koncierge_lang import __version__
 from koncierge_server import (
     code_actions,
     completion,
@@ -44,7 +45,7 @@ from koncierge_server import (
 from koncierge_server.documents import Snapshot
 from koncierge_server.protocol import HANDLER_MODULES
 
-VERSION = "0.1.0"
+VERSION = __version__
 DEFAULT_DEBOUNCE_SECONDS = 0.02
 COMPILER_IDLE_SECONDS = 0.3
 FAULT_VARIABLE = "KONCIERGE_LSP_TEST_FAULT"
