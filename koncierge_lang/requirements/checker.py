@@ -276,6 +276,8 @@ class _ApplicationScope:
         self.used_values: set[str] = set()
         self.used_storages: set[str] = set()
         self.inline_storages: list[model.Storage] = []
+        # Whether each named value is (or contains) a secret: asked for every variable.
+        self.secret_values: dict[str, bool] = {}
 
     def report(self, code: str, message: str, span: Span, related: tuple[RelatedLocation, ...] = (), fixes: tuple[Fix, ...] = ()) -> None:
         self.checker.report(code, message, span, related, fixes)
@@ -1037,7 +1039,13 @@ class _ApplicationScope:
                 return True
             node = entry[2]
             if entry[0] in ("value", "constant") and isinstance(node, ast.ValueDeclaration):
-                if self.is_secret_expression(node.expression, visiting | {name}):
+                known = self.secret_values.get(name)
+                if known is None:
+                    known = self.is_secret_expression(node.expression, visiting | {name})
+                    if not visiting:
+                        # Only a complete answer is kept: inside a cycle the walk stops early.
+                        self.secret_values[name] = known
+                if known:
                     return True
         return False
 
