@@ -12,7 +12,7 @@ reuses for the generated objects.
 from __future__ import annotations
 
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture, Workload, WorkloadKind
-from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id
+from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id, short_image
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
@@ -170,7 +170,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
         builder.edge(Edge(service_id(service.name), workload_id(service.workload), "selects"))
 
     for workload in architecture.workloads:
-        details = [workload.image]
+        details = [short_image(workload.image)]
         if workload.kind is WorkloadKind.SCHEDULED:
             details.append(f"schedule {workload.schedule}")
             if workload.retention is not None:

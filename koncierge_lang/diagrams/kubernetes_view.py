@@ -25,7 +25,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, Problem, make_id
+from koncierge_lang.diagrams.model import (
+    Diagram,
+    DiagramBuilder,
+    Edge,
+    Group,
+    Location,
+    Node,
+    Problem,
+    make_id,
+    short_image,
+)
 from koncierge_lang.source import Span
 
 _MAX_DETAILS = 6
@@ -169,7 +179,7 @@ def _details(manifest: Mapping[str, Any]) -> tuple[str, ...]:
     lines: list[str] = []
     if kind in WORKLOAD_KINDS:
         _, pod_spec = pod_template(manifest)
-        lines.extend(_str(container.get("image")) for container in _dict_list(pod_spec.get("containers")) if container.get("image"))
+        lines.extend(short_image(_str(container.get("image"))) for container in _dict_list(pod_spec.get("containers")) if container.get("image"))
         if kind == "CronJob" and spec.get("schedule"):
             lines.append(f"schedule {_str(spec.get('schedule'))}")
         elif "replicas" in spec:

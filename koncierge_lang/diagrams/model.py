@@ -143,3 +143,10 @@ class DiagramBuilder:
 def make_id(*parts: str) -> str:
     """A node id from its parts. A colon would read as a Graphviz port, so it is percent-encoded."""
     return "/".join(part.replace("%", "%25").replace(":", "%3A") for part in parts)
+
+
+def short_image(image: str) -> str:
+    """An image reference for a label: a digest is cut to its first 12 hexadecimal digits, which
+    tell images apart as well as the whole 64 and keep nodes narrow."""
+    name, separator, digest = image.partition("@sha256:")
+    return f"{name}@sha256:{digest[:12]}…" if separator and len(digest) > 12 else image

@@ -8,7 +8,7 @@ by name with how they are given (generated, base64, plain text), never with thei
 
 from __future__ import annotations
 
-from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id
+from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id, short_image
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
@@ -125,7 +125,7 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
         lines: list[str] = []
         if component.is_database:
             lines.append(f"{component.database_type} database")
-        lines.append(component.image + (" (default)" if component.image_defaulted else ""))
+        lines.append(short_image(component.image) + (" (default)" if component.image_defaulted else ""))
         if component.ports:
             lines.append("ports " + ", ".join(_port(port) for port in component.ports))
         if component.replicas is not None:
