@@ -107,6 +107,7 @@ class _LexerTables:
     pattern: re.Pattern[str]
     ignored: frozenset[str]
     keywords: dict[str, str]
+    whitespace: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -133,7 +134,10 @@ def lexer_tables() -> _LexerTables:
             expressions.append(f"(?P<{terminal.name}>{terminal.pattern.to_regexp()})")
     literals.sort(key=lambda literal: -len(literal[1]))
     expressions.extend(f"(?P<{name}>{re.escape(text)})" for name, text in literals)
-    return _LexerTables(re.compile("|".join(expressions)), ignored, keywords)
+    # Whitespace before a token is skipped by the same match (half of all matches otherwise).
+    whitespace = next(t.pattern.to_regexp() for t in parser.terminals if t.name == "WS")
+    pattern = re.compile(f"(?:{whitespace})?(?:{'|'.join(expressions)})")
+    return _LexerTables(pattern, ignored, keywords, re.compile(whitespace))
 
 
 def _token(kind: str, value: str, start: int, line: int, column: int, end_column: int, end: int) -> Token:
@@ -378,14 +382,32 @@ class _RecoveringParser:
         line, column = self.source.line_and_column(position)
         line_start = position - column + 1
         new_string = str.__new__
+        whitespace = tables.whitespace.match
         while position < length:
-            found = match(text, position)
+            found = match(text, position, length)
             if found is None:
+                blank = whitespace(text, position, length)
+                if blank is not None:
+                    # Whitespace, then a character no terminal matches.
+                    newlines = text.count("\n", position, blank.end())
+                    if newlines:
+                        line += newlines
+                        line_start = text.rindex("\n", position, blank.end()) + 1
+                    position = blank.end()
+                    if position >= length:
+                        break
                 skipped_to = self.unexpected_character(position, line, line_start)
                 position = skipped_to
                 continue
             kind = found.lastgroup or ""
-            value = found.group()
+            start = found.start(kind)
+            if start != position:
+                newlines = text.count("\n", position, start)
+                if newlines:
+                    line += newlines
+                    line_start = text.rindex("\n", position, start) + 1
+                position = start
+            value = found.group(kind)
             end = found.end()
             if kind in ignored:
                 if kind == "COMMENT":

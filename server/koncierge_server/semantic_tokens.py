@@ -50,7 +50,9 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
         if found is None:
             position += 1
             continue
-        kind, value, end = found.lastgroup, found.group(), found.end()
+        kind = found.lastgroup or ""
+        # The lexer's pattern skips the whitespace before a token in the same match.
+        position, value, end = found.start(kind), found.group(kind), found.end()
         if kind == "COMMENT":
             raw.append((position, end, "comment", 0))
         elif kind in tables.ignored:
