@@ -117,7 +117,8 @@ def _expected(snapshot: Snapshot, offset: int) -> set[str]:
 def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offset: int) -> list[types.CompletionItem]:
     if stripped.endswith("->"):
         return _declared_items(snapshot, application, ("component", "database"))
-    if re.search(r"(^|\s)like$", stripped):
+    if re.search(r"(^|\s)(like|environment)$", stripped):
+        # After `environment` a new environment is named after its kind; after `like`, a kind.
         return [
             types.CompletionItem(
                 label=kind.name,
@@ -137,15 +138,6 @@ def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offs
                 ),
             )
             for database in DATABASE_TYPES.values()
-        ]
-    if re.search(r"(^|\s)environment$", stripped):
-        return [
-            types.CompletionItem(
-                label=kind.name,
-                kind=types.CompletionItemKind.EnumMember,
-                documentation=_markdown(f"`{kind.name}`: {kind.description}. " + _flags(kind)),
-            )
-            for kind in ENVIRONMENT_KINDS.values()
         ]
     if re.search(r"(^|\s)after$", stripped) or re.search(r"(^|\s)after\s[^\n]*,$", stripped):
         return _declared_items(snapshot, application, ("environment",))
