@@ -14,12 +14,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from lark import Tree
-
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
-from koncierge_lang.syntax.parser import ParseResult, _RecoveringParser, _TreeBuilder, parse
+from koncierge_lang.syntax.builder import RuleNode
+from koncierge_lang.syntax.parser import ParseResult, _RecoveringParser, parse
 
 
 def reparse(previous: ParseResult, previous_text: str, text: str, path: str = "<input>") -> ParseResult:
@@ -116,18 +115,12 @@ def _line_start(text: str, offset: int) -> int:
 
 def _parse_fragment(source: SourceText, start: int, end: int) -> tuple[tuple[Any, ...], tuple[ast.Comment, ...]] | None:
     reader = _RecoveringParser(source, start="application_body", limits=(start, end))
-    tree = reader.run()
-    if not isinstance(tree, Tree) or reader.diagnostics:
+    node = reader.run()
+    # A statement left out for a made-up token always comes with a syntax error: any error, and
+    # the whole file is read again.
+    if not isinstance(node, RuleNode) or reader.diagnostics or reader.builder.diagnostics:
         return None
-    builder = _TreeBuilder(source)
-    items = []
-    for child in tree.children:
-        item = builder._statement(builder.application_item, child)
-        if item is None:
-            return None
-        items.append(item)
-    if builder.diagnostics:
-        return None
+    items = node.children
     comments = tuple(
         ast.Comment(str(token), source.span(int(token.start_pos or 0), int(token.end_pos or 0))) for token in reader.comments
     )

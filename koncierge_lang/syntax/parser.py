@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedToken
 from lark.lexer import PatternStr
 from lark.parsers.lalr_analysis import Shift
@@ -29,9 +29,7 @@ from koncierge_lang.diagnostics import Diagnostic, Fix, TextEdit, make_diagnosti
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
-
-MISSING = "\x00missing"
-"""The value of a token that error recovery made up; statements holding one are left out."""
+from koncierge_lang.syntax.builder import MISSING, RuleNode, RuleShape, SyntaxTreeBuilder, rule_shape
 
 MAXIMUM_REPORTED_SYNTAX_ERRORS = 100
 MAXIMUM_INSERTED_TOKENS = 3
@@ -155,59 +153,39 @@ def _token(kind: str, value: str, start: int, line: int, column: int, end_column
     return token
 
 
-class _Position:
-    """Where a tree node starts and ends: the attributes Lark's `meta` would have."""
+@dataclass(frozen=True, slots=True)
+class _DriverTables:
+    """Lark's LALR tables, encoded for the parser's inner loop: per state, terminal or nonterminal
+    -> the state to shift to or go to (>= 0), or `~index` of the rule to reduce by (< 0); and
+    per rule, its shape."""
 
-    __slots__ = ("start_pos", "end_pos", "line", "column", "end_line", "end_column", "empty")
-
-    def __init__(self, first: Any, last: Any) -> None:
-        self.start_pos = first.start_pos
-        self.line = first.line
-        self.column = first.column
-        self.end_pos = last.end_pos
-        self.end_line = last.end_line
-        self.end_column = last.end_column
-        self.empty = False
-
-
-def _positioned(callback: Any) -> Any:
-    def build(children: list[Any]) -> Any:
-        result = callback(children)
-        if type(result) is Tree:
-            first = children[0] if children else None
-            last = children[-1] if children else None
-            if type(first) is Token and type(last) is Token:
-                # The common case: a statement from its keyword to its last token.
-                result._meta = _Position(first, last)  # type: ignore[assignment]
-                return result
-            first = last = None
-            for child in children:
-                if child is not None and (type(child) is not Tree or child._meta is not None):
-                    first = child if type(child) is not Tree else child._meta
-                    break
-            for child in reversed(children):
-                if child is not None and (type(child) is not Tree or child._meta is not None):
-                    last = child if type(child) is not Tree else child._meta
-                    break
-            if first is not None and last is not None:
-                result._meta = _Position(first, last)  # type: ignore[assignment]
-        return result
-
-    return build
+    actions: dict[int, dict[str, int]]
+    shapes: tuple[RuleShape, ...]
 
 
 @lru_cache(maxsize=1)
-def _reductions() -> dict[Any, tuple[int, str, Any]]:
-    """Per grammar rule: how many values it takes, what it reduces to, and its tree builder."""
-    _, callbacks = _parse_tables()
-    return {rule: (len(rule.expansion), rule.origin.name, build) for rule, build in callbacks.items()}
+def _parse_table() -> Any:
+    return lark_parser().parser.parser.parser.parse_table
 
 
 @lru_cache(maxsize=1)
-def _parse_tables() -> tuple[Any, dict[Any, Any]]:
-    inner = lark_parser().parser.parser.parser
-    callbacks = {rule: _positioned(callback) for rule, callback in inner.callbacks.items()}
-    return inner.parse_table, callbacks
+def _driver_tables() -> _DriverTables:
+    parse_table = _parse_table()
+    rules: dict[Any, int] = {}
+    actions: dict[int, dict[str, int]] = {}
+    for state, state_actions in parse_table.states.items():
+        encoded: dict[str, int] = {}
+        for symbol, (action, argument) in state_actions.items():
+            if action is Shift:
+                encoded[symbol] = argument
+            else:
+                encoded[symbol] = ~rules.setdefault(argument, len(rules))
+        actions[state] = encoded
+    return _DriverTables(actions, tuple(rule_shape(rule) for rule in rules))
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*")
+"""A word: what completion replaces when the cursor touches its end."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +292,15 @@ class _RecoveringParser:
         self.previous_token: Token | None = None
         self.gave_up = False
         self.limits = limits
-        parse_table, callbacks = _parse_tables()
-        self.reductions = _reductions()
-        self.parser_state = ParserState(ParseConf(parse_table, callbacks, start), None)  # type: ignore[arg-type]
+        parse_table = _parse_table()
+        driver_tables = _driver_tables()
+        self.builder = SyntaxTreeBuilder(source, _read_reference, _simple_reference_pattern())
+        self.actions = driver_tables.actions
+        self.reductions = [
+            (shape.size, shape.origin, reduction)
+            for shape, reduction in zip(driver_tables.shapes, self.builder.reductions(driver_tables.shapes), strict=True)
+        ]
+        self.parser_state = ParserState(ParseConf(parse_table, {}, start), None)  # type: ignore[arg-type]
         self.states = parse_table.states
         self.end_state = self.parser_state.parse_conf.end_state
         self.comments: list[Token] = []
@@ -356,33 +340,36 @@ class _RecoveringParser:
         }
 
     def run(self) -> Any:
-        states = self.states
-        state_stack = self.parser_state.state_stack
-        for token in self.tokens():
-            if not self.recovering and token.type in states[state_stack[-1]]:
-                try:
-                    self._feed(token)
-                    continue
-                except UnexpectedToken:
-                    pass  # An LALR default reduction led to an error: recover from the reduced state.
-            self.offer(token)
-            if self.gave_up:
-                return None
+        """Parse the text (or its part within `limits`); the value of the start rule, or None."""
+        self.read()
+        if self.gave_up:
+            return None
         return self.offer(self._end_token())
 
-    def tokens(self) -> Iterable[Token]:
-        """The tokens of the text, typed by the parser's current state; comments are collected."""
+    def read(self, stop: int | None = None) -> None:
+        """Read the tokens of the text into the parser, up to its end or, with `stop`, up to a
+        word that ends at `stop` (the word being typed where completion is asked for).
+
+        The lexer and the parser's common case (a token the current state takes) are one loop:
+        keywords are typed by the parser's state, as Lark's contextual lexer does, and the LALR
+        step (Lark's ParserState.feed_token) is inlined on the encoded tables. Anything else, an
+        error or recovery from one, goes through `offer`. Comments are collected.
+        """
         tables = lexer_tables()
         match = tables.pattern.match
+        whitespace = tables.whitespace.match
         ignored = tables.ignored
         keywords = tables.keywords
-        states = self.states
+        actions = self.actions
+        reductions = self.reductions
+        state_stack = self.parser_state.state_stack
+        value_stack = self.parser_state.value_stack
         text = self.source.text
         position, length = self.limits if self.limits is not None else (0, len(text))
         line, column = self.source.line_and_column(position)
         line_start = position - column + 1
         new_string = str.__new__
-        whitespace = tables.whitespace.match
+        previous = self.previous_token
         while position < length:
             found = match(text, position, length)
             if found is None:
@@ -396,8 +383,7 @@ class _RecoveringParser:
                     position = blank.end()
                     if position >= length:
                         break
-                skipped_to = self.unexpected_character(position, line, line_start)
-                position = skipped_to
+                position = self.unexpected_character(position, line, line_start)
                 continue
             kind = found.lastgroup or ""
             start = found.start(kind)
@@ -420,15 +406,17 @@ class _RecoveringParser:
                         line_start = position + value.rindex("\n") + 1
                 position = end
                 continue
+            state_actions = actions[state_stack[-1]]
             if kind == "NAME" and value in keywords:
                 keyword_type = keywords[value]
-                actions = states[self.parser_state.state_stack[-1]]
-                if keyword_type in actions or "NAME" not in actions:
+                if keyword_type in state_actions or "NAME" not in state_actions:
                     kind = keyword_type
                 elif value in STATEMENT_KEYWORDS and self._starts_a_statement(position, end):
                     # `port` then, on the next line, `env X = y`: the line starts a new statement;
                     # reading `env` as the port's name would hide the real mistake.
                     kind = keyword_type
+            if end == stop and _WORD.fullmatch(value):
+                break
             column = position - line_start + 1
             # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
             token = new_string(Token, value)
@@ -439,8 +427,35 @@ class _RecoveringParser:
             token.column = column
             token.end_column = column + len(value)
             token.end_pos = end
-            yield token
             position = end
+            if not self.recovering:
+                entry = state_actions.get(kind)
+                while entry is not None:
+                    if entry >= 0:
+                        state_stack.append(entry)
+                        value_stack.append(token)
+                        break
+                    size, origin, reduce = reductions[~entry]
+                    if size:
+                        values = value_stack[-size:]
+                        del state_stack[-size:]
+                        del value_stack[-size:]
+                    else:
+                        values = []
+                    state = actions[state_stack[-1]][origin]
+                    state_stack.append(state)
+                    value_stack.append(reduce(values))
+                    entry = actions[state].get(kind)
+                if entry is not None:
+                    previous = token
+                    continue
+                # Not taken, possibly after an LALR default reduction: recover from there.
+            self.previous_token = previous
+            self.offer(token)
+            previous = self.previous_token
+            if self.gave_up:
+                return
+        self.previous_token = previous
 
     def _end_token(self) -> Token:
         end = self.limits[1] if self.limits is not None else len(self.source.text)
@@ -480,31 +495,31 @@ class _RecoveringParser:
         return text[line_start:start].strip() == ""
 
     def _feed(self, token: Token) -> Any:
-        """Lark's LALR step (ParserState.feed_token), inlined: it runs for every token."""
+        """Lark's LALR step (ParserState.feed_token) on the encoded tables, inlined: it runs for
+        every token."""
         state_stack = self.parser_state.state_stack
         value_stack = self.parser_state.value_stack
-        states = self.states
+        actions = self.actions
         reductions = self.reductions
         token_type = token.type
         result = None
         while True:
-            entry = states[state_stack[-1]].get(token_type)
+            entry = actions[state_stack[-1]].get(token_type)
             if entry is None:
-                raise UnexpectedToken(token, set(states[state_stack[-1]]), state=self.parser_state)  # type: ignore[no-untyped-call]
-            action, argument = entry
-            if action is Shift:
-                state_stack.append(argument)
+                raise UnexpectedToken(token, set(actions[state_stack[-1]]), state=self.parser_state)  # type: ignore[no-untyped-call]
+            if entry >= 0:
+                state_stack.append(entry)
                 value_stack.append(token)
                 break
-            size, origin, build = reductions[argument]
+            size, origin, reduce = reductions[~entry]
             if size:
-                children = value_stack[-size:]
+                values = value_stack[-size:]
                 del state_stack[-size:]
                 del value_stack[-size:]
             else:
-                children = []
-            value = build(children)
-            state_stack.append(states[state_stack[-1]][origin][1])
+                values = []
+            value = reduce(values)
+            state_stack.append(actions[state_stack[-1]][origin])
             value_stack.append(value)
             if token_type == "$END" and state_stack[-1] == self.end_state:
                 result = value
@@ -754,19 +769,31 @@ def _parse(text: str, path: str) -> ParseResult:
     recovering_parser = _RecoveringParser(source)
     tree = recovering_parser.run()
     comments = recovering_parser.comments
-    builder = _TreeBuilder(source)
+    builder = recovering_parser.builder
     diagnostics = list(recovering_parser.diagnostics)
+    builder_diagnostics = builder.diagnostics
     applications: tuple[ast.Application, ...] = ()
-    if isinstance(tree, Tree):
-        applications = builder.file(tree)
+    if isinstance(tree, RuleNode):
+        applications = builder.applications(tree)
     elif recovering_parser.gave_up:
         applications = builder.partial(recovering_parser.parser_state.value_stack)
+        # Only what was read into those applications is reported on.
+        builder_diagnostics = [
+            diagnostic
+            for diagnostic in builder_diagnostics
+            if any(
+                application.span.start <= diagnostic.span.start and diagnostic.span.end <= application.span.end
+                for application in applications
+            )
+        ]
         if len(diagnostics) >= MAXIMUM_REPORTED_SYNTAX_ERRORS:
             last = diagnostics[-1]
             diagnostics[-1] = make_diagnostic(
                 "KON001", last.message + " (too many syntax errors: the rest of the file was not checked)", last.span
             )
-    diagnostics.extend(builder.diagnostics)
+    else:
+        builder_diagnostics = []
+    diagnostics.extend(builder_diagnostics)
     comment_nodes = tuple(ast.Comment(str(token), _token_span(source, token)) for token in comments)
     file = ast.File(applications, comment_nodes, source.span(0, len(text)))
     diagnostics.sort(key=Diagnostic.sort_key)
@@ -779,9 +806,6 @@ def _token_span(source: SourceText, token: Token) -> Span:
     return source.span(start, end)
 
 
-_new_tuple = tuple.__new__
-
-
 @lru_cache(maxsize=1)
 def _simple_reference_pattern() -> re.Pattern[str]:
     """`NAME` or `NAME.NAME`, with the grammar's own NAME pattern."""
@@ -789,368 +813,13 @@ def _simple_reference_pattern() -> re.Pattern[str]:
     return re.compile(f"({name})(?:\\.({name}))?")
 
 
-class _Incomplete(Exception):
-    """A statement holds a token made up by error recovery; it is left out of the tree."""
-
-
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
-
-
-class _TreeBuilder:
-    """Lark tree -> syntax tree, resolving string escapes and `${...}` interpolation."""
-
-    def __init__(self, source: SourceText) -> None:
-        self.source = source
-        self.diagnostics: list[Diagnostic] = []
-
-    def partial(self, values: list[Any]) -> tuple[ast.Application, ...]:
-        applications = []
-        for value in values:
-            if isinstance(value, Tree) and value.data == "application":
-                built = self._statement(self.application, value)
-                if built is not None:
-                    applications.append(built)
-            elif isinstance(value, Tree) and value.data == "file":
-                applications.extend(self.file(value))
-        return tuple(applications)
-
-    def file(self, tree: Any) -> tuple[ast.Application, ...]:
-        applications = []
-        for child in tree.children:
-            built = self._statement(self.application, child)
-            if built is not None:
-                applications.append(built)
-        return tuple(applications)
-
-    def _statement(self, build: Any, tree: Any) -> Any:
-        try:
-            return build(tree)
-        except _Incomplete:
-            return None
-
-    def span(self, node: Any) -> Span:
-        position: Any = node if isinstance(node, Token) else node._meta
-        if position is None:
-            return self.source.span(0, 0)
-        # Span's own constructor, without the named tuple's keyword-handling frame: it runs for
-        # every node.
-        return _new_tuple(
-            Span,
-            (position.start_pos, position.end_pos, position.line, position.column, position.end_line, position.end_column),
-        )
-
-    def token_text(self, token: Any) -> str:
-        if token.value == MISSING:
-            raise _Incomplete
-        return str(token)
-
-    def name(self, token: Any) -> ast.Name:
-        return ast.Name(self.token_text(token), self.span(token))
-
-    def number(self, token: Any) -> ast.Number:
-        return ast.Number(self.token_text(token), self.span(token))
-
-    def application(self, tree: Any) -> ast.Application:
-        children = list(tree.children)
-        name_token = children[0]
-        quoted = name_token.type == "STRING"
-        if quoted:
-            name_literal = self.string(name_token)
-            if not name_literal.is_plain:
-                self.diagnostics.append(
-                    make_diagnostic(
-                        "KON217",
-                        "`${...}` cannot be used in an application's name: it is taken as written",
-                        name_literal.span,
-                    )
-                )
-            name = ast.Name(name_literal.value, name_literal.span)
-        else:
-            name = self.name(name_token)
-        description = None
-        rest = children[1:]
-        if rest and isinstance(rest[0], Token) and rest[0].type == "STRING":
-            description = self.string(rest[0])
-            rest = rest[1:]
-        items = []
-        for child in rest:
-            if child is None:
-                continue
-            built = self._statement(self.application_item, child)
-            if built is not None:
-                items.append(built)
-        return ast.Application(name, quoted, description, tuple(items), self.span(tree))
-
-    def application_item(self, tree: Any) -> ast.ApplicationItem:
-        builder = getattr(self, f"build_{tree.data}")
-        return builder(tree)  # type: ignore[no-any-return]
-
-    def build_environment(self, tree: Any) -> ast.Environment:
-        name_token, like_tree, domain_token, after_tree = tree.children
-        like = self.name(like_tree.children[0]) if like_tree is not None else None
-        after = tuple(self.name(token) for token in after_tree.children) if after_tree is not None else ()
-        return ast.Environment(self.name(name_token), like, self.string(domain_token), after, self.span(tree))
-
-    def build_constant(self, tree: Any) -> ast.ValueDeclaration:
-        return self._value_declaration("constant", tree)
-
-    def build_secret(self, tree: Any) -> ast.ValueDeclaration:
-        return self._value_declaration("secret", tree)
-
-    def build_value(self, tree: Any) -> ast.ValueDeclaration:
-        return self._value_declaration("value", tree)
-
-    def _value_declaration(self, keyword: str, tree: Any) -> ast.ValueDeclaration:
-        name_token, expression_tree = tree.children
-        return ast.ValueDeclaration(keyword, self.name(name_token), self.expression(expression_tree), self.span(tree))
-
-    def expression(self, node: Any | Token) -> Any:
-        if isinstance(node, Token):
-            raise _Incomplete
-        data = node.data
-        if data == "string":
-            return self.string(node.children[0])
-        if data == "reference":
-            return self.reference(node)
-        if data == "per_environment":
-            return self.per_environment(node)
-        if data in ("secret_base64", "secret_plain", "secret_generated"):
-            secret = self.secret(node)
-            # An inline secret's tree holds only the secret's own children; the keyword `secret`
-            # before it is part of the variable's span.
-            return secret
-        raise _Incomplete
-
-    def secret(self, node: Any) -> ast.SecretExpression:
-        if node.data == "secret_base64":
-            return ast.SecretBase64(self.string(node.children[0]), self.span(node))
-        if node.data == "secret_plain":
-            return ast.SecretPlain(self.string(node.children[0]), self.span(node))
-        length = node.children[0] if node.children else None
-        return ast.SecretGenerated(self.number(length) if length is not None else None, self.span(node))
-
-    def reference(self, node: Any) -> ast.Reference:
-        name_token, member_token = node.children
-        member = self.name(member_token) if member_token is not None else None
-        return ast.Reference(self.name(name_token), member, self.span(node))
-
-    def per_environment(self, node: Any) -> ast.PerEnvironment:
-        cases = []
-        for case in node.children:
-            if case.data == "otherwise_case":
-                cases.append(ast.EnvironmentCase(None, self.string(case.children[0]), self.span(case)))
-            else:
-                environment_token, text_token = case.children
-                cases.append(ast.EnvironmentCase(self.name(environment_token), self.string(text_token), self.span(case)))
-        return ast.PerEnvironment(tuple(cases), self.span(node))
-
-    def build_storage(self, tree: Any) -> ast.StorageDeclaration:
-        name_token, size_token, lifetime_tree = tree.children
-        lifetime = str(lifetime_tree.children[0]) if lifetime_tree is not None else None
-        return ast.StorageDeclaration(self.name(name_token), self.number(size_token), lifetime, self.span(tree))
-
-    def build_component(self, tree: Any) -> ast.Component:
-        name_token, *items = tree.children
-        return ast.Component(self.name(name_token), None, self._component_items(items), True, self.span(tree))
-
-    def build_database(self, tree: Any) -> ast.Component:
-        name_token, type_token, *items = tree.children
-        span = self.span(tree)
-        has_body = self.source.text[span.start : span.end].endswith("}")
-        return ast.Component(
-            self.name(name_token), self.name(type_token), self._component_items(items), has_body, self.span(tree)
-        )
-
-    def _component_items(self, items: list[Any]) -> tuple[ast.ComponentItem, ...]:
-        built_items = []
-        for item in items:
-            if item is None:
-                continue
-            built = self._statement(self.component_item, item)
-            if built is not None:
-                built_items.append(built)
-        return tuple(built_items)
-
-    def component_item(self, tree: Any) -> ast.ComponentItem:
-        data = tree.data
-        children = tree.children
-        span = self.span(tree)
-        if data == "image":
-            return ast.Image(self.string(children[0]), span)
-        if data == "port":
-            name_token, number_token, protocol_token = self._port_parts(children)
-            return ast.Port(
-                self.name(name_token) if name_token is not None else None,
-                self.number(number_token),
-                self.name(protocol_token) if protocol_token is not None else None,
-                span,
-            )
-        if data == "env":
-            name_node, expression_tree, as_file_tree = children
-            if name_node.type == "STRING":
-                literal = self.string(name_node)
-                variable_name = ast.VariableName(literal.value, True, literal.span)
-            else:
-                variable_name = ast.VariableName(self.token_text(name_node), False, self.span(name_node))
-            return ast.Variable(variable_name, self.expression(expression_tree), span, as_file_tree is not None)
-        if data in ("command", "args"):
-            list_tree = children[0]
-            return ast.CommandLine(data, tuple(self.string(token) for token in list_tree.children), span)
-        if data == "mount":
-            storage_token, mode_tree, path_token = children
-            mode = str(mode_tree.children[0]) if mode_tree is not None else None
-            return ast.Mount(self.name(storage_token), mode, self.string(path_token), span)
-        if data == "component_storage":
-            size_token, lifetime_tree, mode_tree, path_token = children
-            lifetime = str(lifetime_tree.children[0]) if lifetime_tree is not None else None
-            mode = str(mode_tree.children[0]) if mode_tree is not None else None
-            return ast.ComponentStorage(self.number(size_token), lifetime, mode, self.string(path_token), span)
-        if data == "replicas":
-            return ast.Replicas(self.number(children[0]), span)
-        if data == "connects":
-            target_token, port_token, protocol_token = children
-            return ast.Connects(
-                self.string(target_token),
-                self.number(port_token) if port_token is not None else None,
-                self.name(protocol_token) if protocol_token is not None else None,
-                span,
-            )
-        if data == "size":
-            return ast.Size(self.name(children[0]), span)  # a NUMBER too: the checker says sizes are named
-        if data == "health":
-            path_token, port_token = children
-            port: ast.Number | ast.Name | None = None
-            if port_token is not None:
-                port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
-            return ast.Health(self.string(path_token), port, span)
-        if data == "writes":
-            return ast.Writes(tuple(self.string(token) for token in children), span)
-        raise _Incomplete
-
-    def _port_parts(self, children: list[Any]) -> tuple[Token | None, Token, Token | None]:
-        tokens = [child for child in children]
-        # With maybe_placeholders the shape is (name?, number, protocol?).
-        return tokens[0], tokens[1], tokens[2]
-
-    def build_route(self, tree: Any) -> ast.Route:
-        name_token, *rest = tree.children
-        subdomain = None
-        path = None
-        order: list[str] = []
-        index = 0
-        while index < len(rest) and isinstance(rest[index], Tree):
-            option = rest[index]
-            option_name = "subdomain" if option.data == "route_subdomain" else "path"
-            if option_name in order:
-                self.diagnostics.append(
-                    make_diagnostic(
-                        "KON215",
-                        f"`{option_name}` is given twice in route `{name_token}`; only one can take effect",
-                        self.span(option),
-                    )
-                )
-            if option.data == "route_subdomain":
-                subdomain = self.string(option.children[0])
-                order.append("subdomain")
-            else:
-                path = self.string(option.children[0])
-                order.append("path")
-            index += 1
-        component_token = rest[index]
-        port_token = rest[index + 1] if index + 1 < len(rest) else None
-        port: ast.Number | ast.Name | None = None
-        if port_token is not None:
-            port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
-        return ast.Route(
-            self.name(name_token), subdomain, path, self.name(component_token), port, self.span(tree), tuple(order)
-        )
-
-    def string(self, token: Any) -> ast.StringLiteral:
-        raw = self.token_text(token)
-        if "\\" not in raw and "$" not in raw:
-            # Most strings have neither escapes nor interpolation.
-            return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), self.span(token))
-        start = int(token.start_pos or 0)
-        parts: list[str | ast.Reference] = []
-        buffer: list[str] = []
-        index = 1
-        end = len(raw) - 1
-        while index < end:
-            character = raw[index]
-            if character == "\\" and index + 1 < end + 1:
-                escaped = raw[index + 1] if index + 1 < len(raw) else ""
-                if escaped in _ESCAPES and index + 1 < end:
-                    buffer.append(_ESCAPES[escaped])
-                else:
-                    self.diagnostics.append(
-                        make_diagnostic(
-                            "KON006",
-                            f"`\\{escaped}` is not an escape: write `\\\\` for a backslash",
-                            self.source.span(start + index, start + index + 2),
-                        )
-                    )
-                    buffer.append(escaped)
-                index += 2
-                continue
-            if character == "$" and raw.startswith("${", index):
-                close = raw.find("}", index + 2, end)
-                if close == -1:
-                    self.diagnostics.append(
-                        make_diagnostic(
-                            "KON005",
-                            "`${` is never closed: add `}` after the name",
-                            self.source.span(start + index, start + end),
-                        )
-                    )
-                    buffer.append(raw[index:end])
-                    index = end
-                    continue
-                reference = self.interpolation(raw[index + 2 : close], start + index + 2)
-                if reference is not None:
-                    if buffer:
-                        parts.append("".join(buffer))
-                        buffer = []
-                    parts.append(reference)
-                index = close + 1
-                continue
-            buffer.append(character)
-            index += 1
-        if buffer:
-            parts.append("".join(buffer))
-        return ast.StringLiteral(raw, tuple(parts), self.span(token))
-
-    def interpolation(self, inner: str, offset: int) -> ast.Reference | None:
-        simple = _simple_reference_pattern().fullmatch(inner)
-        if simple is not None:
-            # `name` or `name.member` exactly, as the `reference` rule reads it (in that rule
-            # every word is a name): no parser needed for the common case.
-            name = ast.Name(simple.group(1), self.source.span(offset, offset + simple.end(1)))
-            member = None
-            if simple.group(2) is not None:
-                member = ast.Name(simple.group(2), self.source.span(offset + simple.start(2), offset + simple.end(2)))
-            return ast.Reference(name, member, self.source.span(offset, offset + len(inner)))
-        span = self.source.span(offset, offset + len(inner))
-        reference_parser = _RecoveringParser(SourceText(inner), start="reference")
-        tree = reference_parser.run()
-        if not isinstance(tree, Tree) or reference_parser.diagnostics:
-            self.diagnostics.append(
-                make_diagnostic(
-                    "KON005",
-                    f"`${{{inner}}}` is not a reference: put a name such as `db_name` or `database.host` inside",
-                    span,
-                )
-            )
-            return None
-        name_token, member_token = tree.children
-
-        def shifted(token: Any) -> ast.Name:
-            token_start = offset + int(token.start_pos or 0)
-            return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
-
-        name = shifted(name_token)
-        member = shifted(member_token) if member_token is not None else None
-        end = member.span.end if member is not None else name.span.end
-        return ast.Reference(name, member, self.source.span(name.span.start, end))
+def _read_reference(text: str) -> RuleNode | None:
+    """The text inside `${...}` read with the grammar's `reference` rule; None if it is not one."""
+    reference_parser = _RecoveringParser(SourceText(text), start="reference")
+    node = reference_parser.run()
+    if not isinstance(node, RuleNode) or reference_parser.diagnostics:
+        return None
+    return node
 
 
 def expected_at(text: str, offset: int) -> set[str]:
@@ -1163,15 +832,10 @@ def expected_at(text: str, offset: int) -> set[str]:
     """
     offset = max(0, min(offset, len(text)))
     recovering_parser = _RecoveringParser(SourceText(text[:offset]))
-    word = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*")
     try:
-        # Tokens are offered as they are read: the lexer types each keyword by the parser's state.
-        for token in recovering_parser.tokens():
-            if token.end_pos == offset and word.fullmatch(str(token)):
-                break
-            recovering_parser.offer(token)
-            if recovering_parser.gave_up:
-                return set()
+        recovering_parser.read(stop=offset)
+        if recovering_parser.gave_up:
+            return set()
         literals = keyword_terminals()
         accepted = recovering_parser.expected_terminals()
         if recovering_parser.recovering:

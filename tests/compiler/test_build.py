@@ -217,10 +217,9 @@ def test_a_file_without_applications_builds_nothing(tmp_path: Path) -> None:
 
 
 def test_the_editor_gets_the_same_platform_warnings_as_the_build() -> None:
-    from koncierge_server.compiler import lower
-
     from koncierge_lang.analysis import analyze
     from koncierge_lang.settings import Settings
+    from koncierge_server.compiler import lower
 
     text = EXAMPLE_FILES["todo"].read_text(encoding="utf-8")
     lowered = lower(analyze(text, "todo.kon"), Settings())

@@ -8,10 +8,10 @@ import re
 import shutil
 
 import pytest
-from koncierge_server.protocol import DIAGRAM
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from koncierge_server.protocol import DIAGRAM
 from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, open_text, replace_all
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")

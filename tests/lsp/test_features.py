@@ -4,12 +4,12 @@ formatting, semantic tokens, inlay hints, code actions and the custom requests."
 from __future__ import annotations
 
 import pytest
-from koncierge_server.protocol import ARCHITECTURE, MANIFESTS
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from koncierge_lang.formatter import format_text
+from koncierge_server.protocol import ARCHITECTURE, MANIFESTS
 from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, document, open_text, position, replace_all
 
 

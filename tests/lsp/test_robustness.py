@@ -8,11 +8,11 @@ The feature bug is provoked with the test-only environment variable `KONCIERGE_L
 from __future__ import annotations
 
 import pytest
-from koncierge_server.documents import MAXIMUM_ANALYSED_CHARACTERS
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from koncierge_server.documents import MAXIMUM_ANALYSED_CHARACTERS
 from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, document, open_text, replace_all
 
 FAR = types.Position(line=10_000, character=10_000)

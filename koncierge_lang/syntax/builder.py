@@ -1,0 +1,618 @@
+"""The syntax tree, built while the LALR parser reduces: each grammar rule has a reduction.
+
+The parser (koncierge_lang/syntax/parser.py) calls one reduction per rule it recognises, with the
+values of the rule's symbols: tokens, and what the reductions of its sub-rules returned. Statements
+(`component`, `env`, `route`, ...) become syntax-tree nodes at once; the parts of a statement
+(`reference`, `string`, `environment_after`, ...) are kept as light `RuleNode`s until their
+statement reads them, so a statement that error recovery had to complete with made-up tokens is
+left out whole, with nothing of it reported twice. Building the tree in the same pass as the
+parse, rather than building Lark's parse tree and walking it again, is a third of the parse time.
+
+Which symbols a rule keeps, and where an omitted `[optional]` part leaves a `None`, is read from
+Lark's own compiled rules (`filter_out`, `keep_all_tokens`, `empty_indices`, `expand1`), so the
+children a reduction receives are exactly the children of Lark's tree for that rule
+(`maybe_placeholders=True`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
+
+from lark import Token
+
+from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
+from koncierge_lang.source import SourceText, Span
+from koncierge_lang.syntax import ast
+
+MISSING = "\x00missing"
+"""The value of a token that error recovery made up; statements holding one are left out."""
+
+
+class _Incomplete(Exception):
+    """A statement holds a token made up by error recovery; it is left out of the tree."""
+
+
+class RuleNode:
+    """A part of a statement, as Lark's tree would hold it: the rule's name, its kept children
+    (with `None` for an omitted optional part) and the span from its first to its last symbol."""
+
+    __slots__ = ("data", "children", "span")
+
+    def __init__(self, data: str, children: list[Any], span: Span | None) -> None:
+        self.data = data
+        self.children = children
+        self.span = span
+
+    def __repr__(self) -> str:
+        return f"RuleNode({self.data!r}, {self.children!r})"
+
+
+INCOMPLETE = RuleNode("incomplete", [], None)
+"""What the reduction of a statement that holds a made-up token returns; lists leave it out."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleShape:
+    """How one compiled grammar rule (one expansion) becomes a reduction's children."""
+
+    size: int
+    """How many values the rule takes off the parser's stack."""
+    origin: str
+    """The nonterminal it reduces to (the parser's goto)."""
+    name: str
+    """Its alias or its nonterminal's name: which reduction builds it."""
+    layout: tuple[tuple[int, bool], ...] | None
+    """Per kept child: its index among the values (or -1 for an omitted optional part) and
+    whether it is an inlined `_rule` whose own children are spliced in. None when the values
+    are kept as they are."""
+    passthrough: int | None
+    """For an inlined `?rule` with one child: that child's index; the rule builds nothing."""
+    lists_statements: bool
+    """A repetition of statements (Lark's `__..._star_N` for `application*`, `application_item*`
+    or `component_item*`): one that could not be read completely is left out of the list."""
+
+
+def rule_shape(rule: Any) -> RuleShape:
+    """The shape of a Lark `Rule`, as Lark's `maybe_create_child_filter` and `ExpandSingleChild`
+    compute it for `maybe_placeholders=True`."""
+    expansion = rule.expansion
+    options = rule.options
+    empty_indices = options.empty_indices
+    if empty_indices:
+        ones = "".join(str(int(flag)) for flag in empty_indices).split("0")
+        nones_before = [len(run) for run in ones]
+    else:
+        nones_before = [0] * (len(expansion) + 1)
+    layout: list[tuple[int, bool]] = []
+    for index, symbol in enumerate(expansion):
+        layout.extend([(-1, False)] * nones_before[index])
+        if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+            layout.append((index, not symbol.is_term and symbol.name.startswith("_")))
+    layout.extend([(-1, False)] * nones_before[len(expansion)])
+    passthrough = None
+    if options.expand1 and not rule.alias and len(layout) == 1 and layout[0][0] >= 0 and not layout[0][1]:
+        passthrough = layout[0][0]
+    identity = len(layout) == len(expansion) and all(kept == (index, False) for index, kept in enumerate(layout))
+    return RuleShape(
+        len(expansion),
+        rule.origin.name,
+        rule.alias or rule.origin.name,
+        None if identity else tuple(layout),
+        passthrough,
+        rule.origin.name.startswith("__") and any(symbol.name in _ITEM_LISTS for symbol in expansion),
+    )
+
+
+_new_tuple = tuple.__new__
+
+
+def _position_of(value: Any) -> Any:
+    """Where a value on the parser's stack lies: a token, or the span of what a rule built."""
+    if type(value) is Token:
+        return value
+    return getattr(value, "span", None)
+
+
+def span_of_values(values: Sequence[Any]) -> Span | None:
+    """From the first positioned value to the last: the span of a rule's text (tokens that the
+    tree leaves out, such as keywords and braces, included)."""
+    first = last = None
+    for value in values:
+        position = _position_of(value)
+        if position is not None:
+            first = position
+            break
+    if first is None:
+        return None
+    for value in reversed(values):
+        position = _position_of(value)
+        if position is not None:
+            last = position
+            break
+    assert last is not None
+    start = (first.start_pos, first.line, first.column) if type(first) is Token else (first.start, first.start_line, first.start_column)
+    end = (last.end_pos, last.end_line, last.end_column) if type(last) is Token else (last.end, last.end_line, last.end_column)
+    return _new_tuple(Span, (start[0], end[0], start[1], start[2], end[1], end[2]))
+
+
+def _splicing_getter(layout: tuple[tuple[int, bool], ...]) -> Callable[[list[Any]], list[Any]]:
+    """Kept children for a rule that inlines a `_rule` (Lark's ChildFilterLALR)."""
+
+    def kept(values: list[Any]) -> list[Any]:
+        children: list[Any] = []
+        for index, splice in layout:
+            if index < 0:
+                children.append(None)
+            elif splice:
+                if children:
+                    children += values[index].children
+                else:
+                    # Left recursion (`_star: _star item`): the list grows in place, as in Lark.
+                    children = values[index].children
+            else:
+                children.append(values[index])
+        return children
+
+    return kept
+
+
+def _plain_getter(layout: tuple[tuple[int, bool], ...]) -> Callable[[list[Any]], Any]:
+    """Kept children for a rule without inlined parts: one C call (`itemgetter`); an omitted
+    optional part reads the `None` the reduction appends to the values."""
+    indices = [index for index, _ in layout]
+    if not indices:
+        return lambda values: ()
+    if len(indices) == 1:
+        (only,) = indices
+        return lambda values: (values[only],) if only >= 0 else (None,)
+    return itemgetter(*indices)
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
+
+_ITEM_LISTS = ("application", "application_item", "component_item")
+"""The items of these lists are statements: one that could not be read completely is left out."""
+
+_STATEMENTS = frozenset(
+    {
+        "application", "environment", "constant", "secret", "value", "storage", "component", "database",
+        "route", "image", "port", "env", "command", "args", "mount", "component_storage", "replicas",
+        "connects", "size", "health", "writes",
+    }
+)
+
+
+class SyntaxTreeBuilder:
+    """The reductions of one parse: grammar rule -> syntax-tree node, resolving string escapes and
+    `${...}` interpolation. Diagnostics of the strings it reads are collected in `diagnostics`."""
+
+    def __init__(
+        self, source: SourceText, read_reference: Callable[[str], Any], simple_reference: re.Pattern[str]
+    ) -> None:
+        """`read_reference` parses the text inside `${...}` with the grammar's `reference` rule
+        (the parser's job, handed in so that this module does not import the parser);
+        `simple_reference` matches the common case, `name` or `name.member`, without a parser."""
+        self.source = source
+        self.read_reference = read_reference
+        self.simple_reference = simple_reference
+        self.diagnostics: list[Diagnostic] = []
+
+    def reductions(self, shapes: Sequence[RuleShape]) -> list[Callable[[list[Any]], Any]]:
+        """Per rule (in the order of `shapes`): values on the stack -> the rule's value."""
+        return [self._reduction(shape) for shape in shapes]
+
+    def _reduction(self, shape: RuleShape) -> Callable[[list[Any]], Any]:
+        if shape.passthrough is not None:
+            if shape.size == 1:
+                return itemgetter(shape.passthrough)
+            return self._widening_passthrough(shape.passthrough)
+        name = shape.name
+        layout = shape.layout
+        if name.startswith("__"):
+            return self._list_reduction(shape)
+        build = getattr(self, "build_" + name, None)
+        if build is None:
+            build = self._rule_node(name)
+        statement = name in _STATEMENTS
+        if layout is None:
+            kept: Callable[[list[Any]], Any] | None = None
+            appends_none = False
+        elif any(splice for _, splice in layout):
+            kept = _splicing_getter(layout)
+            appends_none = False
+        else:
+            appends_none = any(index < 0 for index, _ in layout)
+            if appends_none:
+                size = shape.size
+                layout = tuple((size if index < 0 else index, splice) for index, splice in layout)
+            kept = _plain_getter(layout)
+        new_tuple = _new_tuple
+
+        def reduce(values: list[Any]) -> Any:
+            span: Span | None = None
+            if values:
+                first = values[0]
+                last = values[-1]
+                if type(first) is Token and type(last) is Token:
+                    span = new_tuple(
+                        Span, (first.start_pos, last.end_pos, first.line, first.column, last.end_line, last.end_column)
+                    )
+                else:
+                    span = span_of_values(values)
+            if appends_none:
+                values.append(None)
+            children = kept(values) if kept is not None else values
+            if not statement:
+                return build(children, span)
+            try:
+                return build(children, span)
+            except _Incomplete:
+                return INCOMPLETE
+
+        return reduce
+
+    def _widening_passthrough(self, index: int) -> Callable[[list[Any]], Any]:
+        """An inlined `?rule` whose other symbols are left out (`"secret" secret_value`): its
+        one child's node spans the whole rule, keyword included, as Lark's positions would."""
+
+        def reduce(values: list[Any]) -> Any:
+            child = values[index]
+            if type(child) is RuleNode:
+                child.span = span_of_values(values)
+            return child
+
+        return reduce
+
+    def _list_reduction(self, shape: RuleShape) -> Callable[[list[Any]], Any]:
+        """A repetition (`item*`, which Lark compiles to a left-recursive `__..._star_N` rule)."""
+        layout = shape.layout
+        kept = _splicing_getter(layout) if layout is not None else None
+        skips_incomplete = shape.lists_statements
+        name = shape.name
+
+        if skips_incomplete:
+            # A list of statements is always inside braces or the whole file, whose span does not
+            # come from it: it needs none of its own (and there is one reduction per statement).
+
+            def reduce_statements(values: list[Any]) -> RuleNode:
+                children = kept(values) if kept is not None else values
+                if children and children[-1] is INCOMPLETE:
+                    children.pop()
+                return RuleNode(name, children, None)
+
+            return reduce_statements
+
+        def reduce(values: list[Any]) -> RuleNode:
+            return RuleNode(name, kept(values) if kept is not None else values, span_of_values(values))
+
+        return reduce
+
+    def _rule_node(self, name: str) -> Callable[[Sequence[Any], Span | None], RuleNode]:
+        def build(children: Sequence[Any], span: Span | None) -> RuleNode:
+            return RuleNode(name, list(children), span)
+
+        return build
+
+    # Reading tokens --------------------------------------------------------------------------
+
+    def token_text(self, token: Any) -> str:
+        if token.value == MISSING:
+            raise _Incomplete
+        return str(token)
+
+    def span(self, token: Any) -> Span:
+        return _new_tuple(
+            Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)
+        )
+
+    def name(self, token: Any) -> ast.Name:
+        if token.value == MISSING:
+            raise _Incomplete
+        return ast.Name(
+            token.value,
+            _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)),
+        )
+
+    def number(self, token: Any) -> ast.Number:
+        return ast.Number(self.token_text(token), self.span(token))
+
+    # The file and the application -------------------------------------------------------------
+
+    def applications(self, node: Any) -> tuple[ast.Application, ...]:
+        """The applications of a whole file (the `file` rule's node)."""
+        return tuple(node.children)
+
+    def partial(self, values: list[Any]) -> tuple[ast.Application, ...]:
+        """The applications completed before the parser gave up."""
+        return tuple(value for value in values if type(value) is ast.Application)
+
+    def build_application(self, children: Sequence[Any], span: Span) -> ast.Application:
+        name_token = children[0]
+        quoted = name_token.type == "STRING"
+        if quoted:
+            name_literal = self.string(name_token)
+            if not name_literal.is_plain:
+                self.diagnostics.append(
+                    make_diagnostic(
+                        "KON217",
+                        "`${...}` cannot be used in an application's name: it is taken as written",
+                        name_literal.span,
+                    )
+                )
+            name = ast.Name(name_literal.value, name_literal.span)
+        else:
+            name = self.name(name_token)
+        description = None
+        rest = children[1:]
+        if rest and type(rest[0]) is Token and rest[0].type == "STRING":
+            description = self.string(rest[0])
+            rest = rest[1:]
+        items = tuple(item for item in rest if item is not None)
+        return ast.Application(name, quoted, description, items, span)
+
+    # Application items ----------------------------------------------------------------------
+
+    def build_environment(self, children: Sequence[Any], span: Span) -> ast.Environment:
+        name_token, like_node, domain_token, after_node = children
+        like = self.name(like_node.children[0]) if like_node is not None else None
+        after = tuple(self.name(token) for token in after_node.children) if after_node is not None else ()
+        return ast.Environment(self.name(name_token), like, self.string(domain_token), after, span)
+
+    def build_constant(self, children: Sequence[Any], span: Span) -> ast.ValueDeclaration:
+        name_token, expression_node = children
+        return ast.ValueDeclaration("constant", self.name(name_token), self.expression(expression_node), span)
+
+    def build_secret(self, children: Sequence[Any], span: Span) -> ast.ValueDeclaration:
+        name_token, expression_node = children
+        return ast.ValueDeclaration("secret", self.name(name_token), self.expression(expression_node), span)
+
+    def build_value(self, children: Sequence[Any], span: Span) -> ast.ValueDeclaration:
+        name_token, expression_node = children
+        return ast.ValueDeclaration("value", self.name(name_token), self.expression(expression_node), span)
+
+    def build_storage(self, children: Sequence[Any], span: Span) -> ast.StorageDeclaration:
+        name_token, size_token, lifetime_node = children
+        lifetime = str(lifetime_node.children[0]) if lifetime_node is not None else None
+        return ast.StorageDeclaration(self.name(name_token), self.number(size_token), lifetime, span)
+
+    def build_component(self, children: Sequence[Any], span: Span) -> ast.Component:
+        name = self.name(children[0])
+        return ast.Component(name, None, tuple(children[1:]), True, span)
+
+    def build_database(self, children: Sequence[Any], span: Span) -> ast.Component:
+        name = self.name(children[0])
+        database_type = self.name(children[1])
+        has_body = self.source.text[span.start : span.end].endswith("}")
+        return ast.Component(name, database_type, tuple(children[2:]), has_body, span)
+
+    def build_route(self, children: Sequence[Any], span: Span) -> ast.Route:
+        name_token, *rest = children
+        subdomain = None
+        path = None
+        order: list[str] = []
+        index = 0
+        while index < len(rest) and type(rest[index]) is RuleNode:
+            option = rest[index]
+            option_name = "subdomain" if option.data == "route_subdomain" else "path"
+            if option_name in order:
+                self.diagnostics.append(
+                    make_diagnostic(
+                        "KON215",
+                        f"`{option_name}` is given twice in route `{name_token}`; only one can take effect",
+                        option.span,
+                    )
+                )
+            if option.data == "route_subdomain":
+                subdomain = self.string(option.children[0])
+                order.append("subdomain")
+            else:
+                path = self.string(option.children[0])
+                order.append("path")
+            index += 1
+        component_token = rest[index]
+        port_token = rest[index + 1] if index + 1 < len(rest) else None
+        port: ast.Number | ast.Name | None = None
+        if port_token is not None:
+            port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
+        return ast.Route(self.name(name_token), subdomain, path, self.name(component_token), port, span, tuple(order))
+
+    # Component items ------------------------------------------------------------------------
+
+    def build_image(self, children: Sequence[Any], span: Span) -> ast.Image:
+        return ast.Image(self.string(children[0]), span)
+
+    def build_port(self, children: Sequence[Any], span: Span) -> ast.Port:
+        # With maybe_placeholders the shape is (name?, number, protocol?).
+        name_token, number_token, protocol_token = children
+        return ast.Port(
+            self.name(name_token) if name_token is not None else None,
+            self.number(number_token),
+            self.name(protocol_token) if protocol_token is not None else None,
+            span,
+        )
+
+    def build_env(self, children: Sequence[Any], span: Span) -> ast.Variable:
+        name_node, expression_node, as_file_node = children
+        if name_node.type == "STRING":
+            literal = self.string(name_node)
+            variable_name = ast.VariableName(literal.value, True, literal.span)
+        else:
+            variable_name = ast.VariableName(self.token_text(name_node), False, self.span(name_node))
+        return ast.Variable(variable_name, self.expression(expression_node), span, as_file_node is not None)
+
+    def build_command(self, children: Sequence[Any], span: Span) -> ast.CommandLine:
+        return ast.CommandLine("command", tuple(self.string(token) for token in children[0].children), span)
+
+    def build_args(self, children: Sequence[Any], span: Span) -> ast.CommandLine:
+        return ast.CommandLine("args", tuple(self.string(token) for token in children[0].children), span)
+
+    def build_mount(self, children: Sequence[Any], span: Span) -> ast.Mount:
+        storage_token, mode_node, path_token = children
+        mode = str(mode_node.children[0]) if mode_node is not None else None
+        return ast.Mount(self.name(storage_token), mode, self.string(path_token), span)
+
+    def build_component_storage(self, children: Sequence[Any], span: Span) -> ast.ComponentStorage:
+        size_token, lifetime_node, mode_node, path_token = children
+        lifetime = str(lifetime_node.children[0]) if lifetime_node is not None else None
+        mode = str(mode_node.children[0]) if mode_node is not None else None
+        return ast.ComponentStorage(self.number(size_token), lifetime, mode, self.string(path_token), span)
+
+    def build_replicas(self, children: Sequence[Any], span: Span) -> ast.Replicas:
+        return ast.Replicas(self.number(children[0]), span)
+
+    def build_connects(self, children: Sequence[Any], span: Span) -> ast.Connects:
+        target_token, port_token, protocol_token = children
+        return ast.Connects(
+            self.string(target_token),
+            self.number(port_token) if port_token is not None else None,
+            self.name(protocol_token) if protocol_token is not None else None,
+            span,
+        )
+
+    def build_size(self, children: Sequence[Any], span: Span) -> ast.Size:
+        return ast.Size(self.name(children[0]), span)  # a NUMBER too: the checker says sizes are named
+
+    def build_health(self, children: Sequence[Any], span: Span) -> ast.Health:
+        path_token, port_token = children
+        port: ast.Number | ast.Name | None = None
+        if port_token is not None:
+            port = self.number(port_token) if port_token.type == "NUMBER" else self.name(port_token)
+        return ast.Health(self.string(path_token), port, span)
+
+    def build_writes(self, children: Sequence[Any], span: Span) -> ast.Writes:
+        return ast.Writes(tuple(self.string(token) for token in children), span)
+
+    # Expressions ------------------------------------------------------------------------------
+
+    def expression(self, node: Any) -> Any:
+        if type(node) is not RuleNode:
+            raise _Incomplete
+        data = node.data
+        if data == "reference":
+            return self.reference(node)
+        if data == "string":
+            return self.string(node.children[0])
+        if data == "per_environment":
+            return self.per_environment(node)
+        if data in ("secret_base64", "secret_plain", "secret_generated"):
+            # An inline secret's node holds only the secret's own children; the keyword `secret`
+            # before it is part of the variable's span.
+            return self.secret(node)
+        raise _Incomplete
+
+    def secret(self, node: RuleNode) -> ast.SecretExpression:
+        if node.data == "secret_base64":
+            return ast.SecretBase64(self.string(node.children[0]), node.span)  # type: ignore[arg-type]
+        if node.data == "secret_plain":
+            return ast.SecretPlain(self.string(node.children[0]), node.span)  # type: ignore[arg-type]
+        length = node.children[0] if node.children else None
+        return ast.SecretGenerated(self.number(length) if length is not None else None, node.span)  # type: ignore[arg-type]
+
+    def reference(self, node: RuleNode) -> ast.Reference:
+        name_token, member_token = node.children
+        member = self.name(member_token) if member_token is not None else None
+        return ast.Reference(self.name(name_token), member, node.span)  # type: ignore[arg-type]
+
+    def per_environment(self, node: RuleNode) -> ast.PerEnvironment:
+        cases = []
+        for case in node.children:
+            if case.data == "otherwise_case":
+                cases.append(ast.EnvironmentCase(None, self.string(case.children[0]), case.span))
+            else:
+                environment_token, text_token = case.children
+                cases.append(ast.EnvironmentCase(self.name(environment_token), self.string(text_token), case.span))
+        return ast.PerEnvironment(tuple(cases), node.span)  # type: ignore[arg-type]
+
+    def string(self, token: Any) -> ast.StringLiteral:
+        raw = token.value
+        if raw == MISSING:
+            raise _Incomplete
+        span = _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column))
+        if "\\" not in raw and "$" not in raw:
+            # Most strings have neither escapes nor interpolation.
+            return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
+        start = int(token.start_pos or 0)
+        parts: list[str | ast.Reference] = []
+        buffer: list[str] = []
+        index = 1
+        end = len(raw) - 1
+        while index < end:
+            character = raw[index]
+            if character == "\\" and index + 1 < end + 1:
+                escaped = raw[index + 1] if index + 1 < len(raw) else ""
+                if escaped in _ESCAPES and index + 1 < end:
+                    buffer.append(_ESCAPES[escaped])
+                else:
+                    self.diagnostics.append(
+                        make_diagnostic(
+                            "KON006",
+                            f"`\\{escaped}` is not an escape: write `\\\\` for a backslash",
+                            self.source.span(start + index, start + index + 2),
+                        )
+                    )
+                    buffer.append(escaped)
+                index += 2
+                continue
+            if character == "$" and raw.startswith("${", index):
+                close = raw.find("}", index + 2, end)
+                if close == -1:
+                    self.diagnostics.append(
+                        make_diagnostic(
+                            "KON005",
+                            "`${` is never closed: add `}` after the name",
+                            self.source.span(start + index, start + end),
+                        )
+                    )
+                    buffer.append(raw[index:end])
+                    index = end
+                    continue
+                reference = self.interpolation(raw[index + 2 : close], start + index + 2)
+                if reference is not None:
+                    if buffer:
+                        parts.append("".join(buffer))
+                        buffer = []
+                    parts.append(reference)
+                index = close + 1
+                continue
+            buffer.append(character)
+            index += 1
+        if buffer:
+            parts.append("".join(buffer))
+        return ast.StringLiteral(raw, tuple(parts), span)
+
+    def interpolation(self, inner: str, offset: int) -> ast.Reference | None:
+        simple = self.simple_reference.fullmatch(inner)
+        if simple is not None:
+            # `name` or `name.member` exactly, as the `reference` rule reads it (in that rule
+            # every word is a name): no parser needed for the common case.
+            name = ast.Name(simple.group(1), self.source.span(offset, offset + simple.end(1)))
+            member = None
+            if simple.group(2) is not None:
+                member = ast.Name(simple.group(2), self.source.span(offset + simple.start(2), offset + simple.end(2)))
+            return ast.Reference(name, member, self.source.span(offset, offset + len(inner)))
+        span = self.source.span(offset, offset + len(inner))
+        node = self.read_reference(inner)
+        if node is None:
+            self.diagnostics.append(
+                make_diagnostic(
+                    "KON005",
+                    f"`${{{inner}}}` is not a reference: put a name such as `db_name` or `database.host` inside",
+                    span,
+                )
+            )
+            return None
+        name_token, member_token = node.children
+
+        def shifted(token: Any) -> ast.Name:
+            token_start = offset + int(token.start_pos or 0)
+            return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
+
+        name = shifted(name_token)
+        member = shifted(member_token) if member_token is not None else None
+        end = member.span.end if member is not None else name.span.end
+        return ast.Reference(name, member, self.source.span(name.span.start, end))
+
