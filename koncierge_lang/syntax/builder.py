@@ -161,15 +161,34 @@ def _splicing_getter(layout: tuple[tuple[int, bool], ...]) -> Callable[[list[Any
 
 
 def _plain_getter(layout: tuple[tuple[int, bool], ...]) -> Callable[[list[Any]], Any]:
-    """Kept children for a rule without inlined parts: one C call (`itemgetter`); an omitted
-    optional part reads the `None` the reduction appends to the values."""
+    """Kept children for a rule without inlined parts: one C call (`itemgetter`)."""
     indices = [index for index, _ in layout]
     if not indices:
         return lambda values: ()
     if len(indices) == 1:
         (only,) = indices
-        return lambda values: (values[only],) if only >= 0 else (None,)
+        return lambda values: (values[only],)
     return itemgetter(*indices)
+
+
+def children_reader(shape: RuleShape) -> Callable[[list[Any]], Sequence[Any]] | None:
+    """values -> the children Lark's tree would hold for the rule; None when they are the values."""
+    layout = shape.layout
+    if layout is None:
+        return None
+    if any(splice for _, splice in layout):
+        return _splicing_getter(layout)
+    if all(index >= 0 for index, _ in layout):
+        return _plain_getter(layout)
+    # An omitted optional part reads the `None` appended to the values (a list of its own).
+    size = shape.size
+    getter = _plain_getter(tuple((size if index < 0 else index, splice) for index, splice in layout))
+
+    def with_placeholders(values: list[Any]) -> Sequence[Any]:
+        values.append(None)
+        return getter(values)  # type: ignore[no-any-return]
+
+    return with_placeholders
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "$": "$"}
@@ -211,25 +230,13 @@ class SyntaxTreeBuilder:
                 return itemgetter(shape.passthrough)
             return self._widening_passthrough(shape.passthrough)
         name = shape.name
-        layout = shape.layout
         if name.startswith("__"):
             return self._list_reduction(shape)
         build = getattr(self, "build_" + name, None)
         if build is None:
             build = self._rule_node(name)
         statement = name in _STATEMENTS
-        if layout is None:
-            kept: Callable[[list[Any]], Any] | None = None
-            appends_none = False
-        elif any(splice for _, splice in layout):
-            kept = _splicing_getter(layout)
-            appends_none = False
-        else:
-            appends_none = any(index < 0 for index, _ in layout)
-            if appends_none:
-                size = shape.size
-                layout = tuple((size if index < 0 else index, splice) for index, splice in layout)
-            kept = _plain_getter(layout)
+        kept = children_reader(shape)
         new_tuple = _new_tuple
 
         def reduce(values: list[Any]) -> Any:
@@ -243,8 +250,6 @@ class SyntaxTreeBuilder:
                     )
                 else:
                     span = span_of_values(values)
-            if appends_none:
-                values.append(None)
             children = kept(values) if kept is not None else values
             if not statement:
                 return build(children, span)
@@ -269,8 +274,8 @@ class SyntaxTreeBuilder:
 
     def _list_reduction(self, shape: RuleShape) -> Callable[[list[Any]], Any]:
         """A repetition (`item*`, which Lark compiles to a left-recursive `__..._star_N` rule)."""
-        layout = shape.layout
-        kept = _splicing_getter(layout) if layout is not None else None
+        # Always a list of its own: the next reduction of the repetition appends to it.
+        kept = _splicing_getter(shape.layout) if shape.layout is not None else None
         skips_incomplete = shape.lists_statements
         name = shape.name
 
