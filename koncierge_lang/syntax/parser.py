@@ -103,6 +103,9 @@ class _LexerTables:
     """One regular expression for every terminal of the grammar, and how to type each match."""
 
     pattern: re.Pattern[str]
+    group_names: tuple[str, ...]
+    """Terminal name by group number: a match's `lastindex` is its terminal's group (a terminal's
+    own groups close before it)."""
     ignored: frozenset[str]
     keywords: dict[str, str]
     whitespace: re.Pattern[str]
@@ -135,7 +138,10 @@ def lexer_tables() -> _LexerTables:
     # Whitespace before a token is skipped by the same match (half of all matches otherwise).
     whitespace = next(t.pattern.to_regexp() for t in parser.terminals if t.name == "WS")
     pattern = re.compile(f"(?:{whitespace})?(?:{'|'.join(expressions)})")
-    return _LexerTables(pattern, ignored, keywords, re.compile(whitespace))
+    group_names = [""] * (pattern.groups + 1)
+    for name, number in pattern.groupindex.items():
+        group_names[number] = name
+    return _LexerTables(pattern, tuple(group_names), ignored, keywords, re.compile(whitespace))
 
 
 def _token(kind: str, value: str, start: int, line: int, column: int, end_column: int, end: int) -> Token:
@@ -296,8 +302,10 @@ class _RecoveringParser:
         driver_tables = _driver_tables()
         self.builder = SyntaxTreeBuilder(source, _read_reference, _simple_reference_pattern())
         self.actions = driver_tables.actions
+        # A `?rule` of one symbol (`component_item: env`) keeps its value: None tells the loops
+        # that only the state changes.
         self.reductions = [
-            (shape.size, shape.origin, reduction)
+            (shape.size, shape.origin, None if shape.size == 1 and shape.passthrough == 0 else reduction)
             for shape, reduction in zip(driver_tables.shapes, self.builder.reductions(driver_tables.shapes), strict=True)
         ]
         self.parser_state = ParserState(ParseConf(parse_table, {}, start), None)  # type: ignore[arg-type]
@@ -357,6 +365,7 @@ class _RecoveringParser:
         """
         tables = lexer_tables()
         match = tables.pattern.match
+        group_names = tables.group_names
         whitespace = tables.whitespace.match
         ignored = tables.ignored
         keywords = tables.keywords
@@ -385,16 +394,16 @@ class _RecoveringParser:
                         break
                 position = self.unexpected_character(position, line, line_start)
                 continue
-            kind = found.lastgroup or ""
-            start = found.start(kind)
+            group = found.lastindex
+            kind = group_names[group]  # type: ignore[index]
+            start, end = found.span(group)
             if start != position:
                 newlines = text.count("\n", position, start)
                 if newlines:
                     line += newlines
                     line_start = text.rindex("\n", position, start) + 1
                 position = start
-            value = found.group(kind)
-            end = found.end()
+            value = text[start:end]
             if kind in ignored:
                 if kind == "COMMENT":
                     column = position - line_start + 1
@@ -436,15 +445,18 @@ class _RecoveringParser:
                         value_stack.append(token)
                         break
                     size, origin, reduce = reductions[~entry]
-                    if size:
-                        values = value_stack[-size:]
-                        del state_stack[-size:]
-                        del value_stack[-size:]
+                    if reduce is None:
+                        state = state_stack[-1] = actions[state_stack[-2]][origin]
                     else:
-                        values = []
-                    state = actions[state_stack[-1]][origin]
-                    state_stack.append(state)
-                    value_stack.append(reduce(values))
+                        if size:
+                            values = value_stack[-size:]
+                            del state_stack[-size:]
+                            del value_stack[-size:]
+                        else:
+                            values = []
+                        state = actions[state_stack[-1]][origin]
+                        state_stack.append(state)
+                        value_stack.append(reduce(values))
                     entry = actions[state].get(kind)
                 if entry is not None:
                     previous = token
@@ -512,17 +524,19 @@ class _RecoveringParser:
                 value_stack.append(token)
                 break
             size, origin, reduce = reductions[~entry]
-            if size:
-                values = value_stack[-size:]
-                del state_stack[-size:]
-                del value_stack[-size:]
+            if reduce is None:
+                state_stack[-1] = actions[state_stack[-2]][origin]
             else:
-                values = []
-            value = reduce(values)
-            state_stack.append(actions[state_stack[-1]][origin])
-            value_stack.append(value)
+                if size:
+                    values = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    values = []
+                value_stack.append(reduce(values))
+                state_stack.append(actions[state_stack[-1]][origin])
             if token_type == "$END" and state_stack[-1] == self.end_state:
-                result = value
+                result = value_stack[-1]
                 break
         if token.value != MISSING:
             self.recovering = False
