@@ -394,8 +394,8 @@ class _RecoveringParser:
                         break
                 position = self.unexpected_character(position, line, line_start)
                 continue
-            group = found.lastindex
-            kind = group_names[group]  # type: ignore[index]
+            group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
+            kind = group_names[group]
             start, end = found.span(group)
             if start != position:
                 newlines = text.count("\n", position, start)
