@@ -364,9 +364,8 @@ class _RecoveringParser:
         error or recovery from one, goes through `offer`. Comments are collected.
         """
         tables = lexer_tables()
-        match = tables.pattern.match
+        finditer = tables.pattern.finditer
         group_names = tables.group_names
-        whitespace = tables.whitespace.match
         ignored = tables.ignored
         keywords = tables.keywords
         actions = self.actions
@@ -379,94 +378,94 @@ class _RecoveringParser:
         line_start = position - column + 1
         new_string = str.__new__
         previous = self.previous_token
+        # Whitespace is matched with the token after it (or as a token of its own), so a match
+        # that does not start where the previous one ended follows characters no terminal matches.
         while position < length:
-            found = match(text, position, length)
-            if found is None:
-                blank = whitespace(text, position, length)
-                if blank is not None:
-                    # Whitespace, then a character no terminal matches.
-                    newlines = text.count("\n", position, blank.end())
+            for found in finditer(text, position, length):
+                match_start = found.start()
+                if match_start != position:
+                    while position < match_start:
+                        position = self.unexpected_character(position, line, line_start)
+                    if position > match_start:
+                        break  # An unclosed string was skipped to its line's end: search from there.
+                group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
+                kind = group_names[group]
+                start, end = found.span(group)
+                if start != position:
+                    newlines = text.count("\n", position, start)
                     if newlines:
                         line += newlines
-                        line_start = text.rindex("\n", position, blank.end()) + 1
-                    position = blank.end()
-                    if position >= length:
-                        break
-                position = self.unexpected_character(position, line, line_start)
-                continue
-            group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
-            kind = group_names[group]
-            start, end = found.span(group)
-            if start != position:
-                newlines = text.count("\n", position, start)
-                if newlines:
-                    line += newlines
-                    line_start = text.rindex("\n", position, start) + 1
-                position = start
-            value = text[start:end]
-            if kind in ignored:
-                if kind == "COMMENT":
-                    column = position - line_start + 1
-                    self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
-                else:
-                    newlines = value.count("\n")
-                    if newlines:
-                        line += newlines
-                        line_start = position + value.rindex("\n") + 1
-                position = end
-                continue
-            state_actions = actions[state_stack[-1]]
-            if kind == "NAME" and value in keywords:
-                keyword_type = keywords[value]
-                if keyword_type in state_actions or "NAME" not in state_actions:
-                    kind = keyword_type
-                elif value in STATEMENT_KEYWORDS and self._starts_a_statement(position, end):
-                    # `port` then, on the next line, `env X = y`: the line starts a new statement;
-                    # reading `env` as the port's name would hide the real mistake.
-                    kind = keyword_type
-            if end == stop and _WORD.fullmatch(value):
-                break
-            column = position - line_start + 1
-            # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
-            token = new_string(Token, value)
-            token.type = kind
-            token.value = value
-            token.start_pos = position
-            token.line = token.end_line = line
-            token.column = column
-            token.end_column = column + len(value)
-            token.end_pos = end
-            position = end
-            if not self.recovering:
-                entry = state_actions.get(kind)
-                while entry is not None:
-                    if entry >= 0:
-                        state_stack.append(entry)
-                        value_stack.append(token)
-                        break
-                    size, origin, reduce = reductions[~entry]
-                    if reduce is None:
-                        state = state_stack[-1] = actions[state_stack[-2]][origin]
+                        line_start = text.rindex("\n", position, start) + 1
+                    position = start
+                value = text[start:end]
+                if kind in ignored:
+                    if kind == "COMMENT":
+                        column = position - line_start + 1
+                        self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
                     else:
-                        if size:
-                            values = value_stack[-size:]
-                            del state_stack[-size:]
-                            del value_stack[-size:]
-                        else:
-                            values = []
-                        state = actions[state_stack[-1]][origin]
-                        state_stack.append(state)
-                        value_stack.append(reduce(values))
-                    entry = actions[state].get(kind)
-                if entry is not None:
-                    previous = token
+                        newlines = value.count("\n")
+                        if newlines:
+                            line += newlines
+                            line_start = position + value.rindex("\n") + 1
+                    position = end
                     continue
-                # Not taken, possibly after an LALR default reduction: recover from there.
-            self.previous_token = previous
-            self.offer(token)
-            previous = self.previous_token
-            if self.gave_up:
-                return
+                state_actions = actions[state_stack[-1]]
+                if kind == "NAME" and value in keywords:
+                    keyword_type = keywords[value]
+                    if keyword_type in state_actions or "NAME" not in state_actions:
+                        kind = keyword_type
+                    elif value in STATEMENT_KEYWORDS and self._starts_a_statement(position, end):
+                        # `port` then, on the next line, `env X = y`: the line starts a new statement;
+                        # reading `env` as the port's name would hide the real mistake.
+                        kind = keyword_type
+                if end == stop and _WORD.fullmatch(value):
+                    self.previous_token = previous
+                    return
+                column = position - line_start + 1
+                # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
+                token = new_string(Token, value)
+                token.type = kind
+                token.value = value
+                token.start_pos = position
+                token.line = token.end_line = line
+                token.column = column
+                token.end_column = column + len(value)
+                token.end_pos = end
+                position = end
+                if not self.recovering:
+                    entry = state_actions.get(kind)
+                    while entry is not None:
+                        if entry >= 0:
+                            state_stack.append(entry)
+                            value_stack.append(token)
+                            break
+                        size, origin, reduce = reductions[~entry]
+                        if reduce is None:
+                            state = state_stack[-1] = actions[state_stack[-2]][origin]
+                        else:
+                            if size:
+                                values = value_stack[-size:]
+                                del state_stack[-size:]
+                                del value_stack[-size:]
+                            else:
+                                values = []
+                            state = actions[state_stack[-1]][origin]
+                            state_stack.append(state)
+                            value_stack.append(reduce(values))
+                        entry = actions[state].get(kind)
+                    if entry is not None:
+                        previous = token
+                        continue
+                    # Not taken, possibly after an LALR default reduction: recover from there.
+                self.previous_token = previous
+                self.offer(token)
+                previous = self.previous_token
+                if self.gave_up:
+                    return
+            else:
+                # No terminal matches anything after the last match.
+                while position < length:
+                    position = self.unexpected_character(position, line, line_start)
         self.previous_token = previous
 
     def _end_token(self) -> Token:
