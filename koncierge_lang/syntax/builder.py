@@ -244,10 +244,27 @@ class SyntaxTreeBuilder:
             if values:
                 first = values[0]
                 last = values[-1]
-                if type(first) is Token and type(last) is Token:
-                    span = new_tuple(
-                        Span, (first.start_pos, last.end_pos, first.line, first.column, last.end_line, last.end_column)
-                    )
+                if type(first) is Token:
+                    if type(last) is Token:
+                        span = new_tuple(
+                            Span,
+                            (first.start_pos, last.end_pos, first.line, first.column, last.end_line, last.end_column),
+                        )
+                    elif (last_span := last.span) is not None:
+                        # A statement from its keyword to what a sub-rule built (`env X = ref`).
+                        span = new_tuple(
+                            Span,
+                            (
+                                first.start_pos,
+                                last_span.end,
+                                first.line,
+                                first.column,
+                                last_span.end_line,
+                                last_span.end_column,
+                            ),
+                        )
+                    else:
+                        span = span_of_values(values)
                 else:
                     span = span_of_values(values)
             children = kept(values) if kept is not None else values
@@ -493,8 +510,27 @@ class SyntaxTreeBuilder:
 
     # Expressions ------------------------------------------------------------------------------
 
+    def build_reference(self, children: Sequence[Any], span: Span) -> ast.Reference | RuleNode:
+        """`name` or `name.member`, read at once: nothing in it can be reported."""
+        name_token, member_token = children
+        if name_token.value == MISSING or (member_token is not None and member_token.value == MISSING):
+            return RuleNode("reference", list(children), span)  # left out where it is used
+        member = self.name(member_token) if member_token is not None else None
+        return ast.Reference(self.name(name_token), member, span)
+
+    def build_string(self, children: Sequence[Any], span: Span) -> ast.StringLiteral | RuleNode:
+        """Text without escapes or `${...}` is read at once; other text when its statement is
+        read, so that a statement left out reports nothing about its text."""
+        raw = children[0].value
+        if raw == MISSING or "\\" in raw or "$" in raw:
+            return RuleNode("string", list(children), span)
+        return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
+
     def expression(self, node: Any) -> Any:
-        if type(node) is not RuleNode:
+        kind = type(node)
+        if kind is ast.Reference or kind is ast.StringLiteral:
+            return node
+        if kind is not RuleNode:
             raise _Incomplete
         data = node.data
         if data == "reference":
@@ -610,14 +646,14 @@ class SyntaxTreeBuilder:
                 )
             )
             return None
-        name_token, member_token = node.children
 
-        def shifted(token: Any) -> ast.Name:
-            token_start = offset + int(token.start_pos or 0)
-            return ast.Name(str(token), self.source.span(token_start, token_start + len(str(token))))
+        def shifted(inner_name: ast.Name) -> ast.Name:
+            return ast.Name(
+                inner_name.text, self.source.span(offset + inner_name.span.start, offset + inner_name.span.end)
+            )
 
-        name = shifted(name_token)
-        member = shifted(member_token) if member_token is not None else None
+        name = shifted(node.name)
+        member = shifted(node.member) if node.member is not None else None
         end = member.span.end if member is not None else name.span.end
         return ast.Reference(name, member, self.source.span(name.span.start, end))
 

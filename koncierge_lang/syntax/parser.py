@@ -826,11 +826,12 @@ def _simple_reference_pattern() -> re.Pattern[str]:
     return re.compile(f"({name})(?:\\.({name}))?")
 
 
-def _read_reference(text: str) -> RuleNode | None:
-    """The text inside `${...}` read with the grammar's `reference` rule; None if it is not one."""
+def _read_reference(text: str) -> ast.Reference | None:
+    """The text inside `${...}` read with the grammar's `reference` rule (spans within `text`);
+    None if it is not one."""
     reference_parser = _RecoveringParser(SourceText(text), start="reference")
     node = reference_parser.run()
-    if not isinstance(node, RuleNode) or reference_parser.diagnostics:
+    if not isinstance(node, ast.Reference) or reference_parser.diagnostics:
         return None
     return node
 
