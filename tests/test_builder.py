@@ -81,3 +81,27 @@ def test_an_inline_secret_spans_its_keyword() -> None:
     assert isinstance(variable, ast.Variable)
     span = variable.expression.span
     assert text[span.start : span.end] == "secret generated"
+
+
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        (ast.Name, ("web", ast.EMPTY_SPAN)),
+        (ast.Number, ("8080", ast.EMPTY_SPAN)),
+        (ast.Reference, (ast.Name("database"), ast.Name("host"), ast.EMPTY_SPAN)),
+        (ast.StringLiteral, ('"x"', ("x",), ast.EMPTY_SPAN)),
+        (ast.VariableName, ("DB_HOST", False, ast.EMPTY_SPAN)),
+        (ast.Variable, (ast.VariableName("A"), ast.StringLiteral('"x"', ("x",)), ast.EMPTY_SPAN, True)),
+    ],
+)
+def test_the_fast_constructor_builds_the_same_frozen_node(kind: type, values: tuple[Any, ...]) -> None:
+    import dataclasses
+
+    from koncierge_lang.performance import frozen_constructor
+
+    fast = frozen_constructor(kind)(*values)
+    assert type(fast) is kind
+    assert fast == kind(*values) and hash(fast) == hash(kind(*values))
+    assert [getattr(fast, field.name) for field in dataclasses.fields(kind)] == list(values)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.span = ast.EMPTY_SPAN

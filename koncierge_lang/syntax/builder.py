@@ -25,6 +25,7 @@ from typing import Any
 from lark import Token
 
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
+from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
 
@@ -108,6 +109,14 @@ def rule_shape(rule: Any) -> RuleShape:
 
 
 _new_tuple = tuple.__new__
+# The syntax-tree nodes built for nearly every statement, built without the frozen dataclasses'
+# slower `__init__` (every field, in order).
+_new_name = frozen_constructor(ast.Name)
+_new_number = frozen_constructor(ast.Number)
+_new_reference = frozen_constructor(ast.Reference)
+_new_string = frozen_constructor(ast.StringLiteral)
+_new_variable_name = frozen_constructor(ast.VariableName)
+_new_variable = frozen_constructor(ast.Variable)
 
 
 def _position_of(value: Any) -> Any:
@@ -334,13 +343,13 @@ class SyntaxTreeBuilder:
     def name(self, token: Any) -> ast.Name:
         if token.value == MISSING:
             raise _Incomplete
-        return ast.Name(
+        return _new_name(
             token.value,
             _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)),
         )
 
     def number(self, token: Any) -> ast.Number:
-        return ast.Number(self.token_text(token), self.span(token))
+        return _new_number(self.token_text(token), self.span(token))
 
     # The file and the application -------------------------------------------------------------
 
@@ -461,10 +470,10 @@ class SyntaxTreeBuilder:
         name_node, expression_node, as_file_node = children
         if name_node.type == "STRING":
             literal = self.string(name_node)
-            variable_name = ast.VariableName(literal.value, True, literal.span)
+            variable_name = _new_variable_name(literal.value, True, literal.span)
         else:
-            variable_name = ast.VariableName(self.token_text(name_node), False, self.span(name_node))
-        return ast.Variable(variable_name, self.expression(expression_node), span, as_file_node is not None)
+            variable_name = _new_variable_name(self.token_text(name_node), False, self.span(name_node))
+        return _new_variable(variable_name, self.expression(expression_node), span, as_file_node is not None)
 
     def build_command(self, children: Sequence[Any], span: Span) -> ast.CommandLine:
         return ast.CommandLine("command", tuple(self.string(token) for token in children[0].children), span)
@@ -516,7 +525,7 @@ class SyntaxTreeBuilder:
         if name_token.value == MISSING or (member_token is not None and member_token.value == MISSING):
             return RuleNode("reference", list(children), span)  # left out where it is used
         member = self.name(member_token) if member_token is not None else None
-        return ast.Reference(self.name(name_token), member, span)
+        return _new_reference(self.name(name_token), member, span)
 
     def build_string(self, children: Sequence[Any], span: Span) -> ast.StringLiteral | RuleNode:
         """Text without escapes or `${...}` is read at once; other text when its statement is
@@ -524,7 +533,7 @@ class SyntaxTreeBuilder:
         raw = children[0].value
         if raw == MISSING or "\\" in raw or "$" in raw:
             return RuleNode("string", list(children), span)
-        return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
+        return _new_string(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
 
     def expression(self, node: Any) -> Any:
         kind = type(node)
@@ -575,7 +584,7 @@ class SyntaxTreeBuilder:
         span = _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column))
         if "\\" not in raw and "$" not in raw:
             # Most strings have neither escapes nor interpolation.
-            return ast.StringLiteral(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
+            return _new_string(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
         start = int(token.start_pos or 0)
         parts: list[str | ast.Reference] = []
         buffer: list[str] = []
