@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
 from koncierge_lang.naming import is_dns_label, is_dns_subdomain, is_size
@@ -26,6 +27,8 @@ from koncierge_lang.syntax import ast
 
 COMPONENT_MEMBERS = ("host", "port")
 ROUTE_MEMBERS = ("domain", "url")
+
+ItemT = TypeVar("ItemT")
 
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IMAGE_PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
@@ -268,6 +271,8 @@ class _ApplicationScope:
         self.storages_syntax = [item for item in syntax.items if isinstance(item, ast.StorageDeclaration)]
         self.components_syntax = [item for item in syntax.items if isinstance(item, ast.Component)]
         self.routes_syntax = [item for item in syntax.items if isinstance(item, ast.Route)]
+        # Each component's items by their kind, in order: a dozen checks each read one kind.
+        self.component_items: dict[int, dict[type, list[Any]]] = {}
         # One namespace for everything a reference can name.
         self.names: dict[str, tuple[str, ast.Name, object]] = {}
         # Every declaration of a name declared more than once, so that a use resolves to the one that fits.
@@ -728,10 +733,19 @@ class _ApplicationScope:
 
     # Components
 
+    def items_of(self, component: ast.Component, kind: type[ItemT]) -> list[ItemT]:
+        """The component's items of one kind, in the order they are written."""
+        grouped = self.component_items.get(id(component))
+        if grouped is None:
+            grouped = self.component_items[id(component)] = {}
+            for item in component.items:
+                grouped.setdefault(type(item), []).append(item)
+        return grouped.get(kind, [])
+
     def has_ports(self, component: ast.Component) -> bool:
         if component.database_type is not None and component.database_type.text in DATABASE_TYPES:
             return True
-        return any(isinstance(item, ast.Port) for item in component.items)
+        return bool(self.items_of(component, ast.Port))
 
     def add_port_fix(self, component: ast.Component, number: int) -> tuple[Fix, ...]:
         if not component.has_body:
@@ -763,7 +777,7 @@ class _ApplicationScope:
                     fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.database_type.span, suggestion),)),)
                 self.report("KON108", message, syntax.database_type.span, fixes=fixes)
 
-        images = [item for item in syntax.items if isinstance(item, ast.Image)]
+        images = self.items_of(syntax, ast.Image)
         image = ""
         image_defaulted = False
         if images:
@@ -811,22 +825,20 @@ class _ApplicationScope:
         command: tuple[str, ...] = ()
         args: tuple[str, ...] = database_type.args if database_type is not None else ()
         self.check_repeated_settings(syntax)
-        for item in syntax.items:
-            if isinstance(item, ast.CommandLine):
-                values = tuple(self.plain_string(literal) for literal in item.items)
-                if item.keyword == "command":
-                    command = values
-                else:
-                    args = values
+        for item in self.items_of(syntax, ast.CommandLine):
+            values = tuple(self.plain_string(literal) for literal in item.items)
+            if item.keyword == "command":
+                command = values
+            else:
+                args = values
         mounts, writable_paths = self.mounts(syntax)
         connections = self.connections(syntax)
         size = self.size(syntax)
         health = self.health(syntax, ports)
         self.check_hardening_practices(syntax, image, image_defaulted)
         replicas = None
-        for item in syntax.items:
-            if isinstance(item, ast.Replicas):
-                replicas = self.whole_number(item.count, 0, 1000, "replicas")
+        for replicas_item in self.items_of(syntax, ast.Replicas):
+            replicas = self.whole_number(replicas_item.count, 0, 1000, "replicas")
         if database_type is not None and syntax.database_type is not None:
             persistent = any(
                 (mount_storage := self.storage_of(mount)) is not None and mount_storage.persistent for mount in mounts
@@ -859,7 +871,7 @@ class _ApplicationScope:
 
     def size(self, syntax: ast.Component) -> str | None:
         """`size small|medium|large`; the first one counts (a second is KON215)."""
-        sizes = [item for item in syntax.items if isinstance(item, ast.Size)]
+        sizes = self.items_of(syntax, ast.Size)
         if not sizes:
             return None
         written = sizes[0].size
@@ -879,7 +891,7 @@ class _ApplicationScope:
 
     def health(self, syntax: ast.Component, ports: tuple[model.Port, ...]) -> model.HealthCheck | None:
         """`health "/path" [on PORT]`: an HTTP path on one of the component's own TCP ports."""
-        checks = [item for item in syntax.items if isinstance(item, ast.Health)]
+        checks = self.items_of(syntax, ast.Health)
         if not checks:
             return None
         item = checks[0]
@@ -944,9 +956,7 @@ class _ApplicationScope:
     def connections(self, syntax: ast.Component) -> tuple[model.ExternalDependency, ...]:
         """`connects to` statements: a host, a URL or an address block, each with its port."""
         found: list[model.ExternalDependency] = []
-        for item in syntax.items:
-            if not isinstance(item, ast.Connects):
-                continue
+        for item in self.items_of(syntax, ast.Connects):
             target = self.plain_string(item.target, "external dependencies")
             port: int | None = None
             if item.port is not None:
@@ -978,7 +988,7 @@ class _ApplicationScope:
         if not strict or self.may_be_hidden_by_syntax_error(syntax):
             return
         where = ", ".join(strict)
-        images = [item for item in syntax.items if isinstance(item, ast.Image)]
+        images = self.items_of(syntax, ast.Image)
         if image and "@sha256:" not in image and (image_defaulted or not image_is_unpinned(image)):
             span = images[0].reference.span if images else syntax.name.span
             fixes: tuple[Fix, ...] = ()
@@ -1001,8 +1011,8 @@ class _ApplicationScope:
         if syntax.database_type is not None:
             # Known databases read their secrets from files (`*_FILE`); the compiler does that itself.
             return
-        for item in syntax.items:
-            if isinstance(item, ast.Variable) and not item.as_file and self.is_secret_expression(item.expression):
+        for item in self.items_of(syntax, ast.Variable):
+            if not item.as_file and self.is_secret_expression(item.expression):
                 end = Span(
                     item.span.end, item.span.end, item.span.end_line, item.span.end_column,
                     item.span.end_line, item.span.end_column,
@@ -1115,9 +1125,7 @@ class _ApplicationScope:
         ports: list[model.Port] = []
         seen: dict[tuple[int, str], ast.Port] = {}
         seen_names: dict[str, ast.Port] = {}
-        for item in syntax.items:
-            if not isinstance(item, ast.Port):
-                continue
+        for item in self.items_of(syntax, ast.Port):
             text = item.number.text
             if not text.isdigit() or not 1 <= int(text) <= 65535:
                 self.report("KON201", f"`{text}` is not a port: ports are whole numbers from 1 to 65535", item.number.span)
@@ -1172,9 +1180,7 @@ class _ApplicationScope:
     def variables(self, syntax: ast.Component, database_type: object) -> tuple[model.Variable, ...]:
         variables: list[model.Variable] = []
         seen: dict[str, ast.Variable] = {}
-        for item in syntax.items:
-            if not isinstance(item, ast.Variable):
-                continue
+        for item in self.items_of(syntax, ast.Variable):
             name = item.name.text
             if not _VARIABLE_NAME.match(name):
                 replacement = re.sub(r"[^A-Za-z0-9_]", "_", name)
@@ -1469,8 +1475,8 @@ class _ApplicationScope:
     def ports_quietly(self, component: ast.Component) -> list[tuple[int, str | None]]:
         ports = [
             (int(item.number.text), item.name.text if item.name else None)
-            for item in component.items
-            if isinstance(item, ast.Port) and item.number.text.isdigit()
+            for item in self.items_of(component, ast.Port)
+            if item.number.text.isdigit()
         ]
         if not ports and component.database_type is not None and component.database_type.text in DATABASE_TYPES:
             ports.append((DATABASE_TYPES[component.database_type.text].port, None))
