@@ -305,17 +305,22 @@ class SyntaxTreeBuilder:
         skips_incomplete = shape.lists_statements
         name = shape.name
 
-        if skips_incomplete:
-            # A list of statements is always inside braces or the whole file, whose span does not
-            # come from it: it needs none of its own (and there is one reduction per statement).
+        if skips_incomplete and shape.layout in (None, ((0, True), (1, False))):
+            # A list of statements (`list: item | list item`, one reduction per statement) grows
+            # in place: the parser has popped the list it extends. It is always inside braces or
+            # the whole file, whose span does not come from it, so it needs no span of its own.
 
             def reduce_statements(values: list[Any]) -> RuleNode:
-                children = kept(values) if kept is not None else values
-                if children and children[-1] is INCOMPLETE:
-                    children.pop()
-                return RuleNode(name, children, None)
+                if len(values) == 2:
+                    statements, statement = values
+                    if statement is not INCOMPLETE:
+                        statements.children.append(statement)
+                    return statements  # type: ignore[no-any-return]
+                statement = values[0]
+                return RuleNode(name, [] if statement is INCOMPLETE else [statement], None)
 
             return reduce_statements
+        assert not skips_incomplete, shape
 
         def reduce(values: list[Any]) -> RuleNode:
             return RuleNode(name, kept(values) if kept is not None else values, span_of_values(values))

@@ -378,6 +378,7 @@ class _RecoveringParser:
         line_start = position - column + 1
         new_string = str.__new__
         previous = self.previous_token
+        recovering = self.recovering  # read again after each call that may change it
         # Whitespace is matched with the token after it (or as a token of its own), so a match
         # that does not start where the previous one ended follows characters no terminal matches.
         while position < length:
@@ -386,6 +387,7 @@ class _RecoveringParser:
                 if match_start != position:
                     while position < match_start:
                         position = self.unexpected_character(position, line, line_start)
+                    recovering = self.recovering
                     if position > match_start:
                         break  # An unclosed string was skipped to its line's end: search from there.
                 group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
@@ -432,7 +434,7 @@ class _RecoveringParser:
                 token.end_column = column + len(value)
                 token.end_pos = end
                 position = end
-                if not self.recovering:
+                if not recovering:
                     entry = state_actions.get(kind)
                     while entry is not None:
                         if entry >= 0:
@@ -460,6 +462,7 @@ class _RecoveringParser:
                 self.previous_token = previous
                 self.offer(token)
                 previous = self.previous_token
+                recovering = self.recovering
                 if self.gave_up:
                     return
             else:
