@@ -34,7 +34,7 @@ def paused_garbage_collection() -> Iterator[None]:
 
 
 def frozen_constructor(cls: type[T]) -> Callable[..., T]:
-    """A constructor for a frozen, slotted dataclass of two to four fields, taking every field in
+    """A constructor for a frozen, slotted dataclass of one to five fields, taking every field in
     order: about three times faster than calling the class, for the nodes the stages build by
     the ten thousand. The dataclass's own `__init__` sets each field through
     `object.__setattr__` (to get past the frozen `__setattr__`); this sets the slots through their
@@ -43,6 +43,15 @@ def frozen_constructor(cls: type[T]) -> Callable[..., T]:
     assert not hasattr(cls, "__post_init__"), cls
     setters = [getattr(cls, field.name).__set__ for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
     new = object.__new__
+    if len(setters) == 1:
+        (set_only,) = setters
+
+        def build_one(only: Any) -> T:
+            node = new(cls)
+            set_only(node, only)
+            return node
+
+        return build_one
     if len(setters) == 2:
         set_first, set_second = setters
 
@@ -76,4 +85,17 @@ def frozen_constructor(cls: type[T]) -> Callable[..., T]:
             return node
 
         return build_four
-    raise ValueError(f"{cls.__name__} has {len(setters)} fields; frozen_constructor takes two to four")
+    if len(setters) == 5:
+        set_first, set_second, set_third, set_fourth, set_fifth = setters
+
+        def build_five(first: Any, second: Any, third: Any, fourth: Any, fifth: Any) -> T:
+            node = new(cls)
+            set_first(node, first)
+            set_second(node, second)
+            set_third(node, third)
+            set_fourth(node, fourth)
+            set_fifth(node, fifth)
+            return node
+
+        return build_five
+    raise ValueError(f"{cls.__name__} has {len(setters)} fields; frozen_constructor takes one to five")

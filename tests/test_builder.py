@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from lark import Token, Tree
 
+from koncierge_lang.requirements import model
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.builder import RuleNode, children_reader, rule_shape
 from koncierge_lang.syntax.parser import _driver_tables, _parse_table, lark_parser, parse
@@ -92,6 +93,8 @@ def test_an_inline_secret_spans_its_keyword() -> None:
         (ast.StringLiteral, ('"x"', ("x",), ast.EMPTY_SPAN)),
         (ast.VariableName, ("DB_HOST", False, ast.EMPTY_SPAN)),
         (ast.Variable, (ast.VariableName("A"), ast.StringLiteral('"x"', ("x",)), ast.EMPTY_SPAN, True)),
+        (model.ValueReference, ("db_name",)),
+        (model.Variable, ("DB_NAME", model.ValueReference("db_name"), False, ast.EMPTY_SPAN, True)),
     ],
 )
 def test_the_fast_constructor_builds_the_same_frozen_node(kind: type, values: tuple[Any, ...]) -> None:
@@ -103,5 +106,6 @@ def test_the_fast_constructor_builds_the_same_frozen_node(kind: type, values: tu
     assert type(fast) is kind
     assert fast == kind(*values) and hash(fast) == hash(kind(*values))
     assert [getattr(fast, field.name) for field in dataclasses.fields(kind)] == list(values)
+    first_field = dataclasses.fields(kind)[0].name
     with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.span = ast.EMPTY_SPAN
+        setattr(fast, first_field, values[0])

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
 from koncierge_lang.naming import is_dns_label, is_dns_subdomain, is_size
-from koncierge_lang.performance import paused_garbage_collection
+from koncierge_lang.performance import frozen_constructor, paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.databases import DATABASE_TYPES
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
@@ -56,6 +56,12 @@ class ReferenceSite:
     kind: str
     name: str
     span: Span
+
+
+# Built for every variable and every reference: without the frozen dataclasses' slower `__init__`.
+_new_reference_site = frozen_constructor(ReferenceSite)
+_new_variable = frozen_constructor(model.Variable)
+_new_value_reference = frozen_constructor(model.ValueReference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +321,7 @@ class _ApplicationScope:
         return self.names.get(name)
 
     def refer(self, kind: str, name: str, span: Span) -> None:
-        self.checker.references.append(ReferenceSite(self.application_name, kind, name, span))
+        self.checker.references.append(_new_reference_site(self.application_name, kind, name, span))
 
     def build(self) -> model.Application:
         syntax = self.syntax
@@ -656,7 +662,7 @@ class _ApplicationScope:
                 fixes=(Fix(f"Use `{name}`", (TextEdit(syntax.span, name),)),),
             )
         self.used_values.add(name)
-        return model.ValueReference(name)
+        return _new_value_reference(name)
 
     def bad_member(self, syntax: ast.Reference, kind: str, members: tuple[str, ...]) -> None:
         name = syntax.name.text
@@ -1208,7 +1214,7 @@ class _ApplicationScope:
                     f"`{name}` is not a secret: only secrets are handed over as files; remove `as file`",
                     item.span,
                 )
-            variables.append(model.Variable(name, expression, False, item.span, as_file=item.as_file))
+            variables.append(_new_variable(name, expression, False, item.span, item.as_file))
         for item in seen.values():
             file_variable = f"{item.name.text}_FILE"
             if item.as_file and file_variable in seen:
