@@ -50,6 +50,11 @@ class SourceText:
         self._line_starts = starts
 
     @property
+    def line_starts(self) -> list[int]:
+        """The offset at which each line starts (the first is 0). Not to be changed."""
+        return self._line_starts
+
+    @property
     def line_count(self) -> int:
         return len(self._line_starts)
 

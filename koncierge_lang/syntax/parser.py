@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -374,8 +375,12 @@ class _RecoveringParser:
         value_stack = self.parser_state.value_stack
         text = self.source.text
         position, length = self.limits if self.limits is not None else (0, len(text))
-        line, column = self.source.line_and_column(position)
-        line_start = position - column + 1
+        # Lines are counted from the source's line index: crossing into a later line is one
+        # comparison per token, and a bisection per line.
+        line_starts = [*self.source.line_starts, len(text) + 1]
+        line = bisect_right(line_starts, position)
+        line_start = line_starts[line - 1]
+        next_line_start = line_starts[line]
         new_string = str.__new__
         previous = self.previous_token
         recovering = self.recovering  # read again after each call that may change it
@@ -385,6 +390,10 @@ class _RecoveringParser:
             for found in finditer(text, position, length):
                 match_start = found.start()
                 if match_start != position:
+                    if position >= next_line_start:
+                        line = bisect_right(line_starts, position)
+                        line_start = line_starts[line - 1]
+                        next_line_start = line_starts[line]
                     while position < match_start:
                         position = self.unexpected_character(position, line, line_start)
                     recovering = self.recovering
@@ -392,23 +401,16 @@ class _RecoveringParser:
                         break  # An unclosed string was skipped to its line's end: search from there.
                 group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
                 kind = group_names[group]
-                start, end = found.span(group)
-                if start != position:
-                    newlines = text.count("\n", position, start)
-                    if newlines:
-                        line += newlines
-                        line_start = text.rindex("\n", position, start) + 1
-                    position = start
-                value = text[start:end]
+                position, end = found.span(group)
+                if position >= next_line_start:
+                    line = bisect_right(line_starts, position)
+                    line_start = line_starts[line - 1]
+                    next_line_start = line_starts[line]
+                value = text[position:end]
                 if kind in ignored:
                     if kind == "COMMENT":
                         column = position - line_start + 1
                         self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
-                    else:
-                        newlines = value.count("\n")
-                        if newlines:
-                            line += newlines
-                            line_start = position + value.rindex("\n") + 1
                     position = end
                     continue
                 state_actions = actions[state_stack[-1]]
@@ -467,6 +469,10 @@ class _RecoveringParser:
                     return
             else:
                 # No terminal matches anything after the last match.
+                if position >= next_line_start:
+                    line = bisect_right(line_starts, position)
+                    line_start = line_starts[line - 1]
+                    next_line_start = line_starts[line]
                 while position < length:
                     position = self.unexpected_character(position, line, line_start)
         self.previous_token = previous
