@@ -7,12 +7,14 @@ revision of the repository (checked out in a temporary git worktree) and the cha
 the way to tell whether an optimisation pays before the wall-clock figures of bench_check.py can.
 
 The count is the difference between a process that analyses the text three times and one that
-does it once, halved: start-up, imports and the grammar's load cancel out.
+does it once, halved: start-up, imports and the grammar's load cancel out. Each revision runs with
+its own `koncierge_lang` and its own grammar, and the same hash seed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -23,11 +25,22 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 _RUN = r"""
+import importlib.util
 import sys
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[4])
 import koncierge_lang
 assert koncierge_lang.__file__.startswith(sys.argv[1]), koncierge_lang.__file__
+# The grammar is a package of its own in the wheel (`grammar/` in the repository): load the tree's.
+grammar = sys.argv[1] + "/grammar"
+spec = importlib.util.spec_from_file_location(
+    "koncierge_lang.grammar", grammar + "/__init__.py", submodule_search_locations=[grammar]
+)
+module = importlib.util.module_from_spec(spec)
+sys.modules["koncierge_lang.grammar"] = module
+spec.loader.exec_module(module)
+from importlib import resources
+assert str(resources.files("koncierge_lang.grammar")).startswith(sys.argv[1])
 from synthetic import generate_application
 from koncierge_lang.analysis import analyze
 text = generate_application(int(sys.argv[3]))
@@ -54,6 +67,8 @@ def instructions(tree: Path, runs: int, components: int) -> int:
         text=True,
         cwd=tempfile.gettempdir(),
         check=False,
+        # The same hash seed for both revisions: set and dict layouts change the count a little.
+        env={**os.environ, "PYTHONHASHSEED": "0"},
     )
     found = re.search(r"Collected : (\d+)", completed.stderr)
     if completed.returncode != 0 or found is None:
