@@ -20,31 +20,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-_RUN = r"""
-import importlib.util
-import sys
-sys.path.insert(0, sys.argv[1])
-sys.path.insert(0, sys.argv[4])
-import koncierge_lang
-assert koncierge_lang.__file__.startswith(sys.argv[1]), koncierge_lang.__file__
-# The grammar is a package of its own in the wheel (`grammar/` in the repository): load the tree's.
-grammar = sys.argv[1] + "/grammar"
-spec = importlib.util.spec_from_file_location(
-    "koncierge_lang.grammar", grammar + "/__init__.py", submodule_search_locations=[grammar]
-)
-module = importlib.util.module_from_spec(spec)
-sys.modules["koncierge_lang.grammar"] = module
-spec.loader.exec_module(module)
-from importlib import resources
-assert str(resources.files("koncierge_lang.grammar")).startswith(sys.argv[1])
+from revisions import BENCH, PRELUDE, REPOSITORY, checkout  # noqa: E402
+
+_RUN = PRELUDE + r"""
 from synthetic import generate_application
 from koncierge_lang.analysis import analyze
-text = generate_application(int(sys.argv[3]))
-for _ in range(int(sys.argv[2])):
+text = generate_application(int(sys.argv[4]))
+for _ in range(int(sys.argv[3])):
     analyze(text).diagnostics
 """
 
@@ -59,9 +46,9 @@ def instructions(tree: Path, runs: int, components: int) -> int:
             "-c",
             _RUN,
             str(tree),
+            BENCH,
             str(runs),
             str(components),
-            str(REPOSITORY / "bench"),
         ],
         capture_output=True,
         text=True,
@@ -88,35 +75,20 @@ def main() -> None:
     arguments = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind)")
-    with tempfile.TemporaryDirectory() as scratch:
-        other = None
-        if arguments.against:
-            other = Path(scratch) / "other"
-            subprocess.run(
-                ["git", "-C", str(REPOSITORY), "worktree", "add", "--detach", str(other), arguments.against],
-                check=True,
-                capture_output=True,
-            )
-        try:
-            header = "| components | this tree (M instructions) |"
+    with ExitStack() as stack:
+        other = stack.enter_context(checkout(arguments.against)) if arguments.against else None
+        header = "| components | this tree (M instructions) |"
+        if other is not None:
+            header += f" {arguments.against} (M instructions) | change |"
+        print(header)
+        print("|---:|---:|" + ("---:|---:|" if other is not None else ""))
+        for components in arguments.components:
+            this = per_analysis(REPOSITORY, components)
+            row = f"| {components:,} | {this:,.1f} |"
             if other is not None:
-                header += f" {arguments.against} (M instructions) | change |"
-            print(header)
-            print("|---:|---:|" + ("---:|---:|" if other is not None else ""))
-            for components in arguments.components:
-                this = per_analysis(REPOSITORY, components)
-                row = f"| {components:,} | {this:,.1f} |"
-                if other is not None:
-                    before = per_analysis(other, components)
-                    row += f" {before:,.1f} | {(this - before) / before * 100:+.1f} % |"
-                print(row, flush=True)
-        finally:
-            if other is not None:
-                subprocess.run(
-                    ["git", "-C", str(REPOSITORY), "worktree", "remove", "--force", str(other)],
-                    check=False,
-                    capture_output=True,
-                )
+                before = per_analysis(other, components)
+                row += f" {before:,.1f} | {(this - before) / before * 100:+.1f} % |"
+            print(row, flush=True)
 
 
 if __name__ == "__main__":
