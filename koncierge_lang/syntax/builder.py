@@ -2,11 +2,12 @@
 
 The parser (koncierge_lang/syntax/parser.py) calls one reduction per rule it recognises, with the
 values of the rule's symbols: tokens, and what the reductions of its sub-rules returned. Statements
-(`component`, `env`, `route`, ...) become syntax-tree nodes at once; the parts of a statement
-(`reference`, `string`, `environment_after`, ...) are kept as light `RuleNode`s until their
-statement reads them, so a statement that error recovery had to complete with made-up tokens is
-left out whole, with nothing of it reported twice. Building the tree in the same pass as the
-parse, rather than building Lark's parse tree and walking it again, is a third of the parse time.
+(`component`, `env`, `route`, ...) become syntax-tree nodes at once, and so do references and
+plain text, where nothing can be reported; the other parts of a statement (`environment_after`,
+text with escapes or `${...}`, ...) are kept as light `RuleNode`s until their statement reads
+them, so that a statement which error recovery had to complete with made-up tokens is left out
+whole, with nothing in it reported. Building the tree in the same pass as the parse spares
+Lark's per-rule wrappers and `Tree`s, and a second walk over them.
 
 Which symbols a rule keeps, and where an omitted `[optional]` part leaves a `None`, is read from
 Lark's own compiled rules (`filter_out`, `keep_all_tokens`, `empty_indices`, `expand1`), so the
