@@ -143,3 +143,18 @@ def test_simple_interpolations_read_as_the_reference_rule_reads_them(inner: str,
         ], [(d.code, d.span) for d in result.diagnostics]  # type: ignore[attr-defined]
 
     assert shape(fast) == shape(slow)
+
+
+def test_applications_read_before_the_parser_gives_up_are_still_checked() -> None:
+    """After too many syntax errors the rest of the file is not read, but what came before it is."""
+    from koncierge_lang.analysis import analyze
+
+    first = (
+        'application shop {\n  environment LOCAL "shop.test"\n  component web {\n'
+        '    image "nginx:1.27"\n    env A = missing_value\n  }\n}\n'
+    )
+    broken = "application other {\n" + "".join(f'  bogus\n  constant c{index} = "x"\n' for index in range(150)) + "}\n"
+    analysis = analyze(first + broken)
+    assert [application.name.text for application in analysis.syntax.applications] == ["shop"]
+    assert "KON101" in {diagnostic.code for diagnostic in analysis.diagnostics}
+    assert analysis.diagnostics[-1].message.endswith("(too many syntax errors: the rest of the file was not checked)")

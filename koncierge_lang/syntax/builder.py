@@ -364,8 +364,15 @@ class SyntaxTreeBuilder:
         return tuple(node.children)
 
     def partial(self, values: list[Any]) -> tuple[ast.Application, ...]:
-        """The applications completed before the parser gave up."""
-        return tuple(value for value in values if type(value) is ast.Application)
+        """The applications completed before the parser gave up: the list of those before the
+        last, and the last, when the parser had not yet added it to the list."""
+        applications: list[ast.Application] = []
+        for value in values:
+            if type(value) is ast.Application:
+                applications.append(value)
+            elif type(value) is RuleNode and value.children and type(value.children[0]) is ast.Application:
+                applications.extend(value.children)  # the file's list of applications
+        return tuple(applications)
 
     def build_application(self, children: Sequence[Any], span: Span) -> ast.Application:
         name_token = children[0]
