@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import lexer_tables
 from koncierge_server.documents import Snapshot
 from koncierge_server.keywords import keyword_texts
@@ -37,13 +38,18 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
     for reference in symbols.references:
         modifiers = _READONLY if reference.kind == "constant" else 0
         named.setdefault(reference.span.start, (reference.span.end, _KIND_TYPES.get(reference.kind, "variable"), modifiers))
+    # A database's type (`database orders postgres`), read from the tree: the word before it may be
+    # a keyword too (`database database mysql`).
+    for application in snapshot.analysis.syntax.applications:
+        for item in application.items:
+            if isinstance(item, ast.Component) and item.database_type is not None:
+                named.setdefault(item.database_type.span.start, (item.database_type.span.end, "type", 0))
 
     tables = lexer_tables()
     keywords = keyword_texts()
     raw: list[tuple[int, int, str, int]] = []
     position = 0
     previous_significant = ""
-    before_previous = ""
     length = len(text)
     while position < length:
         found = tables.pattern.match(text, position)
@@ -73,14 +79,12 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
                 raw.append((position, name_end, token_type, modifiers))
             elif previous_significant == ".":
                 raw.append((position, end, "property", 0))
-            elif before_previous == "database" and previous_significant not in keywords:
-                raw.append((position, end, "type", 0))
             elif value in keywords:
                 raw.append((position, end, "keyword", 0))
         elif value in ("->", "=", ":", "/"):
             raw.append((position, end, "operator", 0))
         if kind not in tables.ignored:
-            before_previous, previous_significant = previous_significant, value
+            previous_significant = value
         position = end
     return types.SemanticTokens(data=_encode(snapshot, raw))
 

@@ -139,6 +139,18 @@ async def test_semantic_tokens_and_inlay_hints(client: LanguageClient) -> None:
     # The first token is the comment on line 0; the second is the keyword `application` on line 1.
     assert list(tokens.data[:5]) == [0, 0, len(TODO_TEXT.splitlines()[0]), 11, 0]
     assert list(tokens.data[5:10]) == [1, 0, len("application"), 0, 0]
+    # `database database mysql`: the second word is the database's name, the third its type.
+    decoded: dict[tuple[int, int], tuple[int, int]] = {}
+    line = character = 0
+    for index in range(0, len(tokens.data), 5):
+        line_delta, character_delta, length, token_type, _ = tokens.data[index : index + 5]
+        line += line_delta
+        character = character + character_delta if line_delta == 0 else character_delta
+        decoded[(line, character)] = (length, token_type)
+    database_line = next(number for number, text in enumerate(TODO_TEXT.splitlines()) if text.strip() == "database database mysql {")
+    legend = ["keyword", "namespace", "class", "interface", "struct", "variable", "enumMember", "property", "type"]
+    column = TODO_TEXT.splitlines()[database_line].index("database")
+    assert [legend[decoded[(database_line, column + offset)][1]] for offset in (0, 9, 18)] == ["keyword", "class", "type"]
     hints = await client.text_document_inlay_hint_async(
         types.InlayHintParams(
             text_document=document(),
