@@ -80,7 +80,7 @@ def _reparse(previous: ParseResult, old_text: str, text: str, path: str) -> Pars
         new_items, new_comments = fragment
         old_lines = old_text.count("\n", start, old_end)
         line_delta = text.count("\n", start, new_end) - old_lines
-        moved = tuple(shift(item, delta, line_delta) for item in after)
+        moved = shift(tuple(after), delta, line_delta)
         last_line = source.line_and_column(application.span.end + delta)
         new_application = dataclasses.replace(
             application,
@@ -94,14 +94,14 @@ def _reparse(previous: ParseResult, old_text: str, text: str, path: str) -> Pars
                 last_line[1],
             ),
         )
-        later = tuple(shift(other, delta, line_delta) for other in applications[index + 1 :])
+        later = shift(applications[index + 1 :], delta, line_delta)
         comments = (
             tuple(comment for comment in previous.file.comments if comment.span.end <= fragment_start)
             + new_comments
-            + tuple(
-                shift(comment, delta, line_delta)
-                for comment in previous.file.comments
-                if comment.span.start >= fragment_old_end
+            + shift(
+                tuple(comment for comment in previous.file.comments if comment.span.start >= fragment_old_end),
+                delta,
+                line_delta,
             )
         )
         file = ast.File(applications[:index] + (new_application,) + later, comments, source.span(0, len(text)))
@@ -127,31 +127,50 @@ def _parse_fragment(source: SourceText, start: int, end: int) -> tuple[tuple[Any
     return tuple(items), comments
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[tuple[str, Any], ...] | None] = {}
+"""Per type: the fields of a syntax-tree dataclass with each slot's setter, or None for a leaf."""
+
+_new_tuple = tuple.__new__
+_new_object = object.__new__
 
 
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(field.name for field in dataclasses.fields(kind))
-    return names
+def _fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
+    fields = _FIELDS.get(kind, ())
+    if fields == ():
+        fields = None
+        if dataclasses.is_dataclass(kind):
+            fields = tuple((field.name, getattr(kind, field.name).__set__) for field in dataclasses.fields(kind))
+        _FIELDS[kind] = fields
+    return fields
 
 
 def shift(node: Any, offset_delta: int, line_delta: int) -> Any:
     """A copy of a syntax node `offset_delta` characters and `line_delta` lines further on.
-    Columns stay: the node starts on a line of its own (the caller checks)."""
-    if isinstance(node, Span):
-        return Span(
-            node.start + offset_delta,
-            node.end + offset_delta,
-            node.start_line + line_delta,
-            node.start_column,
-            node.end_line + line_delta,
-            node.end_column,
+    Columns stay: the node starts on a line of its own (the caller checks).
+
+    It runs over every node after an edit, so it copies each frozen dataclass slot by slot (as
+    `koncierge_lang.performance.frozen_constructor` does) rather than through its `__init__`."""
+    if not offset_delta and not line_delta:
+        return node  # An edit that kept the length and the lines (a character replaced): as it was.
+    kind = type(node)
+    if kind is Span:
+        return _new_tuple(
+            Span,
+            (
+                node.start + offset_delta,
+                node.end + offset_delta,
+                node.start_line + line_delta,
+                node.start_column,
+                node.end_line + line_delta,
+                node.end_column,
+            ),
         )
-    if isinstance(node, tuple):
-        return tuple(shift(element, offset_delta, line_delta) for element in node)
-    if hasattr(node, "__dataclass_fields__"):
-        kind = type(node)
-        return kind(*(shift(getattr(node, name), offset_delta, line_delta) for name in _field_names(kind)))
-    return node
+    if kind is tuple:
+        return tuple([shift(element, offset_delta, line_delta) for element in node])
+    fields = _fields(kind)
+    if fields is None:
+        return node
+    copy = _new_object(kind)
+    for name, set_field in fields:
+        set_field(copy, shift(getattr(node, name), offset_delta, line_delta))
+    return copy
