@@ -437,6 +437,7 @@ class _RecoveringParser:
                 token.end_pos = end
                 position = end
                 if not recovering:
+                    # The LALR step of `_feed`, written out here (see there).
                     entry = state_actions.get(kind)
                     while entry is not None:
                         if entry >= 0:
@@ -515,8 +516,9 @@ class _RecoveringParser:
         return text[line_start:start].strip() == ""
 
     def _feed(self, token: Token) -> Any:
-        """Lark's LALR step (ParserState.feed_token) on the encoded tables, inlined: it runs for
-        every token."""
+        """Lark's LALR step (ParserState.feed_token) on the encoded tables, for error recovery
+        and the end of the text. `read` has the same step written out in its loop, where a
+        method call per token would cost a tenth of the parse: change the two together."""
         state_stack = self.parser_state.state_stack
         value_stack = self.parser_state.value_stack
         actions = self.actions
