@@ -518,7 +518,7 @@ class _RecoveringParser:
     def _feed(self, token: Token) -> Any:
         """Lark's LALR step (ParserState.feed_token) on the encoded tables, for error recovery
         and the end of the text. `read` has the same step written out in its loop, where a
-        method call per token would cost a tenth of the parse: change the two together."""
+        method call for every token would slow every parse: change the two together."""
         state_stack = self.parser_state.state_stack
         value_stack = self.parser_state.value_stack
         actions = self.actions
