@@ -3,7 +3,9 @@
 One group per application with sub-groups for its environments (and promotion order), values,
 components and databases, storage and routes. Edges say which value feeds which variable, who
 refers to whom (`database.host`), who mounts what, and where each route leads. Secrets appear
-by name with how they are given (generated, base64, plain text), never with their text.
+by name with how they are given (generated, base64, plain text), never with their text. A value
+or storage shared by many components is listed in their details instead of drawn as a line to
+each (`SHARED_BY`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
 _MAX_DETAILS = 6
+
+SHARED_BY = 6
+"""A value or a storage used by more components than this is drawn without a line to each: every
+component lists it among its details instead, and the value's node says how many use it. Fifty
+lines from one value to fifty components say nothing a list does not, and hide the rest."""
 
 
 def requirements_diagram(requirements: model.Requirements) -> Diagram:
@@ -89,15 +96,30 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
         for previous in environment.after:
             builder.edge(Edge(environment_id(previous), environment_id(environment.name), "promotion"))
 
+    value_users: dict[str, set[str]] = {}
+    storage_users: dict[str, set[str]] = {}
+    for component in application.components:
+        for variable in component.variables:
+            for reference in _references(variable.expression):
+                if isinstance(reference, model.ValueReference):
+                    value_users.setdefault(reference.value, set()).add(component.name)
+        for mount in component.mounts:
+            storage_users.setdefault(mount.storage, set()).add(component.name)
+    shared_values = {name for name, users in value_users.items() if len(users) > SHARED_BY}
+    shared_storages = {name for name, users in storage_users.items() if len(users) > SHARED_BY}
+
     secret_values = {value.name for value in application.values if isinstance(value.expression, model.Secret)}
     for value in application.values:
         category = "secret" if value.name in secret_values else "configuration"
+        details = [_describe(value.expression)]
+        if value.name in shared_values:
+            details.append(f"used by {len(value_users[value.name])} components (in their details)")
         builder.node(
             Node(
                 value_id(value.name),
                 category,
                 f"{value.declared_as} {value.name}",
-                (_describe(value.expression),),
+                tuple(details),
                 group=values,
                 location=_location(value.span),
             )
@@ -110,12 +132,15 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
     for storage in application.storages:
         kind = "persistent" if storage.persistent else "ephemeral"
         owner = f", of {storage.owner}" if storage.owner else ""
+        details = [f"{storage.size} {kind}{owner}"]
+        if storage.name in shared_storages:
+            details.append(f"mounted by {len(storage_users[storage.name])} components (in their details)")
         builder.node(
             Node(
                 storage_id(storage.name),
                 "storage",
                 storage.name,
-                (f"{storage.size} {kind}{owner}",),
+                tuple(details),
                 group=storages,
                 location=_location(storage.span),
             )
@@ -130,7 +155,19 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
             lines.append("ports " + ", ".join(_port(port) for port in component.ports))
         if component.replicas is not None:
             lines.append(f"replicas {component.replicas}")
-        inline = [f"{variable.name} = {_describe(variable.expression)}" for variable in component.variables if not _references(variable.expression)]
+        inline = [_variable_line(variable) for variable in component.variables if not _references(variable.expression)]
+        # What it takes from shared values and storage, which have no line of their own to it.
+        inline.extend(
+            _variable_line(variable)
+            for variable in component.variables
+            if _references(variable.expression)
+            and all(isinstance(reference, model.ValueReference) and reference.value in shared_values for reference in _references(variable.expression))
+        )
+        inline.extend(
+            f"mounts {mount.storage} {'read-only' if mount.read_only else 'read-write'} at {mount.path}"
+            for mount in component.mounts
+            if mount.storage in shared_storages
+        )
         if len(inline) > _MAX_DETAILS:
             inline = inline[: _MAX_DETAILS - 1] + [f"… {len(inline) - _MAX_DETAILS + 1} more variables"]
         lines.extend(inline)
@@ -151,6 +188,8 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
                 if source is None:
                     continue
                 if isinstance(reference, model.ValueReference):
+                    if reference.value in shared_values:
+                        continue  # Listed in the component's details.
                     kind = "secret" if reference.value in secret_values else "configuration"
                     builder.edge(Edge(source, this, kind, variable.name))
                 elif isinstance(reference, (model.ComponentHost, model.ComponentPort)):
@@ -159,6 +198,8 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
                 else:
                     builder.edge(Edge(source, this, "reference", variable.name))
         for mount in component.mounts:
+            if mount.storage in shared_storages:
+                continue  # Listed in the component's details.
             access = "read-only" if mount.read_only else "read-write"
             builder.edge(Edge(this, storage_id(mount.storage), "storage", f"{access} {mount.path}"))
 
@@ -175,6 +216,10 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
             )
         )
         builder.edge(Edge(route_id(route.name), component_id(route.component), "route", f"port {route.port}"))
+
+
+def _variable_line(variable: model.Variable) -> str:
+    return f"{variable.name} = {_describe(variable.expression)}" + (" as file" if variable.as_file else "")
 
 
 def _port(port: model.Port) -> str:

@@ -223,3 +223,29 @@ def test_network_policies_to_the_outside_in_both_views() -> None:
     assert ("shop-prod/workload/api", "outside", "10.8.0.0/16 5432/TCP") in found
     edge = next(edge for edge in architecture.edges if edge.label == "api.stripe.com 443/TCP")
     assert edge.kind == "network" and "any public address" in edge.tooltip
+
+
+def test_a_value_or_storage_shared_by_many_components_is_listed_in_their_details() -> None:
+    from koncierge_lang.diagrams.requirements_view import SHARED_BY
+
+    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "requirements").diagram
+    components = [node for node in diagram.nodes if node.category == "workload"]
+    assert len(components) > SHARED_BY
+    # `log_level`, `api_key` and the storage `shared_files` are used by every workload: no line
+    # from them, a line in each workload's details instead, and a count on their own node.
+    for shared in ("synthetic/value/log_level", "synthetic/value/api_key", "synthetic/storage/shared_files"):
+        assert not [edge for edge in diagram.edges if shared in (edge.source, edge.target)]
+        node = diagram.node(shared)
+        assert node is not None and any(f"by {len(components)} components" in detail for detail in node.details)
+    for component in components:
+        assert "LOG_LEVEL = log_level" in component.details
+        assert "API_KEY = api_key as file" in component.details
+        assert "mounts shared_files read-only at /shared" in component.details
+    # A value used by one component keeps its line.
+    assert ("synthetic/value/name0", "synthetic/component/service0", "configuration") in edges(diagram)
+
+
+def test_a_value_shared_by_a_few_components_keeps_its_lines() -> None:
+    diagram = diagram_of(analyze(generate_application(3), "synthetic.kon"), "requirements").diagram
+    assert ("synthetic/value/log_level", "synthetic/component/service0", "configuration") in edges(diagram)
+    assert ("synthetic/component/service0", "synthetic/storage/shared_files", "storage") in edges(diagram)
