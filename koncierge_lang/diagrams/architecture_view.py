@@ -12,7 +12,17 @@ reuses for the generated objects.
 from __future__ import annotations
 
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture, Workload, WorkloadKind
-from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id, short_image
+from koncierge_lang.diagrams.model import (
+    SHARED_BY,
+    Diagram,
+    DiagramBuilder,
+    Edge,
+    Group,
+    Location,
+    Node,
+    make_id,
+    short_image,
+)
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
@@ -169,6 +179,13 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
         )
         builder.edge(Edge(service_id(service.name), workload_id(service.workload), "selects"))
 
+    claim_users: dict[str, set[str]] = {}
+    for workload in architecture.workloads:
+        for claimed in workload.volumes:
+            if claimed.claim:
+                claim_users.setdefault(claimed.claim, set()).add(workload.name)
+    shared_claims = {claim for claim, users in claim_users.items() if len(users) > SHARED_BY}
+
     for workload in architecture.workloads:
         details = [short_image(workload.image)]
         if workload.kind is WorkloadKind.SCHEDULED:
@@ -179,6 +196,13 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
             details.append(f"{workload.kind.value}, replicas {workload.replicas}")
         if workload.database_type:
             details.append(f"{workload.database_type} database")
+        claims_by_volume = {volume.name: volume for volume in workload.volumes}
+        for mount in workload.mounts:
+            volume = claims_by_volume.get(mount.volume)
+            if volume is not None and volume.claim in shared_claims:
+                # No line to a claim that many workloads share: listed here instead.
+                access = "read-only" if mount.read_only else "read-write"
+                details.append(f"mounts {volume.claim} {access} at {mount.path}")
         this = workload_id(workload.name)
         builder.node(
             Node(
@@ -199,7 +223,6 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
         for (kind, set_name), names in used_sets.items():
             label = ", ".join(names) if len(names) <= 2 else f"{len(names)} variables"
             builder.edge(Edge(make_id(namespace, kind, set_name), this, kind, label, implied=workload.implied))
-        claims_by_volume = {volume.name: volume for volume in workload.volumes}
         for mount in workload.mounts:
             volume = claims_by_volume.get(mount.volume)
             access = "read-only" if mount.read_only else "read-write"
@@ -216,7 +239,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                     )
                 )
                 builder.edge(Edge(this, scratch, "storage", f"{access} {mount.path}"))
-            elif volume is not None:
+            elif volume is not None and volume.claim not in shared_claims:
                 builder.edge(
                     Edge(this, make_id(namespace, "claim", volume.claim), "storage", f"{access} {mount.path}", implied=workload.implied)
                 )
@@ -254,7 +277,8 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 make_id(namespace, "claim", claim.name),
                 "storage",
                 f"claim {claim.name}",
-                (f"{claim.size}, {claim.access}", f"class {architecture.storage_class or '(cluster default)'}"),
+                (f"{claim.size}, {claim.access}", f"class {architecture.storage_class or '(cluster default)'}")
+                + ((f"mounted by {len(claim_users[claim.name])} workloads (in their details)",) if claim.name in shared_claims else ()),
                 group=storage,
                 implied=claim.implied,
                 location=sources.claim(claim.name),

@@ -17,6 +17,11 @@ from koncierge_lang.source import Span
 
 VIEWS = ("requirements", "architecture", "kubernetes")
 
+SHARED_BY = 6
+"""A value or a storage used by more components than this is drawn without a line to each: every
+component lists it among its details instead, and the value's or storage's node says how many use
+it. Fifty lines from one node to fifty components say nothing a list does not, and hide the rest."""
+
 
 @dataclass(frozen=True, slots=True)
 class Location:

@@ -10,16 +10,22 @@ each (`SHARED_BY`).
 
 from __future__ import annotations
 
-from koncierge_lang.diagrams.model import Diagram, DiagramBuilder, Edge, Group, Location, Node, make_id, short_image
+from koncierge_lang.diagrams.model import (
+    SHARED_BY,
+    Diagram,
+    DiagramBuilder,
+    Edge,
+    Group,
+    Location,
+    Node,
+    make_id,
+    short_image,
+)
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
 _MAX_DETAILS = 6
 
-SHARED_BY = 6
-"""A value or a storage used by more components than this is drawn without a line to each: every
-component lists it among its details instead, and the value's node says how many use it. Fifty
-lines from one value to fifty components say nothing a list does not, and hide the rest."""
 
 
 def requirements_diagram(requirements: model.Requirements) -> Diagram:

@@ -249,3 +249,17 @@ def test_a_value_shared_by_a_few_components_keeps_its_lines() -> None:
     diagram = diagram_of(analyze(generate_application(3), "synthetic.kon"), "requirements").diagram
     assert ("synthetic/value/log_level", "synthetic/component/service0", "configuration") in edges(diagram)
     assert ("synthetic/component/service0", "synthetic/storage/shared_files", "storage") in edges(diagram)
+
+
+def test_a_claim_shared_by_many_workloads_is_listed_in_their_details() -> None:
+    from koncierge_lang.diagrams.model import SHARED_BY
+
+    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "architecture", "PROD").diagram
+    claim = "synthetic-prod/claim/shared-files"
+    assert not [edge for edge in diagram.edges if claim in (edge.source, edge.target)]
+    workloads = [node for node in diagram.nodes if node.category == "workload"]
+    node = diagram.node(claim)
+    assert node is not None and any(f"mounted by {len(workloads)} workloads" in detail for detail in node.details)
+    assert all("mounts shared-files read-only at /shared" in workload.details for workload in workloads)
+    # A claim of one workload (a database's data) keeps its line.
+    assert any(edge.kind == "storage" for edge in diagram.edges)
