@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from koncierge_lang.diagrams.model import (
+    SHARED_BY,
     Diagram,
     DiagramBuilder,
     Edge,
@@ -295,6 +296,21 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
             labels, _ = pod_template(item.manifest)
             pods.append((namespace, node_id, labels))
 
+    # Claims that many workloads mount: listed in the workloads' details, without a line to each.
+    claim_users: dict[tuple[str, str], int] = {}
+    for item, kind, _name, namespace, _node_id in entries:
+        if kind in WORKLOAD_KINDS:
+            _, pod_spec = pod_template(item.manifest)
+            claimed = {_str(_dict(volume.get("persistentVolumeClaim")).get("claimName")) for volume in _dict_list(pod_spec.get("volumes"))}
+            for claim_name in claimed - {""}:
+                claim_users[(namespace, claim_name)] = claim_users.get((namespace, claim_name), 0) + 1
+    shared_claims = {key for key, users in claim_users.items() if users > SHARED_BY}
+    for claim_namespace, claim_name in sorted(shared_claims):
+        builder.add_details(
+            target(claim_namespace, "PersistentVolumeClaim", claim_name, "storage"),
+            f"mounted by {claim_users[(claim_namespace, claim_name)]} workloads (in their details)",
+        )
+
     def matching(namespace: str, selector: Mapping[str, Any]) -> list[str]:
         return [node_id for pod_namespace, node_id, labels in pods if pod_namespace == namespace and _matches(selector, labels)]
 
@@ -310,7 +326,7 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
         spec = _dict(manifest.get("spec"))
         metadata = _dict(manifest.get("metadata"))
         if kind in WORKLOAD_KINDS:
-            _pod_references(builder, manifest, namespace, node_id, target)
+            _pod_references(builder, manifest, namespace, node_id, target, shared_claims)
         elif kind == "Service":
             selector = _dict(spec.get("selector"))
             for workload in matching(namespace, selector):
@@ -349,6 +365,10 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
             protected = matching(namespace, _dict(spec.get("podSelector")) or {"matchLabels": {}})
             if not _dict(spec.get("podSelector")):
                 protected = [node_id_ for pod_namespace, node_id_, _ in pods if pod_namespace == namespace]
+                if len(protected) > SHARED_BY:
+                    # A policy for every pod of a namespace says so, instead of a line to each.
+                    builder.add_details(node_id, f"applies to all {len(protected)} workloads of the namespace")
+                    protected = []
             for workload in protected:
                 builder.edge(Edge(node_id, workload, "policy", "applies to"))
             for direction, peers_key in (("ingress", "from"), ("egress", "to")):
@@ -436,7 +456,14 @@ def _peer_pods(builder: DiagramBuilder, peer: Mapping[str, Any], group_of: Any) 
     return node_id
 
 
-def _pod_references(builder: DiagramBuilder, manifest: Mapping[str, Any], namespace: str, node_id: str, target: Any) -> None:
+def _pod_references(
+    builder: DiagramBuilder,
+    manifest: Mapping[str, Any],
+    namespace: str,
+    node_id: str,
+    target: Any,
+    shared_claims: set[tuple[str, str]],
+) -> None:
     _, pod_spec = pod_template(manifest)
     volumes = {_str(volume.get("name")): volume for volume in _dict_list(pod_spec.get("volumes"))}
     mounts: dict[str, list[str]] = {}
@@ -471,7 +498,9 @@ def _pod_references(builder: DiagramBuilder, manifest: Mapping[str, Any], namesp
             if _dict(projected.get("secret")).get("name"):
                 secrets.setdefault(_str(_dict(projected.get("secret")).get("name")), []).append(label)
         claim = _dict(volume.get("persistentVolumeClaim")).get("claimName")
-        if claim:
+        if claim and (namespace, _str(claim)) in shared_claims:
+            builder.add_details(node_id, f"mounts {_str(claim)} " + ("; ".join(paths) if paths else f"as volume {volume_name}"))
+        elif claim:
             builder.edge(Edge(node_id, target(namespace, "PersistentVolumeClaim", _str(claim), "storage"), "storage", label))
     for pull_secret in _dict_list(pod_spec.get("imagePullSecrets")):
         if pull_secret.get("name"):

@@ -11,7 +11,7 @@ view ever puts a secret's value (plain, base64 or generated) into a node, an edg
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from koncierge_lang.source import Span
 
@@ -124,6 +124,12 @@ class DiagramBuilder:
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
+
+    def add_details(self, node_id: str, *details: str) -> None:
+        """More lines under a node's title, once its edges show what its first lines could not."""
+        node = self._nodes.get(node_id)
+        if node is not None:
+            self._nodes[node_id] = replace(node, details=node.details + details)
 
     def edge(self, edge: Edge) -> None:
         self._edges.setdefault((edge.source, edge.target, edge.kind, edge.label), edge)

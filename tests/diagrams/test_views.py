@@ -263,3 +263,25 @@ def test_a_claim_shared_by_many_workloads_is_listed_in_their_details() -> None:
     assert all("mounts shared-files read-only at /shared" in workload.details for workload in workloads)
     # A claim of one workload (a database's data) keeps its line.
     assert any(edge.kind == "storage" for edge in diagram.edges)
+
+
+def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_many_workloads() -> None:
+    from koncierge_lang.diagrams.model import SHARED_BY
+
+    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "kubernetes", "PROD").diagram
+    prod = "k8s/synthetic-prod"
+    pods = [node for node in diagram.nodes if node.category in ("workload", "database", "job")]
+    assert len(pods) > SHARED_BY
+    for policy in ("default-deny", "allow-dns"):
+        node_id = f"{prod}/NetworkPolicy/{policy}"
+        assert not [edge for edge in diagram.edges if edge.source == node_id and edge.kind == "policy"]
+        node = diagram.node(node_id)
+        assert node is not None and f"applies to all {len(pods)} workloads of the namespace" in node.details
+    # The DNS policy still draws where it lets pods go.
+    assert any(edge.source == f"{prod}/NetworkPolicy/allow-dns" and edge.kind == "network" for edge in diagram.edges)
+    claim = f"{prod}/PersistentVolumeClaim/shared-files"
+    assert not [edge for edge in diagram.edges if edge.target == claim]
+    deployments = [node for node in diagram.nodes if node.id.startswith(f"{prod}/Deployment/")]
+    node = diagram.node(claim)
+    assert node is not None and f"mounted by {len(deployments)} workloads (in their details)" in node.details
+    assert all("mounts shared-files read-only /shared" in deployment.details for deployment in deployments)
