@@ -315,6 +315,8 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
         return [node_id for pod_namespace, node_id, labels in pods if pod_namespace == namespace and _matches(selector, labels)]
 
     outside: list[str] = []
+    # Pods of other namespaces named by network policies -> (policy, direction, label) of each rule.
+    peer_policies: dict[str, list[tuple[str, str, str]]] = {}
 
     def outside_node() -> str:
         if not outside:
@@ -388,6 +390,8 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
                             where = "the internet" if cidr in ("0.0.0.0/0", "::/0") and block.get("except") else cidr
                         elif peer.get("namespaceSelector") is not None:
                             peer_nodes = [_peer_pods(builder, peer, group_of)]
+                            label = f"{'in' if direction == 'ingress' else 'out'} {ports}".strip()
+                            peer_policies.setdefault(peer_nodes[0], []).append((node_id, direction, label))
                         elif peer_selector:
                             peer_nodes = matching(namespace, peer_selector)
                         else:
@@ -417,6 +421,19 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
         elif kind == "PodDisruptionBudget":
             for workload in matching(namespace, _dict(spec.get("selector"))):
                 builder.edge(Edge(node_id, workload, "reference", "budget for"))
+    for peer_node, uses in peer_policies.items():
+        policies = {policy for policy, _, _ in uses}
+        if len(policies) <= SHARED_BY:
+            continue
+        # Pods of another namespace (an ingress controller) that many policies let in or out: each
+        # policy says so, instead of a line from the one node to every policy.
+        peer_pods = builder.node_of(peer_node)
+        peer_text = f"{peer_pods.title} ({peer_pods.details[0]})" if peer_pods is not None and peer_pods.details else peer_node
+        for policy, direction, label in uses:
+            source, target_id = (peer_node, policy) if direction == "ingress" else (policy, peer_node)
+            builder.remove_edge(source, target_id, "network", label)
+            builder.add_details(policy, f"{label} {'from' if direction == 'ingress' else 'to'} {peer_text}")
+        builder.add_details(peer_node, f"named by {len(policies)} policies (in their details)")
     return builder.build()
 
 

@@ -125,6 +125,9 @@ class DiagramBuilder:
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
 
+    def node_of(self, node_id: str) -> Node | None:
+        return self._nodes.get(node_id)
+
     def add_details(self, node_id: str, *details: str) -> None:
         """More lines under a node's title, once its edges show what its first lines could not."""
         node = self._nodes.get(node_id)
@@ -133,6 +136,10 @@ class DiagramBuilder:
 
     def edge(self, edge: Edge) -> None:
         self._edges.setdefault((edge.source, edge.target, edge.kind, edge.label), edge)
+
+    def remove_edge(self, source: str, target: str, kind: str, label: str) -> None:
+        """Take back a line that the nodes' details now say instead."""
+        self._edges.pop((source, target, kind, label), None)
 
     def build(self) -> Diagram:
         edges = tuple(

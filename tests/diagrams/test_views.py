@@ -285,3 +285,8 @@ def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_man
     node = diagram.node(claim)
     assert node is not None and f"mounted by {len(deployments)} workloads (in their details)" in node.details
     assert all("mounts shared-files read-only /shared" in deployment.details for deployment in deployments)
+    # The ingress controller's pods, let into every routed workload's policy: said in each policy.
+    envoy = next(node for node in diagram.nodes if node.title == "pods app=envoy")
+    assert not [edge for edge in diagram.edges if envoy.id in (edge.source, edge.target)]
+    routed = [node for node in diagram.nodes if node.category == "policy" and "in 8080 from pods app=envoy (namespace projectcontour)" in node.details]
+    assert len(routed) > SHARED_BY and f"named by {len(routed)} policies (in their details)" in envoy.details
