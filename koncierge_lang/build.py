@@ -34,6 +34,7 @@ from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.atomic import write_atomically
 from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.kubernetes.yaml import dump_documents
@@ -303,20 +304,19 @@ def run_build(
     """Everything `koncierge build` does, except printing. Never raises on user input."""
     if stage not in STAGES:
         return BuildOutcome(EXIT_USAGE, messages=[f"unknown stage `{stage}`; use one of {', '.join(STAGES)}"])
+    if str(kon_path) == "-":
+        return BuildOutcome(
+            EXIT_USAGE, messages=["build reads a .kon file, not standard input: its generated passwords are kept beside it"]
+        )
+    # The file is read as every command reads it (koncierge_lang.inputs): the same text, the same
+    # one-line messages.
     try:
-        text = kon_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return BuildOutcome(EXIT_USAGE, messages=[f"{kon_path}: no such file"])
-    except IsADirectoryError:
-        return BuildOutcome(EXIT_USAGE, messages=[f"{kon_path}: is a directory, not a .kon file"])
-    except (OSError, UnicodeDecodeError) as error:
-        return BuildOutcome(EXIT_USAGE, messages=[f"{kon_path}: cannot be read: {error}"])
+        text = read_input(str(kon_path)).text
+        settings_result = load_settings(kon_path)
+    except InputProblem as problem:
+        return BuildOutcome(EXIT_USAGE, messages=[str(problem)])
     name = source_name if source_name is not None else kon_path.as_posix()
     analysis = analyze(text, name)
-    try:
-        settings_result = load_settings(kon_path)
-    except (OSError, UnicodeDecodeError) as error:
-        return BuildOutcome(EXIT_USAGE, messages=[f"{kon_path.parent / 'koncierge.toml'}: cannot be read: {error}"])
 
     outcome = BuildOutcome(EXIT_OK)
     if analysis.diagnostics:

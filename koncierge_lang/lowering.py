@@ -21,14 +21,14 @@ status 3) by the command line's last line of defence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from koncierge_lang.architecture.build import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
-from koncierge_lang.kubernetes.limits import limit_diagnostics, source_of
+from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments, source_of
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.requirements import model
 from koncierge_lang.settings import Settings
@@ -86,3 +86,33 @@ def lower_environment(
         return LoweredEnvironment(application, environment, None, (), (), (*warnings, lowering_failed(environment, error)))
     limits = limit_diagnostics(application, environment, architecture, documents, sources)
     return LoweredEnvironment(application, environment, architecture, documents, sources, (*warnings, *limits))
+
+
+GENERATED_PLACEHOLDER = "generated-by-koncierge-build"
+"""What a generated password is in manifests made by anything but `koncierge build` (the editor,
+`koncierge check`): only the build may make passwords and keep them in its state file."""
+
+
+def placeholder_secret_values(architecture: EnvironmentArchitecture) -> dict[str, str]:
+    """A placeholder for every generated secret of an environment, instead of a password."""
+    return {secret.state_key: GENERATED_PLACEHOLDER for secret in architecture.generated_secrets()}
+
+
+def lower_file(
+    applications: Iterable[model.Application],
+    settings: Settings,
+    secret_values: SecretValues = placeholder_secret_values,
+) -> list[LoweredEnvironment]:
+    """Every (application, environment) of a file, lowered. Never raises on a compiler bug."""
+    return [
+        lower_environment(application, environment, settings, secret_values)
+        for application in applications
+        for environment in application.environments
+    ]
+
+
+def compiler_diagnostics(lowered: Iterable[LoweredEnvironment]) -> tuple[Diagnostic, ...]:
+    """What building each environment finds (KON323-KON325), located in the `.kon` file; the same
+    problem in several environments is reported once (`in PERF, PROD: ...`). `koncierge check` and
+    the language server report exactly these for a file without errors."""
+    return merge_environments(diagnostic for environment in lowered for diagnostic in environment.diagnostics)

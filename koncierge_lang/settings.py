@@ -11,6 +11,7 @@ one list of them, and a test checks that the documentation names each one.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.diagnostics.model import make_diagnostic
+from koncierge_lang.inputs import read_input
 from koncierge_lang.naming import QUANTITY, is_dns_label, is_dns_subdomain
 from koncierge_lang.source import SourceText, Span
 
@@ -130,12 +132,14 @@ def settings_path_for(kon_path: Path) -> Path:
 
 
 def load_settings(kon_path: Path) -> SettingsResult:
-    """The settings for a `.kon` file: from `koncierge.toml` beside it, or the defaults."""
+    """The settings for a `.kon` file: from `koncierge.toml` beside it, or the defaults.
+
+    The file is read as every input is (`koncierge_lang.inputs`); one that exists but cannot be
+    read raises `InputProblem`, whose message is one line for the user."""
     path = settings_path_for(kon_path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return SettingsResult(Settings(), (), None)
-    text = path.read_text(encoding="utf-8")
-    return parse_settings(text, str(path))
+    return parse_settings(read_input(str(path)).text, str(path))
 
 
 def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:

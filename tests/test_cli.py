@@ -34,7 +34,9 @@ def test_check_clean_example_exits_zero_with_warnings_only() -> None:
     result = koncierge("check", str(TODO))
     assert result.returncode == 0
     assert "warning[KON302]" in result.stdout
-    assert result.stdout.strip().endswith("1 file checked: 0 errors, 5 warnings")
+    # KON323 is found by building PROD (Let's Encrypt's staging server): check reports it as build does.
+    assert "warning[KON323]" in result.stdout
+    assert result.stdout.strip().endswith("1 file checked: 0 errors, 6 warnings")
 
 
 def test_check_reports_location_source_line_and_caret(tmp_path: Path) -> None:
@@ -95,7 +97,7 @@ def test_sarif_format(tmp_path: Path) -> None:
     run = sarif["runs"][0]
     rule_ids = [rule["id"] for rule in run["tool"]["driver"]["rules"]]
     results = run["results"]
-    assert [r["ruleId"] for r in results] == ["KON101", "KON302", "KON309", "KON309", "KON302", "KON308"]
+    assert [r["ruleId"] for r in results] == ["KON101", "KON323", "KON302", "KON309", "KON309", "KON302", "KON308"]
     first = results[0]
     assert rule_ids[first["ruleIndex"]] == "KON101"
     assert first["level"] == "error"
@@ -141,3 +143,14 @@ def test_version_and_help_on_every_command() -> None:
         result = koncierge(command, "--help")
         assert result.returncode == 0, command
         assert f"usage: koncierge {command}" in result.stdout
+
+
+def test_check_reports_what_build_reports(tmp_path: Path) -> None:
+    """The same diagnostics, the same text: `check` on a file that builds says what `build` says."""
+    checked = koncierge("check", str(TODO))
+    built = koncierge("build", str(TODO), "-o", str(tmp_path / "out"))
+    assert built.returncode == 0 and checked.returncode == 0
+    build_diagnostics = [line for line in built.stderr.splitlines() if not line.startswith("wrote ")]
+    check_diagnostics = checked.stdout.splitlines()[:-1]
+    assert "warning[KON323]" in built.stderr
+    assert check_diagnostics == build_diagnostics

@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.file != "-" and args.view != "requirements":
         try:
             settings_result = load_settings(Path(args.file))
-        except (OSError, UnicodeDecodeError) as error:
-            print(f"koncierge diagram: koncierge.toml cannot be read: {error}", file=sys.stderr)
+        except InputProblem as problem:
+            print(f"koncierge diagram: {problem}", file=sys.stderr)
             return 2
         settings_errors = tuple(d for d in settings_result.diagnostics if d.severity is Severity.ERROR)
         if settings_errors and settings_result.source is not None:

@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
+from koncierge_lang.diagnostics import Severity
+from koncierge_lang.inputs import InputProblem, read_input
+from koncierge_lang.lowering import lower_environment, placeholder_secret_values
+from koncierge_lang.render import render_text
 from koncierge_lang.settings import load_settings
 
 
@@ -49,36 +52,48 @@ def network_table(architecture: EnvironmentArchitecture) -> list[tuple[str, str,
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"koncierge explain: {path}: cannot be read: {error}", file=sys.stderr)
+        input_file = read_input(args.file)
+        settings = load_settings(Path(input_file.path)).settings
+    except InputProblem as problem:
+        print(f"koncierge explain: {problem}", file=sys.stderr)
         return 2
-    analysis = analyze(text, args.file)
+    analysis = analyze(input_file.text, input_file.path)
     if analysis.has_errors:
-        print(f"koncierge explain: {args.file} has errors; run `koncierge check {args.file}`", file=sys.stderr)
+        # Only the errors, which are why nothing can be explained; `koncierge check` lists the rest.
+        errors = tuple(diagnostic for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR)
+        sys.stderr.write(render_text(errors, analysis.source))
+        print(f"koncierge explain: {input_file.path} has errors; nothing to explain", file=sys.stderr)
         return 1
-    settings = load_settings(path).settings
     found = False
+    status = 0
     for application in analysis.requirements.applications:
         for environment in application.environments:
             if environment.name != args.environment:
                 continue
             found = True
-            architecture = build_architecture(application, environment, settings)
-            print(f"Allowed connections of {application.name} in {environment.name} (namespace {architecture.namespace})")
-            if architecture.network_isolation is None:
-                print("Network policies are turned off ([network] policies = false): everything is allowed.")
+            lowered = lower_environment(application, environment, settings, placeholder_secret_values)
+            # What building this environment finds, and nothing about the others.
+            sys.stderr.write(render_text(lowered.diagnostics, analysis.source))
+            if lowered.architecture is None:
+                status = 1
                 continue
-            rows = [("from", "to", "port", "why"), *network_table(architecture)]
-            widths = [max(len(row[column]) for row in rows) for column in range(3)]
-            for index, row in enumerate(rows):
-                print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
-                if index == 0:
-                    print("  ".join("-" * width for width in widths) + "  ---")
-            print("Everything else, in and out of the namespace, is denied.")
+            _print_network(application.name, lowered.architecture)
     if not found:
         print(f"koncierge explain: unknown environment `{args.environment}`", file=sys.stderr)
         return 2
-    return 0
+    return status
+
+
+def _print_network(application_name: str, architecture: EnvironmentArchitecture) -> None:
+    print(f"Allowed connections of {application_name} in {architecture.environment} (namespace {architecture.namespace})")
+    if architecture.network_isolation is None:
+        print("Network policies are turned off ([network] policies = false): everything is allowed.")
+        return
+    rows = [("from", "to", "port", "why"), *network_table(architecture)]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
+        if index == 0:
+            print("  ".join("-" * width for width in widths) + "  ---")
+    print("Everything else, in and out of the namespace, is denied.")

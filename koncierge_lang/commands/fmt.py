@@ -42,20 +42,23 @@ def run(args: argparse.Namespace) -> int:
             )
             status = max(status, 1)
             continue
+        # Written back in the file's own line endings (and byte-order mark), which the reading normalised.
+        written = input_file.as_written(formatted)
+        original = input_file.as_written(input_file.text)
         if path == "-":
             if args.check:
-                if formatted != input_file.text:
+                if written != original:
                     print("<stdin>: needs formatting")
                     status = max(status, 1)
             else:
-                sys.stdout.write(formatted)
+                sys.stdout.write(written)
             continue
-        if formatted == input_file.text:
+        if written == original:
             continue
         if args.check:
             print(f"{input_file.path}: needs formatting")
             status = max(status, 1)
         else:
-            write_atomically(path, formatted)
+            write_atomically(path, written)
             print(f"formatted {input_file.path}")
     return status

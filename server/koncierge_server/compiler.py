@@ -1,12 +1,12 @@
-"""The editor's lowering of each environment: the core's `lower_environment`, with placeholders.
+"""The editor's lowering of each environment: the core's `lower_file`, with placeholder passwords.
 
 Lowering itself and the problems it finds are the core's (`koncierge_lang.lowering`: KON323,
 KON324 for generated objects Kubernetes would refuse, KON325 when the compiler fails), so the
-editor reports exactly what `koncierge build` would. What is editor-specific stays here: the
-platform settings beside the file are read leniently (their own problems are `koncierge build`'s
-to report), and generated passwords are never made or read: the editor must not write the
-build's state file, so each generated secret is a fixed placeholder in the manifests the
-`koncierge/manifests` request returns.
+editor reports exactly what `koncierge check` and `koncierge build` would. What is editor-specific
+stays here: the platform settings beside the file are read leniently (their own problems are
+`koncierge check`'s and `koncierge build`'s to report), and generated passwords are never made or
+read: the editor must not write the build's state file, so each generated secret is the core's
+placeholder in the manifests the `koncierge/manifests` request returns.
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from koncierge_lang.analysis import Analysis
-from koncierge_lang.architecture.model import EnvironmentArchitecture
-from koncierge_lang.lowering import LoweredEnvironment, lower_environment
+from koncierge_lang.lowering import GENERATED_PLACEHOLDER, LoweredEnvironment, lower_file
 from koncierge_lang.settings import Settings, load_settings
 
-__all__ = ["GENERATED_PLACEHOLDER", "LoweredEnvironment", "lower", "placeholders", "settings_for"]
-
-GENERATED_PLACEHOLDER = "generated-by-koncierge-build"
+__all__ = ["GENERATED_PLACEHOLDER", "LoweredEnvironment", "lower", "settings_for"]
 
 
 def settings_for(path: str | None) -> Settings:
@@ -33,15 +30,6 @@ def settings_for(path: str | None) -> Settings:
         return Settings()
 
 
-def placeholders(architecture: EnvironmentArchitecture) -> dict[str, str]:
-    """A placeholder for every generated secret of an environment, instead of a password."""
-    return {secret.state_key: GENERATED_PLACEHOLDER for secret in architecture.generated_secrets()}
-
-
 def lower(analysis: Analysis, settings: Settings) -> list[LoweredEnvironment]:
     """Every (application, environment) of the file, lowered. Never raises on a compiler bug."""
-    return [
-        lower_environment(application, environment, settings, placeholders)
-        for application in analysis.requirements.applications
-        for environment in application.environments
-    ]
+    return lower_file(analysis.requirements.applications, settings)

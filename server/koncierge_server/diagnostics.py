@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types
 
 from koncierge_lang.diagnostics import Diagnostic, Severity
-from koncierge_lang.kubernetes.limits import merge_environments
+from koncierge_lang.lowering import compiler_diagnostics as lowering_diagnostics
 from koncierge_lang.render import documentation_url
 from koncierge_server.documents import MAXIMUM_ANALYSED_CHARACTERS, Snapshot
 from koncierge_server.positions import range_of, range_of_offsets
@@ -83,7 +83,7 @@ def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
     has errors (the build refuses such a file, and the checker's errors explain it)."""
     if snapshot.too_large or snapshot.analysis.has_errors:
         return []
-    found = merge_environments(diagnostic for environment in snapshot.lowered for diagnostic in environment.diagnostics)
+    found = lowering_diagnostics(snapshot.lowered)
     published = []
     for diagnostic in found:
         converted = to_lsp(snapshot, diagnostic)

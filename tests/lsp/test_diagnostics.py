@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -82,3 +87,56 @@ async def test_never_published_for_an_older_version(client: LanguageClient) -> N
     assert all(d.code != "KON001" for d in final)
     # Everything that arrived after the burst is for the last version; nothing older follows it.
     assert list(client.diagnostics[TODO_URI]) == final
+
+
+def _check_json(path: str) -> list[tuple[str, int, int, int, int, str]]:
+    completed = subprocess.run(
+        [sys.executable, "-m", "koncierge_lang", "check", "--format", "json", path], capture_output=True, text=True
+    )
+    return sorted(
+        (
+            found["code"],
+            found["range"]["start"]["line"] - 1,
+            found["range"]["start"]["column"] - 1,
+            found["range"]["end"]["line"] - 1,
+            found["range"]["end"]["column"] - 1,
+            found["message"],
+        )
+        for found in json.loads(completed.stdout)["diagnostics"]
+    )
+
+
+async def test_the_editor_and_koncierge_check_report_the_same_problems(client: LanguageClient, tmp_path: Path) -> None:
+    """One set of diagnostics: the To Do example's KON323 (found by building PROD) is reported by
+    the editor and by `koncierge check` alike, with everything else; so is a KON324 that only
+    building finds, and the checker's own problems."""
+    name = "d" * 50
+    texts = {
+        "todo.kon": TODO_TEXT,
+        "long-database.kon": TODO_TEXT.replace("database database mysql", f"database {name} mysql").replace(
+            "database.host", f"{name}.host"
+        ),
+        "broken.kon": BROKEN,
+    }
+    for file_name, text in texts.items():
+        path = tmp_path / file_name
+        path.write_text(text, encoding="utf-8")
+        expected = _check_json(str(path))
+        from_building = any(code in {"KON323", "KON324", "KON325"} for code, *_ in expected)
+        found = await open_text(client, text, path.as_uri())
+        while from_building and not any(d.source == "koncierge build" for d in found):
+            found = await diagnostics_for(client, path.as_uri(), 1)
+        published = sorted(
+            (
+                str(d.code),
+                d.range.start.line,
+                d.range.start.character,
+                d.range.end.line,
+                d.range.end.character,
+                d.message,
+            )
+            for d in found
+        )
+        assert published == expected, file_name
+    assert any(code == "KON323" for code, *_ in _check_json(str(tmp_path / "todo.kon")))
+    assert any(code == "KON324" for code, *_ in _check_json(str(tmp_path / "long-database.kon")))
