@@ -7,7 +7,7 @@ underline; colour only when asked (the CLI asks when writing to a terminal).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any
 
 from koncierge_lang import __version__
 from koncierge_lang.diagnostics import RULES, Diagnostic, Severity
-from koncierge_lang.source import SourceText
+from koncierge_lang.source import SourceText, Span
 
 _COLOURS = {
     Severity.ERROR: "\x1b[1;31m",
@@ -24,6 +24,7 @@ _COLOURS = {
     Severity.HINT: "\x1b[1;36m",
 }
 _BOLD = "\x1b[1m"
+_ENCODER = json.JSONEncoder(indent=2, ensure_ascii=False)
 _RESET = "\x1b[0m"
 
 
@@ -35,15 +36,25 @@ def documentation_url(code: str) -> str:
     return Path(str(page)).resolve().as_uri()
 
 
+MAXIMUM_SHOWN_LINE = 160
+"""A source line up to this many characters is shown whole under its diagnostic's header."""
+SHOWN_WINDOW = 120
+"""Of a longer line, a window of this many characters around the diagnostic's column is shown,
+so that the output grows with the number of diagnostics, not with their lines' length (a
+generated file may hold one line of megabytes)."""
+SHOWN_BEFORE_COLUMN = 40
+"""How much of the window comes before the diagnostic's column."""
+_ELLIPSIS = "..."
+
+
 def render_text(diagnostics: Sequence[Diagnostic], source: SourceText, color: bool = False) -> str:
     """Each diagnostic with its location, the source line and a caret underline."""
-    blocks: list[str] = []
-    for diagnostic in diagnostics:
-        blocks.append(_render_one(diagnostic, source, color))
-    return "".join(blocks)
+    return "".join(render_diagnostic(diagnostic, source, color) for diagnostic in diagnostics)
 
 
-def _render_one(diagnostic: Diagnostic, source: SourceText, color: bool) -> str:
+def render_diagnostic(diagnostic: Diagnostic, source: SourceText, color: bool = False) -> str:
+    """One diagnostic: `path:line:col: severity[KON###]: message`, the source line (or a window of
+    it around the column) with a caret underline, and a note for each related location."""
     span = diagnostic.span
     severity = diagnostic.severity.value
     location = f"{source.path}:{span.start_line}:{span.start_column}"
@@ -55,17 +66,11 @@ def _render_one(diagnostic: Diagnostic, source: SourceText, color: bool) -> str:
     else:
         header = f"{location}: {severity}[{diagnostic.code}]: {diagnostic.message}\n"
     lines = [header]
-    line_text = source.line_text(span.start_line)
-    if line_text or span.start_line <= source.line_count:
-        shown = line_text.replace("\t", " ")
+    if 1 <= span.start_line <= source.line_count:
+        shown, underline_column, width = _excerpt(source, span)
         number = str(span.start_line)
         gutter = " " * len(number)
-        start_column = min(span.start_column, len(shown) + 1)
-        if span.end_line == span.start_line:
-            width = max(1, span.end_column - span.start_column)
-        else:
-            width = max(1, len(shown) - start_column + 1)
-        underline = " " * (start_column - 1) + "^" * width
+        underline = " " * (underline_column - 1) + "^" * width
         if color:
             underline = _COLOURS[diagnostic.severity] + underline + _RESET
         lines.append(f" {number} | {shown}\n")
@@ -73,6 +78,29 @@ def _render_one(diagnostic: Diagnostic, source: SourceText, color: bool) -> str:
     for related in diagnostic.related:
         lines.append(f"  note: {source.path}:{related.span.start_line}:{related.span.start_column}: {related.message}\n")
     return "".join(lines)
+
+
+def _excerpt(source: SourceText, span: Span) -> tuple[str, int, int]:
+    """The part of the span's first line to show, the column of the underline in it, and its width."""
+    line = span.start_line
+    length = source.line_length(line)
+    start_column = min(span.start_column, length + 1)
+    if span.end_line == span.start_line:
+        end_column = max(span.end_column, start_column + 1)
+    else:
+        end_column = max(length + 1, start_column + 1)
+    if length <= MAXIMUM_SHOWN_LINE:
+        first, last = 1, length
+    else:
+        first = max(1, start_column - SHOWN_BEFORE_COLUMN)
+        last = min(length, first + SHOWN_WINDOW - 1)
+        first = max(1, min(first, last - SHOWN_WINDOW + 1))
+    shown = source.line_part(line, first, last).replace("\t", " ")
+    prefix = _ELLIPSIS if first > 1 else ""
+    suffix = _ELLIPSIS if last < length else ""
+    # The underline stops at the window's end (one column past it for a point at the line's end).
+    width = max(1, min(end_column, last + 1 + (1 if start_column > last else 0)) - start_column)
+    return prefix + shown + suffix, len(prefix) + start_column - first + 1, width
 
 
 def summary_line(error_count: int, warning_count: int, file_count: int) -> str:
@@ -128,8 +156,15 @@ def diagnostic_to_data(diagnostic: Diagnostic, path: str) -> dict[str, Any]:
 
 
 def render_json(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
+    return "".join(iter_json(results))
+
+
+def iter_json(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> Iterator[str]:
+    """The JSON report in pieces, to be written as they come instead of as one string."""
     data = [diagnostic_to_data(diagnostic, path) for path, diagnostics in results for diagnostic in diagnostics]
-    return json.dumps({"version": __version__, "diagnostics": data}, indent=2, ensure_ascii=False) + "\n"
+    yield from _ENCODER.iterencode({"version": __version__, "diagnostics": data})
+    yield "\n"
+
 
 
 _SARIF_LEVELS = {
@@ -142,6 +177,11 @@ _SARIF_LEVELS = {
 
 def render_sarif(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
     """SARIF 2.1.0, as code-scanning interfaces read it."""
+    return "".join(iter_sarif(results))
+
+
+def iter_sarif(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> Iterator[str]:
+    """The SARIF report in pieces, to be written as they come instead of as one string."""
     rules = [
         {
             "id": entry.code,
@@ -203,4 +243,5 @@ def render_sarif(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    yield from _ENCODER.iterencode(document)
+    yield "\n"

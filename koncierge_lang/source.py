@@ -84,3 +84,25 @@ class SourceText:
         line_start = self._line_starts[line - 1]
         line_end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
         return self.text[line_start:line_end].rstrip("\r")
+
+    def line_length(self, line: int) -> int:
+        """The number of characters of a 1-based line, without its line break (0 outside the text)."""
+        if line < 1 or line > len(self._line_starts):
+            return 0
+        line_start = self._line_starts[line - 1]
+        line_end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        if line_end > line_start and self.text[line_end - 1] == "\r":
+            line_end -= 1
+        return line_end - line_start
+
+    def line_part(self, line: int, first_column: int, last_column: int) -> str:
+        """Columns `first_column` to `last_column` (1-based, inclusive) of a line: a window into a
+        long line that costs its own length, not the line's."""
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        line_start = self._line_starts[line - 1]
+        first = max(first_column, 1)
+        last = min(last_column, self.line_length(line))
+        if last < first:
+            return ""
+        return self.text[line_start + first - 1 : line_start + last]
