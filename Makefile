@@ -49,7 +49,7 @@ extension: ## Package the VS Code extension (vscode-extension/koncierge-<version
 
 test: setup system-packages test-python test-extension ## Run every test (Python, extension, editor end to end)
 
-test-python: setup ## Run the Python tests (checker, compiler, language server)
+test-python: setup system-packages ## Run the Python tests (checker, compiler, language server, diagrams, Neovim)
 	$(BIN)/python -m pytest -q
 
 test-extension: setup system-packages ## The extension's unit and grammar tests, then end to end in a real VS Code (code-server)

@@ -51,10 +51,11 @@ if [ ! -x "$code_server" ] || [ ! -f "$code_server_home/.installed" ]; then
     echo '{"name": "koncierge-e2e-code-server", "private": true}' > package.json
     # npm 11 blocks dependencies' install scripts unless allowed; code-server's post-install runs
     # nested `npm install`s (native modules, ripgrep) that need theirs, so this one tool install,
-    # into a cache folder outside the repository, allows them all.
+    # into a cache folder outside the repository, allows them all. As root (CI), code-server's
+    # post-install refuses to run without --unsafe-perm ("Please pass --unsafe-perm to npm").
     TMPDIR="$code_server_home/tmp" npm_config_nodedir=/usr npm_config_yes=true \
       npm_config_dangerously_allow_all_scripts=true \
-      npm install --no-audit --no-fund --foreground-scripts=false "code-server@$code_server_version" \
+      npm install --unsafe-perm --no-audit --no-fund --foreground-scripts=false "code-server@$code_server_version" \
       > "$code_server_home/install.log" 2>&1 || { tail -40 "$code_server_home/install.log" >&2; exit 1; }
   )
   [ -x "$code_server_home/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" ] \
