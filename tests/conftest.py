@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import hypothesis
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -18,9 +19,32 @@ def update_golden() -> bool:
     return os.environ.get("KON_UPDATE_GOLDEN") == "1"
 
 
+def assert_golden(expected_path: Path, actual: str) -> None:
+    """`actual` must equal the golden file. With KON_UPDATE_GOLDEN=1 a file that differs (or is
+    missing) is rewritten and the test still fails, saying so: an update is a change to review,
+    never a pass, so the variable leaking into an environment cannot make golden tests pass."""
+    current = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
+    if current == actual:
+        return
+    if update_golden():
+        expected_path.parent.mkdir(parents=True, exist_ok=True)
+        expected_path.write_text(actual, encoding="utf-8")
+        pytest.fail(f"{expected_path} was rewritten (KON_UPDATE_GOLDEN=1): review the diff, then run the tests again")
+    if current is None:
+        pytest.fail(f"{expected_path} is missing: run with KON_UPDATE_GOLDEN=1 and review it")
+    assert actual == current, f"{expected_path} differs: run with KON_UPDATE_GOLDEN=1 and review the diff"
+
+
 def running_in_ci() -> bool:
     """CI sets `CI` (`.ci/run` does too): there every tool the tests use must be installed."""
     return os.environ.get("CI", "") not in ("", "0", "false")
+
+
+# Property tests draw new examples on every run on a developer's machine; under CI they draw the
+# same ones every time, so a red CI run can be reproduced and is never luck.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None)
+if running_in_ci():
+    hypothesis.settings.load_profile("ci")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import GOLDEN, update_golden
+from conftest import GOLDEN, assert_golden
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagnostics import RULES
@@ -25,12 +25,7 @@ def rendered_diagnostics(case: Path) -> str:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_golden_diagnostics(case: Path) -> None:
-    actual = rendered_diagnostics(case)
-    expected_path = case / "diagnostics.txt"
-    if update_golden():
-        expected_path.write_text(actual, encoding="utf-8")
-    assert expected_path.exists(), f"{expected_path} is missing: run with KON_UPDATE_GOLDEN=1"
-    assert actual == expected_path.read_text(encoding="utf-8")
+    assert_golden(case / "diagnostics.txt", rendered_diagnostics(case))
 
 
 def test_every_code_has_a_golden_case() -> None:

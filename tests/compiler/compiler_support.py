@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,6 @@ GOLDEN_EXAMPLES = REPOSITORY / "tests" / "golden" / "examples"
 CRDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "crds"
 KUBERNETES_VERSION = "1.37"
 EXAMPLE_FILES = {"hello": EXAMPLES / "hello" / "hello.kon", "todo": EXAMPLES / "todo" / "todo.kon"}
-
-
-def update_golden() -> bool:
-    return os.environ.get("KON_UPDATE_GOLDEN") == "1"
 
 
 def analysis_of(path: Path, name: str | None = None) -> Analysis:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of, update_golden
+from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of
+from conftest import assert_golden
 
 from koncierge_lang.build import render_outputs
 from koncierge_lang.settings import Settings
@@ -32,14 +33,7 @@ def test_golden(name: str, stage: str) -> None:
     files = rendered(name, stage)
     assert files
     for file_name, text in files.items():
-        expected = directory / file_name
-        if update_golden():
-            directory.mkdir(parents=True, exist_ok=True)
-            expected.write_text(text, encoding="utf-8")
-        assert expected.exists(), f"{expected} is missing: run with KON_UPDATE_GOLDEN=1"
-        assert text == expected.read_text(encoding="utf-8"), (
-            f"{expected} differs: run with KON_UPDATE_GOLDEN=1 and review"
-        )
+        assert_golden(directory / file_name, text)
 
 
 def test_no_golden_file_without_an_example() -> None:
