@@ -47,7 +47,7 @@ demo: setup system-packages ## Check, build and draw the bundled To Do example
 extension: ## Package the VS Code extension (vscode-extension/koncierge-<version>.vsix)
 	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error && npm run package
 
-test: setup system-packages test-python test-extension ## Run every test (Python, extension, editor end to end)
+test: setup system-packages lint test-python test-extension ## Run every check and test (lint, Python, extension, editor end to end)
 
 test-python: setup system-packages ## Run the Python tests (checker, compiler, language server, diagrams, Neovim)
 	$(BIN)/python -m pytest -q
@@ -55,7 +55,7 @@ test-python: setup system-packages ## Run the Python tests (checker, compiler, l
 test-extension: setup system-packages ## The extension's unit and grammar tests, then end to end in a real VS Code (code-server)
 	cd vscode-extension && npm ci --no-audit --no-fund --loglevel=error && npm run build && npm test && npm run e2e
 
-lint: setup ## ruff and mypy --strict on koncierge_lang
+lint: setup ## ruff, and mypy --strict on koncierge_lang and the language server
 	$(BIN)/ruff check koncierge_lang server tests bench
 	$(BIN)/mypy
 

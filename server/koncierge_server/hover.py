@@ -88,17 +88,17 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
             rows.append(f"| {environment.name} | {resolve_text(application, environment, value.expression)} |")
         return rows
     if kind == "environment":
-        environment = application.environment(symbol.name)
-        if environment is None:
+        declared = application.environment(symbol.name)
+        if declared is None:
             return []
-        kind_info = model.ENVIRONMENT_KINDS.get(environment.kind)
-        flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(environment, name)]
+        kind_info = model.ENVIRONMENT_KINDS.get(declared.kind)
+        flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(declared, name)]
         from koncierge_lang.architecture.build import namespace_name
 
         return [
-            f"Kind `{environment.kind}`" + (f" ({kind_info.description})" if kind_info else "") + f", domain `{environment.domain}`,",
-            f"namespace `{namespace_name(application, environment)}`; " + (", ".join(flags) or "no backups, no HTTPS") + ".",
-            f"After: {', '.join(environment.after) or 'nothing (first in line)'}.",
+            f"Kind `{declared.kind}`" + (f" ({kind_info.description})" if kind_info else "") + f", domain `{declared.domain}`,",
+            f"namespace `{namespace_name(application, declared)}`; " + (", ".join(flags) or "no backups, no HTTPS") + ".",
+            f"After: {', '.join(declared.after) or 'nothing (first in line)'}.",
         ]
     if kind == "storage":
         storage = application.storage(symbol.name)

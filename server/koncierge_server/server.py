@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInternalError
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -353,7 +353,7 @@ def _custom_request(handle: Callable[[Snapshot, Any], Any]) -> Callable[[Koncier
         uri = custom.document_uri(params)
         snapshot = ls.snapshot(uri)
         if snapshot is None:
-            raise custom.JsonRpcInvalidParams(f"{uri} is not open: send textDocument/didOpen first")
+            raise JsonRpcInvalidParams(f"{uri} is not open: send textDocument/didOpen first")
         return handle(snapshot, params)
 
     return run
