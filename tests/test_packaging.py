@@ -35,7 +35,7 @@ def test_wheel_install_checks_the_example_from_another_directory(tmp_path: Path)
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    assert "1 file checked: 0 errors, 5 warnings" in result.stdout
+    assert "1 file checked: 0 errors, 6 warnings" in result.stdout
     # Every stage ships: build, draw and serve from the installed wheel too.
     output = tmp_path / "out"
     build = subprocess.run(
