@@ -46,16 +46,18 @@ def diagrams() -> Iterator[tuple[str, Diagram]]:
 
 
 def main() -> None:
-    print(f"Fitted into {PANE_WIDTH} x {PANE_HEIGHT} px:")
+    print(f"Fitted into {PANE_WIDTH} x {PANE_HEIGHT} px; the preview draws no caption (its title and legend are HTML),")
+    print("an exported image has the caption (title and legend strip) under the drawing:")
     print()
-    print("| diagram | nodes | SVG width x height (pt) | smallest font (pt) | scale | smallest label (px) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| diagram | nodes | drawn as | SVG width x height (pt) | smallest font (pt) | scale | smallest label (px) |")
+    print("|---|---:|---|---:|---:|---:|---:|")
     for name, diagram in diagrams():
-        fitted = fit(render(to_dot(diagram), "svg").decode("utf-8"))
-        print(
-            f"| {name} | {len(diagram.nodes)} | {fitted.width:,.0f} x {fitted.height:,.0f} | {fitted.smallest_font:g} "
-            f"| {fitted.scale:.2f} | {fitted.smallest_label:.1f} |"
-        )
+        for drawn_as, caption in (("preview", False), ("exported", True)):
+            fitted = fit(render(to_dot(diagram, caption=caption), "svg").decode("utf-8"))
+            print(
+                f"| {name} | {len(diagram.nodes)} | {drawn_as} | {fitted.width:,.0f} x {fitted.height:,.0f} "
+                f"| {fitted.smallest_font:g} | {fitted.scale:.2f} | {fitted.smallest_label:.1f} |"
+            )
 
 
 if __name__ == "__main__":
