@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from koncierge_lang.diagrams.measure import PANE_HEIGHT, PANE_WIDTH
-from koncierge_lang.diagrams.model import Diagram, Node
+from koncierge_lang.diagrams.model import NOT_AMONG, Diagram, Node
 from koncierge_lang.diagrams.style import EDGE_FONT_SIZE, NODE_FONT_SIZE
 
 TOP_TO_BOTTOM = "TB"
@@ -47,7 +47,7 @@ class Size:
 
 def node_size(node: Node) -> Size:
     """A node's size in points, from the length and number of its label's lines."""
-    lines = [node.title, *node.details] + (["(implied)"] if node.implied else [])
+    lines = [node.title, *node.details] + (["(implied)"] if node.implied and NOT_AMONG not in node.details else [])
     longest = max(min(len(line), _MAX_LINE) for line in lines)
     width = longest * NODE_FONT_SIZE * _CHARACTER_WIDTH + _NODE_PADDING[0]
     height = len(lines) * NODE_FONT_SIZE * _LINE_HEIGHT + _NODE_PADDING[1]

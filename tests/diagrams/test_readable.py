@@ -203,6 +203,36 @@ def test_public_applications_fold_their_accounts_and_namespace() -> None:
     assert namespace.location.path.endswith("complete-demo.yaml")
 
 
+def test_nodes_say_the_uncommon_and_leave_out_the_default() -> None:
+    shop = kubernetes_diagram(read_manifests([str(SOCK_SHOP)]).objects, "Sock Shop")
+    front_end = shop.node("k8s/sock-shop/Service/front-end")
+    carts = shop.node("k8s/sock-shop/Service/carts")
+    # A ClusterIP service (the default) says only its ports.
+    assert front_end is not None and front_end.details == ("NodePort, ports 80→8079 (node 30001)",)
+    assert carts is not None and carts.details == ("ports 80",)
+    architecture = todo("architecture")
+    database = architecture.node("todo-prod/workload/database")
+    assert database is not None and "mysql database, stateful, replicas 1" in database.details
+    backup = architecture.node("todo-prod/workload/database-backup")
+    assert backup is not None and "schedule 0 3 * * *, keeps 7" in backup.details
+    # The cluster's default storage class is not said; a claim says its size and access.
+    claim = architecture.node("todo-prod/claim/database-data")
+    assert claim is not None and claim.details == ("1Gi, read-write-once",)
+    # An environment's kind is said only when it is not its name.
+    staging = analyze(
+        TODO.read_text(encoding="utf-8").replace('environment PERF "', 'environment STAGING like PROD "').replace("PERF", "STAGING"),
+        "todo.kon",
+    )
+    assert diagram_of(staging, "architecture", "STAGING").diagram.title == "Architecture of todo in STAGING (PROD)"
+    assert diagram_of(staging, "kubernetes", "PROD").diagram.title == "Kubernetes objects of todo in PROD"
+
+
+def test_a_missing_object_is_dashed_without_the_implied_line() -> None:
+    dot = to_dot(todo("kubernetes", unfold=True))
+    tls = next(line for line in dot.splitlines() if line.strip().startswith('"k8s/todo-prod/Secret/todo-tls" ['))
+    assert "not among these objects" in tls and "dashed" in tls and "(implied)" not in tls
+
+
 def test_a_namespace_with_nothing_else_keeps_its_object() -> None:
     alone = kubernetes_diagram([KubernetesObject({"kind": "Namespace", "metadata": {"name": "empty"}})], "one namespace")
     assert alone.node("k8s/empty/Namespace/empty") is not None
