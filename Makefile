@@ -63,6 +63,7 @@ bench: setup system-packages ## Print the benchmark figures (see docs/benchmarks
 	$(BIN)/python bench/bench_check.py
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_diagram.py
+	$(BIN)/python bench/bench_diagram_fit.py
 	$(BIN)/python bench/lsp_latency.py
 
 docs: setup ## Regenerate docs/diagnostics from the catalogue

@@ -1,4 +1,4 @@
-"""`koncierge diagram FILE --view VIEW [--env NAME] [--format svg|png|dot] [-o PATH]`."""
+"""`koncierge diagram FILE --view VIEW [--env NAME] [--unfold] [--format svg|png|dot] [-o PATH]`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.render import render_text
 from koncierge_lang.settings import Settings, load_settings
 
+UNFOLD_HELP = (
+    "draw configuration and secrets (values, configuration and secret sets, ConfigMaps, Secrets) and each "
+    "workload's own ServiceAccount and NetworkPolicy as nodes of their own, instead of listing them in the "
+    "workloads that use them"
+)
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
@@ -33,6 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         metavar="NAME",
         help="the environment of the architecture and kubernetes views (default: the PROD one, else the last)",
     )
+    parser.add_argument("--unfold", action="store_true", help=UNFOLD_HELP)
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from -o's extension, else svg)")
     parser.add_argument("-o", "--output", default=STDOUT, metavar="PATH", help="where to write (default: standard output)")
     parser.set_defaults(run=run)
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             return 1
         settings = settings_result.settings
     try:
-        drawn = diagram_of(analysis, args.view, args.env, settings)
+        drawn = diagram_of(analysis, args.view, args.env, settings, unfold=args.unfold)
     except DiagramRequestError as problem:
         print(f"koncierge diagram: {problem}", file=sys.stderr)
         return 2

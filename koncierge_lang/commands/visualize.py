@@ -1,4 +1,4 @@
-"""`koncierge visualize PATH... [--format svg|png|dot] [-o PATH]`: the kubernetes view of existing YAML."""
+"""`koncierge visualize PATH... [--unfold] [--format svg|png|dot] [-o PATH]`: the kubernetes view of existing YAML."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from koncierge_lang.commands.diagram import UNFOLD_HELP
 from koncierge_lang.diagrams.dot import to_dot
 from koncierge_lang.diagrams.kubernetes_view import kubernetes_diagram
 from koncierge_lang.diagrams.manifests import ManifestPathError, read_manifests
@@ -23,6 +24,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "document could not be, 2 for usage problems (a missing path, Graphviz missing).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a YAML file or a directory of them")
+    parser.add_argument("--unfold", action="store_true", help=UNFOLD_HELP)
     parser.add_argument("--format", choices=FORMATS, help="output format (default: from -o's extension, else svg)")
     parser.add_argument("-o", "--output", default=STDOUT, metavar="PATH", help="where to write (default: standard output)")
     parser.set_defaults(run=run)
@@ -40,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     for unreadable in read.problems:
         print(f"{unreadable} (the other documents are drawn)", file=sys.stderr)
     names = ", ".join(os.path.basename(os.path.normpath(path)) or path for path in args.paths)
-    diagram = kubernetes_diagram(read.objects, f"Kubernetes objects in {names}", read.problems)
+    diagram = kubernetes_diagram(read.objects, f"Kubernetes objects in {names}", read.problems, unfold=args.unfold)
     status = emit(to_dot(diagram), format_for(args.format, args.output), args.output, "visualize")
     if status:
         return status

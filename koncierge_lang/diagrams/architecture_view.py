@@ -1,9 +1,11 @@
 """The architecture view (stage 1, one environment): what will run and how it connects.
 
 The outside world, the ingress with its hosts and TLS, services, workloads, their configuration
-and secret sets, their storage, and the network flows the deployment needs (who may talk to whom,
-on which port, and what each workload may reach outside the cluster: `connects to`). What Koncierge adds without being told (the scheduled backup of a database in an
-environment that keeps backups, and its storage) is dashed and says why in its tooltip.
+and secrets (listed in each workload, or as set nodes of their own on request), their storage,
+and the network flows the deployment needs (who may talk to whom, on which port, and what each
+workload may reach outside the cluster: `connects to`). What Koncierge adds without being told
+(the scheduled backup of a database in an environment that keeps backups, and its storage) is
+dashed and says why in its tooltip.
 
 Every node points back at the statement it comes from (`SourceMap`), which the kubernetes view
 reuses for the generated objects.
@@ -20,13 +22,14 @@ from koncierge_lang.diagrams.model import (
     Group,
     Location,
     Node,
+    listed,
     make_id,
     short_image,
 )
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
-_MAX_DETAILS = 6
+_MAX_DETAILS = 8
 
 
 def _location(span: Span | None) -> Location | None:
@@ -93,12 +96,17 @@ def _limited(lines: list[str]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def architecture_diagram(architecture: EnvironmentArchitecture, application: model.Application | None = None) -> Diagram:
+def architecture_diagram(
+    architecture: EnvironmentArchitecture, application: model.Application | None = None, unfold: bool = False
+) -> Diagram:
+    """The diagram of one environment. Configuration and secret sets are listed in the workloads
+    that use them (`config: DB_HOST, DB_NAME`), or drawn as nodes of their own with
+    `unfold`."""
     sources = SourceMap(architecture, application)
     namespace = architecture.namespace
     builder = DiagramBuilder(
         "architecture",
-        f"Architecture of {architecture.application} in {architecture.environment} ({architecture.environment_kind})",
+        f"Architecture of {architecture.application} in {environment_name(architecture)}",
     )
     flags = [
         flag
@@ -117,12 +125,8 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
             location=sources.environment,
         )
     )
-    entry = builder.group(Group(make_id("environment", architecture.environment, "entry"), "entry", root))
-    running = builder.group(Group(make_id("environment", architecture.environment, "workloads"), "services and workloads", root))
-    settings = builder.group(
-        Group(make_id("environment", architecture.environment, "configuration"), "configuration and secrets", root)
-    )
-    storage = builder.group(Group(make_id("environment", architecture.environment, "storage"), "storage", root))
+    # One box for the environment and none inside it: the ranks already put the entry, the
+    # services, the workloads and the storage in the order traffic goes, and a box costs a margin.
 
     def workload_id(name: str) -> str:
         return make_id(namespace, "workload", name)
@@ -142,7 +146,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
         else:
             details.append("no TLS (plain HTTP)")
         builder.node(
-            Node(ingress_id, "ingress", f"ingress {ingress.name}", _limited(details), group=entry, location=sources.routes())
+            Node(ingress_id, "ingress", f"ingress {ingress.name}", _limited(details), group=root, location=sources.routes())
         )
         builder.edge(Edge(outside, ingress_id, "route", "HTTPS" if ingress.tls_hosts else "HTTP"))
         if ingress.issuer is not None:
@@ -153,8 +157,8 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                     issuer_id,
                     "issuer",
                     f"issuer {ingress.issuer.name}",
-                    ("ACME HTTP-01", acme_host),
-                    group=entry,
+                    (acme_host,),
+                    group=root,
                     location=sources.environment,
                 )
             )
@@ -172,8 +176,8 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 service_id(service.name),
                 "service",
                 f"service {service.name}",
-                (ports, service.exposure),
-                group=running,
+                (f"{ports}, {service.exposure}",),
+                group=root,
                 location=sources.workload(service.workload),
             )
         )
@@ -188,14 +192,14 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
 
     for workload in architecture.workloads:
         details = [short_image(workload.image)]
+        # Few lines of about an image's width each: a node's height is what a drawing of ranks
+        # from top to bottom pays for.
         if workload.kind is WorkloadKind.SCHEDULED:
-            details.append(f"schedule {workload.schedule}")
-            if workload.retention is not None:
-                details.append(f"keeps {workload.retention}")
+            kept = f", keeps {workload.retention}" if workload.retention is not None else ""
+            details.append(f"schedule {workload.schedule}{kept}")
         else:
-            details.append(f"{workload.kind.value}, replicas {workload.replicas}")
-        if workload.database_type:
-            details.append(f"{workload.database_type} database")
+            database = f"{workload.database_type} database, " if workload.database_type else ""
+            details.append(f"{database}{workload.kind.value}, replicas {workload.replicas}")
         claims_by_volume = {volume.name: volume for volume in workload.volumes}
         for mount in workload.mounts:
             volume = claims_by_volume.get(mount.volume)
@@ -203,24 +207,29 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 # No line to a claim that many workloads share: listed here instead.
                 access = "read-only" if mount.read_only else "read-write"
                 details.append(f"mounts {volume.claim} {access} at {mount.path}")
+        used_sets: dict[tuple[str, str], list[str]] = {}
+        for variable in workload.variables:
+            kind = "secret" if variable.source.value == "secret" else "configuration"
+            used_sets.setdefault((kind, variable.set_name), []).append(variable.name)
+        if not unfold:
+            for kind, prefix in (("configuration", "config"), ("secret", "secrets")):
+                names = [name for (set_kind, _), set_names in used_sets.items() if set_kind == kind for name in set_names]
+                if names:
+                    details.extend(listed(prefix, names))
         this = workload_id(workload.name)
         builder.node(
             Node(
                 this,
                 workload_category(workload),
                 workload.name,
-                tuple(details),
-                group=running,
+                _limited(details),
+                group=root,
                 implied=workload.implied,
                 tooltip=workload.implied_reason,
                 location=sources.workload(workload.name),
             )
         )
-        used_sets: dict[tuple[str, str], list[str]] = {}
-        for variable in workload.variables:
-            kind = "secret" if variable.source.value == "secret" else "configuration"
-            used_sets.setdefault((kind, variable.set_name), []).append(variable.name)
-        for (kind, set_name), names in used_sets.items():
+        for (kind, set_name), names in used_sets.items() if unfold else ():
             label = ", ".join(names) if len(names) <= 2 else f"{len(names)} variables"
             builder.edge(Edge(make_id(namespace, kind, set_name), this, kind, label, implied=workload.implied))
         for mount in workload.mounts:
@@ -234,7 +243,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                         "storage",
                         f"scratch {volume.name}",
                         (f"up to {volume.size}", "lives as long as the instance"),
-                        group=storage,
+                        group=root,
                         location=sources.workload(workload.name),
                     )
                 )
@@ -244,7 +253,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                     Edge(this, make_id(namespace, "claim", volume.claim), "storage", f"{access} {mount.path}", implied=workload.implied)
                 )
 
-    for configuration_set in architecture.configuration_sets:
+    for configuration_set in architecture.configuration_sets if unfold else ():
         keys = [key for key, _ in configuration_set.entries]
         builder.node(
             Node(
@@ -252,12 +261,12 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 "configuration",
                 f"configuration {configuration_set.name}",
                 _limited(keys),
-                group=settings,
+                group=root,
                 implied=_is_implied(architecture, configuration_set.owner),
                 location=sources.workload(configuration_set.owner),
             )
         )
-    for secret_set in architecture.secret_sets:
+    for secret_set in architecture.secret_sets if unfold else ():
         # Keys and where each value comes from; the values themselves never.
         items = [f"{item.key} ({item.origin})" for item in sorted(secret_set.items, key=lambda item: item.key)]
         builder.node(
@@ -266,7 +275,7 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 "secret",
                 f"secrets {secret_set.name}",
                 _limited(items),
-                group=settings,
+                group=root,
                 location=sources.workload(secret_set.owner),
             )
         )
@@ -277,9 +286,11 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
                 make_id(namespace, "claim", claim.name),
                 "storage",
                 f"claim {claim.name}",
-                (f"{claim.size}, {claim.access}", f"class {architecture.storage_class or '(cluster default)'}")
+                # The class only when the platform names one: the cluster's default says nothing.
+                (f"{claim.size}, {claim.access}",)
+                + ((f"class {architecture.storage_class}",) if architecture.storage_class else ())
                 + ((f"mounted by {len(claim_users[claim.name])} workloads (in their details)",) if claim.name in shared_claims else ()),
-                group=storage,
+                group=root,
                 implied=claim.implied,
                 location=sources.claim(claim.name),
             )
@@ -322,3 +333,9 @@ def architecture_diagram(architecture: EnvironmentArchitecture, application: mod
 
 def _is_implied(architecture: EnvironmentArchitecture, workload_name: str) -> bool:
     return any(workload.implied for workload in architecture.workloads if workload.name == workload_name)
+
+
+def environment_name(architecture: EnvironmentArchitecture) -> str:
+    """`PROD`, or `STAGING (INT)` when the environment is named apart from its kind."""
+    kind = architecture.environment_kind
+    return architecture.environment + ("" if kind == architecture.environment else f" ({kind})")

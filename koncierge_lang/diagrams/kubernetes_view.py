@@ -11,8 +11,14 @@ whose pod labels its selector matches, Ingress -> Service (and TLS Secret), Issu
 (cert-manager annotations), NetworkPolicy -> the pods it protects and the pods it lets in or out
 (pods of other namespaces, such as the ingress controller and the cluster DNS, as dashed nodes;
 address blocks as the outside),
-PersistentVolume -> claim, claim -> StorageClass, autoscaler and disruption budget -> workload.
+PersistentVolume -> claim, claim -> StorageClass, autoscaler and disruption budget -> workload,
+ServiceAccount -> the workloads that run as it.
 A reference to an object that is not among the input is drawn dashed ("not among these objects").
+
+Folded (the default), what belongs to one workload is listed in it instead: the ConfigMaps,
+Secrets and ServiceAccount it uses (an Ingress, its TLS Secret), and a NetworkPolicy that selects
+only its pods, whose rules are then lines to and from the workload itself; a Namespace object is
+its group's box. `unfold` draws every object as a node.
 
 Invariant: only the names of Secret keys are read, never `data` or `stringData` values, nor
 container environment values, arguments or annotations (which can hold secrets too).
@@ -26,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from koncierge_lang.diagrams.model import (
+    NOT_AMONG,
     SHARED_BY,
     Diagram,
     DiagramBuilder,
@@ -34,6 +41,7 @@ from koncierge_lang.diagrams.model import (
     Location,
     Node,
     Problem,
+    listed,
     make_id,
     short_image,
 )
@@ -195,9 +203,10 @@ def _details(manifest: Mapping[str, Any]) -> tuple[str, ...]:
             if _str(port.get("protocol")) not in ("", "TCP"):
                 text += "/" + _str(port.get("protocol"))
             ports.append(text)
-        lines.append(_str(spec.get("type")) or "ClusterIP")
-        if ports:
-            lines.append("ports " + ", ".join(ports))
+        # The type only when it is not the default: a ClusterIP service is the common case.
+        service_type = _str(spec.get("type"))
+        words = ([service_type] if service_type not in ("", "ClusterIP") else []) + (["ports " + ", ".join(ports)] if ports else [])
+        lines.extend([", ".join(words)] if words else [])
     elif kind in ("ConfigMap", "Secret"):
         # Key names only: for a Secret the values are exactly what must never be shown.
         keys = sorted({_str(key) for section in ("data", "stringData", "binaryData") for key in _dict(manifest.get(section))})
@@ -213,11 +222,13 @@ def _details(manifest: Mapping[str, Any]) -> tuple[str, ...]:
     elif kind == "Ingress":
         if spec.get("ingressClassName"):
             lines.append(f"class {_str(spec.get('ingressClassName'))}")
-        hosts = [_str(rule.get("host")) for rule in _dict_list(spec.get("rules")) if rule.get("host")]
-        lines.extend(hosts)
+        hosts = list(dict.fromkeys(_str(rule.get("host")) for rule in _dict_list(spec.get("rules")) if rule.get("host")))
         tls_hosts = [_str(host) for tls in _dict_list(spec.get("tls")) for host in _list(tls.get("hosts"))]
-        if tls_hosts:
-            lines.append("TLS for " + ", ".join(tls_hosts))
+        if hosts and sorted(hosts) == sorted(set(tls_hosts)):
+            lines.extend(listed("TLS for", hosts, separator=""))
+        else:
+            lines.extend(listed("hosts", hosts, separator="") if hosts else ())
+            lines.extend(listed("TLS for", tls_hosts, separator="") if tls_hosts else ())
     elif kind in ("Issuer", "ClusterIssuer"):
         acme = _dict(spec.get("acme"))
         if acme:
@@ -231,7 +242,15 @@ def _dict_list(value: object) -> list[Mapping[str, Any]]:
     return [item for item in _list(value) if isinstance(item, Mapping)]
 
 
-def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems: Sequence[Problem] = ()) -> Diagram:
+def kubernetes_diagram(
+    objects: Sequence[KubernetesObject], title: str, problems: Sequence[Problem] = (), unfold: bool = False
+) -> Diagram:
+    """The objects grouped by namespace, with their references. The ConfigMaps, Secrets and
+    ServiceAccounts that workloads (and ingresses, for TLS) use are listed in those workloads
+    (`Secret backend-secrets: DB_PASSWORD, DB_USERNAME`), or drawn as nodes of their own with
+    `unfold`; one that nothing uses is always drawn. Likewise a NetworkPolicy of one workload (its
+    rules become lines to and from the workload), and a Namespace object, which is its group's box
+    unless nothing else is in it."""
     builder = DiagramBuilder("kubernetes", title)
     builder.problems.extend(problems)
     if problems:
@@ -286,9 +305,25 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
         if key not in index:
             index[key] = object_id(namespace, kind, name)
             builder.node(
-                Node(index[key], category, f"{kind} {name}", ("not among these objects",), group=group_of(namespace), implied=True)
+                Node(index[key], category, f"{kind} {name}", (NOT_AMONG,), group=group_of(namespace), implied=True)
             )
         return index[key]
+
+    folded: set[str] = set()
+
+    def configure(user: str, namespace: str, kind: str, name: str, uses: list[str], line_label: str = "") -> None:
+        """A ConfigMap, Secret or ServiceAccount that `user` takes: a line from it, or, folded, a
+        line in the user's details (`ConfigMap backend-config: DB_HOST, DB_NAME`)."""
+        if unfold:
+            edge_kind = {"ConfigMap": "configuration", "Secret": "secret"}.get(kind, "reference")
+            source = target(namespace, kind, name, _CATEGORIES.get(kind, "object"))
+            builder.edge(Edge(source, user, edge_kind, _uses(uses) if uses else line_label))
+            return
+        present = index.get((namespace, kind, name))
+        if present is not None:
+            folded.add(present)
+        heading = f"{kind} {name}" + ("" if present is not None else f" ({NOT_AMONG})")
+        builder.add_details(user, *(listed(heading, list(dict.fromkeys(uses))) if uses else (heading,)))
 
     pods: list[tuple[str, str, Mapping[str, Any]]] = []
     for item, kind, _name, namespace, node_id in entries:
@@ -317,18 +352,19 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
     outside: list[str] = []
     # Pods of other namespaces named by network policies -> (policy, direction, label) of each rule.
     peer_policies: dict[str, list[tuple[str, str, str]]] = {}
+    peer_namespaces: dict[str, str] = {}
 
     def outside_node() -> str:
         if not outside:
             outside.append(builder.node(Node("outside", "internet", "outside")))
         return outside[0]
 
-    for item, kind, _name, namespace, node_id in entries:
+    for item, kind, name, namespace, node_id in entries:
         manifest = item.manifest
         spec = _dict(manifest.get("spec"))
         metadata = _dict(manifest.get("metadata"))
         if kind in WORKLOAD_KINDS:
-            _pod_references(builder, manifest, namespace, node_id, target, shared_claims)
+            _pod_references(builder, manifest, namespace, node_id, target, configure, shared_claims)
         elif kind == "Service":
             selector = _dict(spec.get("selector"))
             for workload in matching(namespace, selector):
@@ -355,7 +391,7 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
                     )
             for tls in _dict_list(spec.get("tls")):
                 if tls.get("secretName"):
-                    builder.edge(Edge(target(namespace, "Secret", _str(tls.get("secretName")), "secret"), node_id, "secret", "TLS"))
+                    configure(node_id, namespace, "Secret", _str(tls.get("secretName")), ["TLS"])
             annotations = _dict(metadata.get("annotations"))
             if annotations.get("cert-manager.io/issuer"):
                 issuer = target(namespace, "Issuer", _str(annotations.get("cert-manager.io/issuer")), "issuer")
@@ -367,10 +403,18 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
             protected = matching(namespace, _dict(spec.get("podSelector")) or {"matchLabels": {}})
             if not _dict(spec.get("podSelector")):
                 protected = [node_id_ for pod_namespace, node_id_, _ in pods if pod_namespace == namespace]
-                if len(protected) > SHARED_BY:
+                if len(protected) > 1:
                     # A policy for every pod of a namespace says so, instead of a line to each.
-                    builder.add_details(node_id, f"applies to all {len(protected)} workloads of the namespace")
+                    builder.add_details(node_id, f"applies to all {len(protected)} workloads")
                     protected = []
+            # A policy of one workload is folded into it: its rules are drawn as lines to and from
+            # the workload itself, the way the traffic they allow goes.
+            anchor = node_id
+            if not unfold and len(protected) == 1 and _dict(spec.get("podSelector")):
+                anchor = protected[0]
+                builder.add_details(anchor, f"NetworkPolicy {name}")
+                folded.add(node_id)
+                protected = []
             for workload in protected:
                 builder.edge(Edge(node_id, workload, "policy", "applies to"))
             for direction, peers_key in (("ingress", "from"), ("egress", "to")):
@@ -389,9 +433,10 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
                             cidr = _str(block.get("cidr"))
                             where = "the internet" if cidr in ("0.0.0.0/0", "::/0") and block.get("except") else cidr
                         elif peer.get("namespaceSelector") is not None:
-                            peer_nodes = [_peer_pods(builder, peer, group_of)]
+                            peer_node, peer_namespaces[peer_node] = _peer_pods(builder, peer, group_of)
+                            peer_nodes = [peer_node]
                             label = f"{'in' if direction == 'ingress' else 'out'} {ports}".strip()
-                            peer_policies.setdefault(peer_nodes[0], []).append((node_id, direction, label))
+                            peer_policies.setdefault(peer_nodes[0], []).append((anchor, direction, label))
                         elif peer_selector:
                             peer_nodes = matching(namespace, peer_selector)
                         else:
@@ -401,9 +446,9 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
                             label += f" {'from' if direction == 'ingress' else 'to'} {where}"
                         for peer_node in peer_nodes:
                             if direction == "ingress":
-                                builder.edge(Edge(peer_node, node_id, "network", label))
+                                builder.edge(Edge(peer_node, anchor, "network", label))
                             else:
-                                builder.edge(Edge(node_id, peer_node, "network", label))
+                                builder.edge(Edge(anchor, peer_node, "network", label))
         elif kind == "PersistentVolume":
             claim = _dict(spec.get("claimRef"))
             if claim.get("name"):
@@ -428,12 +473,23 @@ def kubernetes_diagram(objects: Sequence[KubernetesObject], title: str, problems
         # Pods of another namespace (an ingress controller) that many policies let in or out: each
         # policy says so, instead of a line from the one node to every policy.
         peer_pods = builder.node_of(peer_node)
-        peer_text = f"{peer_pods.title} ({peer_pods.details[0]})" if peer_pods is not None and peer_pods.details else peer_node
+        peer_text = f"{peer_pods.title} ({peer_namespaces[peer_node]})" if peer_pods is not None else peer_node
         for policy, direction, label in uses:
             source, target_id = (peer_node, policy) if direction == "ingress" else (policy, peer_node)
             builder.remove_edge(source, target_id, "network", label)
             builder.add_details(policy, f"{label} {'from' if direction == 'ingress' else 'to'} {peer_text}")
         builder.add_details(peer_node, f"named by {len(policies)} policies (in their details)")
+    for node_id in sorted(folded):
+        builder.remove_node(node_id)
+    if not unfold:
+        # Two folded policies allow the same connection (one lets it out, the other in): one line.
+        builder.merge_parallel("network")
+    for item, kind, _name, namespace, node_id in entries:
+        # The namespace's box says what its Namespace object would: drawn once, where it came from.
+        group_id = make_id("namespace", namespace)
+        if kind == "Namespace" and not unfold and [member for member in builder.members(group_id) if member != node_id]:
+            builder.remove_node(node_id)
+            builder.locate_group(group_id, item.location)
     return builder.build()
 
 
@@ -447,9 +503,10 @@ def _selector_text(selector: Mapping[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _peer_pods(builder: DiagramBuilder, peer: Mapping[str, Any], group_of: Any) -> str:
+def _peer_pods(builder: DiagramBuilder, peer: Mapping[str, Any], group_of: Any) -> tuple[str, str]:
     """Pods in other namespaces that a NetworkPolicy names (an ingress controller, the cluster DNS):
-    one dashed node per namespace and pod selector, in that namespace's group."""
+    one dashed node per namespace and pod selector, in that namespace's group. Returns its id and
+    the namespace in words (`namespace projectcontour`)."""
     namespace_selector = _dict(peer.get("namespaceSelector"))
     pod_selector = _dict(peer.get("podSelector"))
     namespace_name = _str(_dict(namespace_selector.get("matchLabels")).get("kubernetes.io/metadata.name"))
@@ -465,12 +522,13 @@ def _peer_pods(builder: DiagramBuilder, peer: Mapping[str, Any], group_of: Any) 
             node_id,
             "object",
             f"pods {pods_text}" if pods_text else "all pods",
-            (namespace_text, "not among these objects"),
+            # The namespace's box names it, when there is one for it.
+            ((NOT_AMONG,) if group is not None else (namespace_text, NOT_AMONG)),
             group=group,
             implied=True,
         )
     )
-    return node_id
+    return node_id, namespace_text
 
 
 def _pod_references(
@@ -479,6 +537,7 @@ def _pod_references(
     namespace: str,
     node_id: str,
     target: Any,
+    configure: Any,
     shared_claims: set[tuple[str, str]],
 ) -> None:
     _, pod_spec = pod_template(manifest)
@@ -523,9 +582,12 @@ def _pod_references(
         if pull_secret.get("name"):
             secrets.setdefault(_str(pull_secret.get("name")), []).append("image pull")
     for name, uses in configuration.items():
-        builder.edge(Edge(target(namespace, "ConfigMap", name, "configuration"), node_id, "configuration", _uses(uses)))
+        configure(node_id, namespace, "ConfigMap", name, uses)
     for name, uses in secrets.items():
-        builder.edge(Edge(target(namespace, "Secret", name, "secret"), node_id, "secret", _uses(uses)))
+        configure(node_id, namespace, "Secret", name, uses)
+    account = _str(pod_spec.get("serviceAccountName") or pod_spec.get("serviceAccount"))
+    if account:
+        configure(node_id, namespace, "ServiceAccount", account, [], "runs as")
     if _str(manifest.get("kind")) == "StatefulSet":
         for template in _dict_list(_dict(manifest.get("spec")).get("volumeClaimTemplates")):
             template_name = _str(_dict(template.get("metadata")).get("name"))

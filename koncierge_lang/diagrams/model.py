@@ -5,17 +5,30 @@ Each view (`requirements`, `architecture`, `kubernetes`) turns one of the compil
 layer means the three views share one set of shapes, colours, the legend and the escaping rules,
 and that tests can check what a view says without parsing DOT.
 
+Every view can fold: what belongs to one workload (its configuration, its secrets, in the
+Kubernetes view its ServiceAccount and NetworkPolicy) is listed in the workload's node instead of
+drawn as a node with a line to it, which is the default; `unfold` draws them as nodes again.
+
 Invariant: a node's text is built from names, images, ports, sizes and other non-secret facts. No
 view ever puts a secret's value (plain, base64 or generated) into a node, an edge or a tooltip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from koncierge_lang.source import Span
 
 VIEWS = ("requirements", "architecture", "kubernetes")
+
+FOLDED_LINE = 40
+"""Characters per line of a list folded into a node (`listed`): about as wide as an image name, so
+that folding configuration into a workload makes it taller, not wider."""
+
+NOT_AMONG = "not among these objects"
+"""What a node says of an object that something refers to but that is not among those drawn; it
+is dashed like an implied node, without the `(implied)` line."""
 
 SHARED_BY = 6
 """A value or a storage used by more components than this is drawn without a line to each: every
@@ -134,12 +147,44 @@ class DiagramBuilder:
         if node is not None:
             self._nodes[node_id] = replace(node, details=node.details + details)
 
+    def remove_node(self, node_id: str) -> None:
+        """Take back a node that another node's details now stand for, with its lines."""
+        self._nodes.pop(node_id, None)
+        for key in [key for key in self._edges if node_id in (key[0], key[1])]:
+            del self._edges[key]
+
+    def locate_group(self, group_id: str, location: Location | None) -> None:
+        """Point a group at where it came from (a namespace at its Namespace object)."""
+        group = self._groups.get(group_id)
+        if group is not None and location is not None:
+            self._groups[group_id] = replace(group, location=location)
+
+    def members(self, group_id: str) -> list[str]:
+        return [node.id for node in self._nodes.values() if node.group == group_id]
+
     def edge(self, edge: Edge) -> None:
         self._edges.setdefault((edge.source, edge.target, edge.kind, edge.label), edge)
 
     def remove_edge(self, source: str, target: str, kind: str, label: str) -> None:
         """Take back a line that the nodes' details now say instead."""
         self._edges.pop((source, target, kind, label), None)
+
+    def merge_parallel(self, kind: str) -> None:
+        """Lines of one kind between the same two nodes become one, their labels joined."""
+        first: dict[tuple[str, str], tuple[str, str, str, str]] = {}
+        for key in list(self._edges):
+            source, target, edge_kind, edge_label = key
+            if edge_kind != kind:
+                continue
+            kept = first.setdefault((source, target), key)
+            if kept == key:
+                continue
+            edge = self._edges.pop(key)
+            earlier = self._edges[kept]
+            labels = [part for part in (earlier.label, edge.label) if part]
+            self._edges[kept] = replace(
+                earlier, label=", ".join(dict.fromkeys(labels)), implied=earlier.implied and edge.implied
+            )
 
     def build(self) -> Diagram:
         edges = tuple(
@@ -168,3 +213,27 @@ def short_image(image: str) -> str:
     tell images apart as well as the whole 64 and keep nodes narrow."""
     name, separator, digest = image.partition("@sha256:")
     return f"{name}@sha256:{digest[:12]}…" if separator and len(digest) > 12 else image
+
+
+def listed(prefix: str, names: Sequence[str], max_lines: int = 2, separator: str = ":") -> tuple[str, ...]:
+    """`prefix: A, B, C` as lines of at most `FOLDED_LINE` characters, and at most `max_lines` of
+    them (besides the prefix's own line when it is long): names that do not fit are counted
+    (`and 3 more`)."""
+    lines: list[str] = []
+    current = f"{prefix}{separator}"
+    if names and len(current) + 1 + len(names[0]) > FOLDED_LINE:
+        lines.append(current)
+        current = ""
+        max_lines += 1
+    for index, name in enumerate(names):
+        piece = name + ("," if index < len(names) - 1 else "")
+        if not current or len(current) + 1 + len(piece) <= FOLDED_LINE or current == f"{prefix}{separator}":
+            current = f"{current} {piece}" if current else piece
+            continue
+        if len(lines) + 1 == max_lines:
+            current = current.rstrip(",") + f" and {len(names) - index} more"
+            break
+        lines.append(current)
+        current = piece
+    lines.append(current)
+    return tuple(lines)

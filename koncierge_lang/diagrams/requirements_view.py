@@ -1,11 +1,13 @@
 """The requirements view: what the author stated, before any compiler decision.
 
-One group per application with sub-groups for its environments (and promotion order), values,
-components and databases, storage and routes. Edges say which value feeds which variable, who
-refers to whom (`database.host`), who mounts what, and where each route leads. Secrets appear
-by name with how they are given (generated, base64, plain text), never with their text. A value
-or storage shared by many components is listed in their details instead of drawn as a line to
-each (`SHARED_BY`).
+One group per application with sub-groups for its environments (and promotion order),
+components and databases, storage and routes. Edges say who refers to whom (`database.host`, also
+through a value made from it), who mounts what, and where each route leads. The values a
+component uses are listed in it (`DB_PASSWORD = db_password (secret)`); unfolded, they are nodes
+in a group of their own with a line to each variable they feed. Secrets appear by name with how
+they are given (generated, base64, plain text), never with their text. A storage mounted by many
+components (and, unfolded, a value many use) is listed in their details instead of drawn as a
+line to each (`SHARED_BY`).
 """
 
 from __future__ import annotations
@@ -24,15 +26,18 @@ from koncierge_lang.diagrams.model import (
 from koncierge_lang.requirements import model
 from koncierge_lang.source import Span
 
-_MAX_DETAILS = 6
+_MAX_DETAILS = 8
 
 
 
-def requirements_diagram(requirements: model.Requirements) -> Diagram:
+def requirements_diagram(requirements: model.Requirements, unfold: bool = False) -> Diagram:
+    """The diagram of every application in the file. The values (constants and secrets) that
+    components use are listed in those components (`DB_NAME = db_name`), or drawn as nodes of their
+    own with `unfold`."""
     title = "Requirements: " + (", ".join(application.name for application in requirements.applications) or "(none)")
     builder = DiagramBuilder("requirements", title)
     for application in requirements.applications:
-        _application(builder, application)
+        _application(builder, application, unfold)
     return builder.build()
 
 
@@ -40,7 +45,7 @@ def _location(span: Span) -> Location | None:
     return Location(span) if isinstance(span, Span) and span.end > span.start else None
 
 
-def _application(builder: DiagramBuilder, application: model.Application) -> None:
+def _application(builder: DiagramBuilder, application: model.Application, unfold: bool) -> None:
     root = builder.group(
         Group(
             make_id("application", application.name),
@@ -111,14 +116,20 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
                     value_users.setdefault(reference.value, set()).add(component.name)
         for mount in component.mounts:
             storage_users.setdefault(mount.storage, set()).add(component.name)
-    shared_values = {name for name, users in value_users.items() if len(users) > SHARED_BY}
     shared_storages = {name for name, users in storage_users.items() if len(users) > SHARED_BY}
+    secret_values = _secret_values(application)
+    # Values listed in the components' details instead of drawn with a line to each: those many
+    # components share, or, folded (the default), every value a component uses, even through
+    # another value (`db_password` in `db_url`).
+    folded_values = _used_values(application) if not unfold else set()
+    shared_values = {name for name, users in value_users.items() if len(users) > SHARED_BY} | folded_values
 
-    secret_values = {value.name for value in application.values if isinstance(value.expression, model.Secret)}
     for value in application.values:
+        if value.name in folded_values:
+            continue
         category = "secret" if value.name in secret_values else "configuration"
         details = [_describe(value.expression)]
-        if value.name in shared_values:
+        if value.name in shared_values and value.name in value_users:
             details.append(f"used by {len(value_users[value.name])} components (in their details)")
         builder.node(
             Node(
@@ -161,14 +172,16 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
             lines.append("ports " + ", ".join(_port(port) for port in component.ports))
         if component.replicas is not None:
             lines.append(f"replicas {component.replicas}")
-        inline = [_variable_line(variable) for variable in component.variables if not _references(variable.expression)]
-        # What it takes from shared values and storage, which have no line of their own to it.
-        inline.extend(
-            _variable_line(variable)
+        # Variables whose value is written here, and those taken from values listed rather than
+        # drawn (shared or folded), which have no line of their own to the component.
+        inline = [
+            _variable_line(variable, secret_values)
             for variable in component.variables
-            if _references(variable.expression)
-            and all(isinstance(reference, model.ValueReference) and reference.value in shared_values for reference in _references(variable.expression))
-        )
+            if all(
+                isinstance(reference, model.ValueReference) and reference.value in shared_values
+                for reference in _references(variable.expression)
+            )
+        ]
         inline.extend(
             f"mounts {mount.storage} {'read-only' if mount.read_only else 'read-write'} at {mount.path}"
             for mount in component.mounts
@@ -194,6 +207,11 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
                 if source is None:
                     continue
                 if isinstance(reference, model.ValueReference):
+                    if reference.value in folded_values:
+                        # Listed in the component's details; a host or route the value is made
+                        # from still gets its line, the way the connection goes.
+                        _lines_through_value(builder, application, this, variable.name, reference.value)
+                        continue
                     if reference.value in shared_values:
                         continue  # Listed in the component's details.
                     kind = "secret" if reference.value in secret_values else "configuration"
@@ -224,8 +242,79 @@ def _application(builder: DiagramBuilder, application: model.Application) -> Non
         builder.edge(Edge(route_id(route.name), component_id(route.component), "route", f"port {route.port}"))
 
 
-def _variable_line(variable: model.Variable) -> str:
-    return f"{variable.name} = {_describe(variable.expression)}" + (" as file" if variable.as_file else "")
+def _variable_line(variable: model.Variable, secret_values: set[str]) -> str:
+    expression = variable.expression
+    if isinstance(expression, model.Secret):
+        described = _secret_briefly(expression)
+    else:
+        described = _describe(expression)
+        if isinstance(expression, model.ValueReference) and expression.value in secret_values:
+            described += " (secret)"
+    return f"{variable.name} = {described}" + (" as file" if variable.as_file else "")
+
+
+def _secret_briefly(secret: model.Secret) -> str:
+    """How a secret written in a component is given, in a few words for its node."""
+    return {"generated": "secret (generated)", "base64": "secret (base64)"}.get(secret.source, "secret (plain text)")
+
+
+def _secret_values(application: model.Application) -> set[str]:
+    """The values that are secrets or are made from one (`db_url` holding `${db_password}`)."""
+    secret = {value.name for value in application.values if isinstance(value.expression, model.Secret)}
+    changed = True
+    while changed:
+        changed = False
+        for value in application.values:
+            if value.name not in secret and any(
+                isinstance(reference, model.ValueReference) and reference.value in secret for reference in _references(value.expression)
+            ):
+                secret.add(value.name)
+                changed = True
+    return secret
+
+
+def _used_values(application: model.Application) -> set[str]:
+    """The values some component uses, directly or through other values."""
+    used: set[str] = set()
+    waiting = [
+        reference.value
+        for component in application.components
+        for variable in component.variables
+        for reference in _references(variable.expression)
+        if isinstance(reference, model.ValueReference)
+    ]
+    while waiting:
+        name = waiting.pop()
+        value = application.value(name)
+        if name in used or value is None:
+            continue
+        used.add(name)
+        waiting.extend(reference.value for reference in _references(value.expression) if isinstance(reference, model.ValueReference))
+    return used
+
+
+def _lines_through_value(builder: DiagramBuilder, application: model.Application, component_id: str, variable: str, value_name: str) -> None:
+    """The lines a variable's value would give through its value node, now that the value is
+    listed in the component: to each component whose host or port the value is made from, and
+    from each route whose address it holds."""
+    seen: set[str] = set()
+    waiting = [value_name]
+    while waiting:
+        name = waiting.pop()
+        value = application.value(name)
+        if name in seen or value is None:
+            continue
+        seen.add(name)
+        for reference in _references(value.expression):
+            source = _reference_node(application, reference)
+            if isinstance(reference, model.ValueReference):
+                waiting.append(reference.value)
+            elif source is None:
+                continue
+            elif isinstance(reference, (model.ComponentHost, model.ComponentPort)):
+                builder.edge(Edge(component_id, source, "reference", f"{variable} = {value_name}"))
+            else:
+                builder.edge(Edge(source, component_id, "reference", f"{variable} = {value_name}"))
 
 
 def _port(port: model.Port) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from koncierge_lang.analysis import Analysis
 from koncierge_lang.architecture.build import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
-from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram
+from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram, environment_name
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
 from koncierge_lang.diagrams.model import VIEWS, Diagram, Location
 from koncierge_lang.diagrams.requirements_view import requirements_diagram
@@ -42,12 +42,20 @@ def default_environment(application: model.Application) -> model.Environment | N
     return production or (application.environments[-1] if application.environments else None)
 
 
-def diagram_of(analysis: Analysis, view: str, environment: str | None = None, settings: Settings | None = None) -> Drawn:
+def diagram_of(
+    analysis: Analysis,
+    view: str,
+    environment: str | None = None,
+    settings: Settings | None = None,
+    unfold: bool = False,
+) -> Drawn:
+    """One view of the file's first application. Configuration and secrets are listed in the
+    workloads that use them unless `unfold` asks for nodes of their own."""
     if view not in VIEWS:
         raise DiagramRequestError(f"unknown view `{view}`; use one of {', '.join(VIEWS)}")
     requirements = analysis.requirements
     if view == "requirements":
-        return Drawn(requirements_diagram(requirements), None)
+        return Drawn(requirements_diagram(requirements, unfold), None)
     if not requirements.applications:
         raise DiagramRequestError("the file has no application to draw")
     application = requirements.applications[0]
@@ -63,11 +71,13 @@ def diagram_of(analysis: Analysis, view: str, environment: str | None = None, se
         chosen = found
     architecture = build_architecture(application, chosen, settings or Settings())
     if view == "architecture":
-        return Drawn(architecture_diagram(architecture, application), chosen.name)
-    return Drawn(generated_kubernetes_diagram(architecture, application), chosen.name)
+        return Drawn(architecture_diagram(architecture, application, unfold), chosen.name)
+    return Drawn(generated_kubernetes_diagram(architecture, application, unfold), chosen.name)
 
 
-def generated_kubernetes_diagram(architecture: EnvironmentArchitecture, application: model.Application | None = None) -> Diagram:
+def generated_kubernetes_diagram(
+    architecture: EnvironmentArchitecture, application: model.Application | None = None, unfold: bool = False
+) -> Diagram:
     placeholders = {secret.state_key: _PLACEHOLDER for secret in architecture.generated_secrets()}
     documents = manifests(architecture, placeholders)
     sources = SourceMap(architecture, application)
@@ -77,8 +87,8 @@ def generated_kubernetes_diagram(architecture: EnvironmentArchitecture, applicat
         KubernetesObject(document, _source_of(document, sources), _is_implied(document, implied_workloads, implied_claims))
         for document in documents
     ]
-    title = f"Kubernetes objects of {architecture.application} in {architecture.environment} ({architecture.environment_kind})"
-    return kubernetes_diagram(objects, title)
+    title = f"Kubernetes objects of {architecture.application} in {environment_name(architecture)}"
+    return kubernetes_diagram(objects, title, unfold=unfold)
 
 
 def _is_implied(document: Manifest, implied_workloads: set[str], implied_claims: set[str]) -> bool:

@@ -1,11 +1,15 @@
 """`koncierge/diagram`: one view of an open document as SVG and DOT, with each node's source range.
 
-Params: `{textDocument: {uri}, view, env}` (`environment` is a synonym of `env`, as in
+Params: `{textDocument: {uri}, view, env, unfold}` (`environment` is a synonym of `env`, as in
 `koncierge/manifests`; without either, the architecture and kubernetes views draw the PROD
-environment, else the last one). The answer: `{uri, version, view, environment, dot, svg, nodes: [{id,
-range}], message}`. `svg` is null and `message` says how to install Graphviz when its `dot`
-program is missing; the DOT source is always there. A node's `id` is also the `id` of its `<g>`
-element in the SVG, so a click can jump to `range` (0-based, UTF-16, like every LSP range).
+environment, else the last one; `unfold: true` draws configuration, secrets and each workload's
+own objects as nodes of their own instead of listing them in the workloads). The answer: `{uri,
+version, view, environment, unfold, title, legend, dot, svg, nodes: [{id, range}], message}`.
+The SVG has no title and no legend: the preview shows `title` and `legend` (one entry per shape
+and line the drawing uses) as HTML beside it, so that the whole pane goes to the drawing. `svg` is
+null and `message` says how to install Graphviz when its `dot` program is missing; the DOT source
+is always there. A node's `id` is also the `id` of its `<g>` element in the SVG, so a click can
+jump to `range` (0-based, UTF-16, like every LSP range).
 
 The five steps of every handler: the snapshot (given), the analysis (cached on it), nothing to
 convert on the way in, the engine (`koncierge_lang.diagrams`), ranges converted on the way out.
@@ -22,6 +26,7 @@ from typing import Any
 from pygls.exceptions import JsonRpcInvalidParams
 
 from koncierge_lang.diagrams.dot import to_dot
+from koncierge_lang.diagrams.legend import LegendEntry, legend_of
 from koncierge_lang.diagrams.model import VIEWS
 from koncierge_lang.diagrams.render import INSTALL_HINT
 from koncierge_lang.diagrams.views import DiagramRequestError, diagram_of
@@ -41,17 +46,20 @@ async def handle(snapshot: Snapshot, params: Any) -> dict[str, Any]:
     environment = parameter(params, "env") or parameter(params, "environment")
     if environment is not None and not isinstance(environment, str):
         raise JsonRpcInvalidParams("params.env must be an environment name such as \"PROD\"")
+    unfold = parameter(params, "unfold")
+    if unfold is not None and not isinstance(unfold, bool):
+        raise JsonRpcInvalidParams("params.unfold must be true or false")
     if snapshot.too_large:
         raise RequestFailed("the file is too large to draw while editing; run `koncierge diagram`")
     try:
-        drawn = diagram_of(snapshot.analysis, view, environment, settings_for(snapshot.path))
+        drawn = diagram_of(snapshot.analysis, view, environment, settings_for(snapshot.path), unfold=unfold is True)
     except DiagramRequestError as problem:
         raise JsonRpcInvalidParams(str(problem)) from None
     except Exception as error:  # noqa: BLE001 - stage 1 assumes an error-free file; say so, do not crash.
         if snapshot.analysis.has_errors:
             raise RequestFailed(f"the {view} view cannot be drawn until the errors in the file are fixed") from error
         raise
-    dot_source = to_dot(drawn.diagram)
+    dot_source = to_dot(drawn.diagram, caption=False)
     svg, message = await render_svg(dot_source)
     source = snapshot.source
     nodes = [
@@ -64,11 +72,29 @@ async def handle(snapshot: Snapshot, params: Any) -> dict[str, Any]:
         "version": snapshot.version,
         "view": view,
         "environment": drawn.environment,
+        "unfold": unfold is True,
+        "title": drawn.diagram.title,
+        "legend": [legend_json(entry) for entry in legend_of(drawn.diagram)],
         "hasErrors": snapshot.analysis.has_errors,
         "dot": dot_source,
         "svg": svg,
         "nodes": nodes,
         "message": message,
+    }
+
+
+def legend_json(entry: LegendEntry) -> dict[str, Any]:
+    """A legend entry for the preview, which draws its sample from the shape and colours."""
+    return {
+        "kind": entry.kind,
+        "name": entry.name,
+        "text": entry.text,
+        "meaning": entry.meaning,
+        "shape": entry.shape,
+        "fill": entry.fill,
+        "color": entry.color,
+        "rounded": entry.rounded,
+        "dashed": entry.dashed,
     }
 
 

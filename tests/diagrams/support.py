@@ -6,6 +6,7 @@ import base64
 import binascii
 import html
 import re
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from koncierge_lang.analysis import Analysis, analyze
@@ -14,6 +15,7 @@ from tests.conftest import EXAMPLES, REPOSITORY
 
 TODO = EXAMPLES / "todo" / "todo.kon"
 SOCK_SHOP = REPOSITORY.parent / "shared" / "fixtures" / "manifests" / "sock-shop"
+ONLINE_BOUTIQUE = REPOSITORY.parent / "shared" / "fixtures" / "manifests" / "online-boutique"
 KON_FILES = sorted(EXAMPLES.glob("*/*.kon")) + [REPOSITORY / "tests" / "compiler" / "fixtures" / "rich.kon"]
 
 
@@ -46,3 +48,26 @@ def leaked(texts: set[str], drawn: str) -> list[str]:
     `user` is also part of the name `db_user`, which a diagram may show."""
     drawn = html.unescape(drawn)
     return [text for text in texts if re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", drawn)]
+
+
+_SVG = "{http://www.w3.org/2000/svg}"
+
+
+def node_centres(svg: str) -> dict[str, tuple[float, float]]:
+    """Node id -> the centre of its label in an SVG drawn by Graphviz (x to the right, y down)."""
+    root = ElementTree.fromstring(svg)
+    centres: dict[str, tuple[float, float]] = {}
+    for group in root.iter(f"{_SVG}g"):
+        if group.get("class") != "node":
+            continue
+        texts = list(group.iter(f"{_SVG}text"))
+        if texts:
+            xs = [float(text.get("x", "0")) for text in texts]
+            ys = [float(text.get("y", "0")) for text in texts]
+            centres[group.get("id", "")] = (sum(xs) / len(xs), sum(ys) / len(ys))
+    return centres
+
+
+def svg_texts(svg: str) -> list[str]:
+    """Every line of text in an SVG, unescaped."""
+    return [text.text or "" for text in ElementTree.fromstring(svg).iter(f"{_SVG}text")]

@@ -78,3 +78,16 @@ def test_a_file_with_errors_is_not_drawn(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr.decode()
     usage = koncierge("diagram", str(TODO))
     assert usage.returncode == 2 and "--view" in usage.stderr.decode()
+
+
+def test_unfold_draws_configuration_and_secrets_as_nodes() -> None:
+    folded = koncierge("diagram", str(TODO), "--view", "kubernetes", "--env", "PROD", "--format", "dot")
+    unfolded = koncierge("diagram", str(TODO), "--view", "kubernetes", "--env", "PROD", "--unfold", "--format", "dot")
+    assert folded.returncode == 0 and unfolded.returncode == 0, (folded.stderr, unfolded.stderr)
+    node = b'"k8s/todo-prod/ConfigMap/backend-config" ['
+    assert node not in folded.stdout and b"ConfigMap backend-config: DB_HOST," in folded.stdout
+    assert node in unfolded.stdout
+    for arguments in ((), ("--unfold",)):
+        shop = koncierge("visualize", str(SOCK_SHOP), *arguments, "--format", "dot")
+        assert shop.returncode == 0, shop.stderr
+        assert (b'"k8s/sock-shop/Namespace/sock-shop" [' in shop.stdout) == bool(arguments)

@@ -10,6 +10,7 @@ from bench.synthetic import generate_application
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagrams import Diagram, diagram_of, render, to_dot
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
+from koncierge_lang.diagrams.legend import legend_of
 from tests.diagrams.support import KON_FILES, TODO, leaked, load, secret_texts
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
@@ -25,6 +26,23 @@ def labelled(diagram: Diagram) -> set[tuple[str, str, str]]:
 
 def test_requirements_view_of_the_todo_example() -> None:
     diagram = diagram_of(load(TODO), "requirements").diagram
+    found = edges(diagram)
+    # Values are listed in the components that use them, secrets marked as such.
+    assert not [node for node in diagram.nodes if node.category in ("configuration", "secret")]
+    backend = diagram.node("todo/component/backend")
+    assert backend is not None
+    assert {"DB_USERNAME = db_user (secret)", "DB_PASSWORD = db_password (secret)", "DB_NAME = db_name"} <= set(backend.details)
+    database = diagram.node("todo/component/database")
+    assert database is not None and "MYSQL_ROOT_PASSWORD = secret (base64)" in database.details
+    assert ("todo/environment/INT", "todo/environment/PROD", "promotion") in found
+    assert ("todo/component/backend", "todo/component/database", "reference") in found
+    assert ("todo/route/web", "todo/component/frontend", "route") in found
+    assert ("todo/component/database", "todo/storage/database-data", "storage") in found
+    assert not [edge for edge in diagram.edges if edge.kind in ("configuration", "secret")]
+
+
+def test_requirements_view_of_the_todo_example_unfolded() -> None:
+    diagram = diagram_of(load(TODO), "requirements", unfold=True).diagram
     found = edges(diagram)
     assert ("todo/environment/INT", "todo/environment/PROD", "promotion") in found
     assert ("todo/value/db_password", "todo/component/backend", "secret") in found
@@ -59,8 +77,32 @@ def test_architecture_view_shows_flows_ingress_tls_and_implied_backups() -> None
     assert not any(node.implied for node in development.nodes)
 
 
-def test_kubernetes_view_references() -> None:
+def test_kubernetes_view_lists_configuration_secrets_and_accounts_in_their_workloads() -> None:
     diagram = diagram_of(load(TODO), "kubernetes", "PROD").diagram
+    prod = "k8s/todo-prod"
+    assert not [node for node in diagram.nodes if node.title.split()[0] in ("ConfigMap", "Secret", "ServiceAccount")]
+    backend = diagram.node(f"{prod}/Deployment/backend")
+    assert backend is not None
+    assert {
+        "ConfigMap backend-config: DB_HOST,",
+        "Secret backend-secrets: DB_USERNAME,",
+        "ServiceAccount backend",
+        "NetworkPolicy backend",
+    } <= set(backend.details)
+    backup = diagram.node(f"{prod}/CronJob/database-backup")
+    assert backup is not None and "Secret database-secrets:" in backup.details
+    # cert-manager's TLS Secret is not among the manifests: said so in the Ingress that names it.
+    ingress = diagram.node(f"{prod}/Ingress/todo")
+    assert ingress is not None and "Secret todo-tls (not among these objects):" in ingress.details
+    # The Namespace object is its group's box, which points at where it came from.
+    assert diagram.node(f"{prod}/Namespace/todo-prod") is None
+    group = next(group for group in diagram.groups if group.title == "namespace todo-prod")
+    assert group.location is not None
+    assert not [edge for edge in diagram.edges if edge.kind in ("configuration", "secret")]
+
+
+def test_kubernetes_view_references() -> None:
+    diagram = diagram_of(load(TODO), "kubernetes", "PROD", unfold=True).diagram
     found = edges(diagram)
     prod = "k8s/todo-prod"
     assert (f"{prod}/ConfigMap/backend-config", f"{prod}/Deployment/backend", "configuration") in found
@@ -104,10 +146,17 @@ def test_network_policy_edges() -> None:
             },
         }
     )
-    diagram = kubernetes_diagram([deployment("backend"), deployment("database"), policy], "policies")
+    diagram = kubernetes_diagram([deployment("backend"), deployment("database"), policy], "policies", unfold=True)
     found = labelled(diagram)
     assert ("k8s/shop/NetworkPolicy/database-in", "k8s/shop/Deployment/database", "applies to") in found
     assert ("k8s/shop/Deployment/backend", "k8s/shop/NetworkPolicy/database-in", "in 5432") in found
+    # Folded, a policy of one workload is a line of its details, and its rule a line from the
+    # pods it lets in to that workload.
+    folded = kubernetes_diagram([deployment("backend"), deployment("database"), policy], "policies")
+    assert folded.node("k8s/shop/NetworkPolicy/database-in") is None
+    assert labelled(folded) == {("k8s/shop/Deployment/backend", "k8s/shop/Deployment/database", "in 5432")}
+    database = folded.node("k8s/shop/Deployment/database")
+    assert database is not None and "NetworkPolicy database-in" in database.details
 
 
 def test_nodes_point_back_at_the_source() -> None:
@@ -122,7 +171,7 @@ def test_nodes_point_back_at_the_source() -> None:
         ("kubernetes", "k8s/todo-prod/Deployment/backend"),
         ("kubernetes", "k8s/todo-prod/ConfigMap/backend-config"),
     ):
-        locations = diagram_of(analysis, view, "PROD").diagram.locations()
+        locations = diagram_of(analysis, view, "PROD", unfold=True).diagram.locations()
         assert locations[node_id].span.start_line == backend_line, (view, node_id)
     locations = diagram_of(analysis, "kubernetes", "PROD").diagram.locations()
     assert locations["k8s/todo-prod/PersistentVolumeClaim/database-data"].span.start_line == storage_line
@@ -135,10 +184,12 @@ def test_no_secret_value_in_any_view(path) -> None:  # type: ignore[no-untyped-d
     secrets = secret_texts(application)
     if path.name in ("todo.kon", "rich.kon"):
         assert secrets, "these examples have plain and base64 secrets, or this test means nothing"
-    drawings = [to_dot(diagram_of(analysis, "requirements").diagram)]
-    for environment in application.environments:
-        for view in ("architecture", "kubernetes"):
-            drawings.append(to_dot(diagram_of(analysis, view, environment.name).diagram))
+    drawings = []
+    for unfold in (False, True):
+        drawings.append(to_dot(diagram_of(analysis, "requirements", unfold=unfold).diagram))
+        for environment in application.environments:
+            for view in ("architecture", "kubernetes"):
+                drawings.append(to_dot(diagram_of(analysis, view, environment.name, unfold=unfold).diagram))
     for dot in drawings:
         assert leaked(secrets, dot) == []
     if shutil.which("dot"):
@@ -152,7 +203,7 @@ def test_dot_is_deterministic_and_readable_at_fifty_components() -> None:
     second = {view: to_dot(diagram_of(analyze(text, "synthetic.kon"), view, "PROD").diagram) for view in first}
     assert first == second
     for dot in first.values():
-        assert "rankdir=LR" in dot and "cluster_legend" in dot and "subgraph cluster_" in dot.replace('"', "")
+        assert "subgraph cluster_" in dot.replace('"', "") and "legend" not in dot
     architecture = diagram_of(analyze(text, "synthetic.kon"), "architecture", "PROD").diagram
     assert sum(1 for node in architecture.nodes if node.category in ("workload", "database")) == 50
 
@@ -167,8 +218,12 @@ def test_every_view_renders_to_svg_and_png() -> None:
 
 
 def test_legend_lists_only_what_is_drawn() -> None:
-    dot = to_dot(diagram_of(load(TODO), "requirements").diagram)
-    assert "legend/database" in dot and "legend/ingress" not in dot and "legend/line/promotion" in dot
+    legend = {(entry.kind, entry.name) for entry in legend_of(diagram_of(load(TODO), "requirements").diagram)}
+    assert ("node", "database") in legend and ("node", "ingress") not in legend and ("line", "promotion") in legend
+    # Folded, the requirements of the To Do example draw no value: no configuration or secret sample.
+    assert ("node", "secret") not in legend and ("line", "secret") not in legend
+    unfolded = {(entry.kind, entry.name) for entry in legend_of(diagram_of(load(TODO), "requirements", unfold=True).diagram)}
+    assert ("node", "secret") in unfolded and ("line", "secret") in unfolded
 
 
 EXTERNAL = """
@@ -186,7 +241,7 @@ application shop {
 
 
 def test_kubernetes_view_draws_the_generated_network_policies() -> None:
-    diagram = diagram_of(load(TODO), "kubernetes", "PROD").diagram
+    diagram = diagram_of(load(TODO), "kubernetes", "PROD", unfold=True).diagram
     prod = "k8s/todo-prod"
     found = labelled(diagram)
     policies = {node.id for node in diagram.nodes if node.title.startswith("NetworkPolicy ")}
@@ -195,16 +250,20 @@ def test_kubernetes_view_draws_the_generated_network_policies() -> None:
         for name in ("default-deny", "allow-dns", "backend", "frontend", "database", "database-backup")
     }
     assert all(diagram.node(policy).category == "policy" for policy in policies)  # type: ignore[union-attr]
-    # Deny-all and DNS apply to every pod; each workload's own policy to its pods.
-    for workload in ("Deployment/backend", "Deployment/frontend", "StatefulSet/database", "CronJob/database-backup"):
-        assert (f"{prod}/NetworkPolicy/default-deny", f"{prod}/{workload}", "applies to") in found
+    # Deny-all and DNS apply to every pod, which they say; each workload's own policy to its pods.
+    for policy in ("default-deny", "allow-dns"):
+        node = diagram.node(f"{prod}/NetworkPolicy/{policy}")
+        assert node is not None and "applies to all 4 workloads" in node.details
+        assert not [edge for edge in diagram.edges if edge.source == node.id and edge.kind == "policy"]
+    for workload, policy in (("Deployment/backend", "backend"), ("StatefulSet/database", "database")):
+        assert (f"{prod}/NetworkPolicy/{policy}", f"{prod}/{workload}", "applies to") in found
     # The flows: the backend and the backup into the database, out of the backend to it.
     assert (f"{prod}/Deployment/backend", f"{prod}/NetworkPolicy/database", "in 3306") in found
     assert (f"{prod}/CronJob/database-backup", f"{prod}/NetworkPolicy/database", "in 3306") in found
     assert (f"{prod}/NetworkPolicy/backend", f"{prod}/StatefulSet/database", "out 3306") in found
     # Pods of other namespaces: the ingress controller's proxies into routed components, the cluster DNS.
     envoy = next(node for node in diagram.nodes if node.title == "pods app=envoy")
-    assert envoy.implied and "namespace projectcontour" in envoy.details
+    assert envoy.implied and envoy.group == "namespace/projectcontour"
     assert (envoy.id, f"{prod}/NetworkPolicy/frontend", "in 8080") in found
     assert (envoy.id, f"{prod}/NetworkPolicy/backend", "in 8080") in found
     dns = next(node for node in diagram.nodes if node.title == "pods k8s-app=kube-dns")
@@ -214,9 +273,12 @@ def test_kubernetes_view_draws_the_generated_network_policies() -> None:
 
 def test_network_policies_to_the_outside_in_both_views() -> None:
     analysis = analyze(EXTERNAL, "shop.kon")
-    kubernetes = labelled(diagram_of(analysis, "kubernetes", "PROD").diagram)
+    kubernetes = labelled(diagram_of(analysis, "kubernetes", "PROD", unfold=True).diagram)
     assert ("k8s/shop-prod/NetworkPolicy/api", "outside", "out 443 to the internet") in kubernetes
     assert ("k8s/shop-prod/NetworkPolicy/api", "outside", "out 5432 to 10.8.0.0/16") in kubernetes
+    # Folded into the workload, the policy's rule leaves from the workload, merged into one line.
+    folded = labelled(diagram_of(analysis, "kubernetes", "PROD").diagram)
+    assert ("k8s/shop-prod/Deployment/api", "outside", "out 5432 to 10.8.0.0/16, out 443 to the internet") in folded
     architecture = diagram_of(analysis, "architecture", "PROD").diagram
     found = labelled(architecture)
     assert ("shop-prod/workload/api", "outside", "api.stripe.com 443/TCP") in found
@@ -228,7 +290,7 @@ def test_network_policies_to_the_outside_in_both_views() -> None:
 def test_a_value_or_storage_shared_by_many_components_is_listed_in_their_details() -> None:
     from koncierge_lang.diagrams.requirements_view import SHARED_BY
 
-    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "requirements").diagram
+    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "requirements", unfold=True).diagram
     components = [node for node in diagram.nodes if node.category == "workload"]
     assert len(components) > SHARED_BY
     # `log_level`, `api_key` and the storage `shared_files` are used by every workload: no line
@@ -239,14 +301,14 @@ def test_a_value_or_storage_shared_by_many_components_is_listed_in_their_details
         assert node is not None and any(f"by {len(components)} components" in detail for detail in node.details)
     for component in components:
         assert "LOG_LEVEL = log_level" in component.details
-        assert "API_KEY = api_key as file" in component.details
+        assert "API_KEY = api_key (secret) as file" in component.details
         assert "mounts shared_files read-only at /shared" in component.details
     # A value used by one component keeps its line.
     assert ("synthetic/value/name0", "synthetic/component/service0", "configuration") in edges(diagram)
 
 
 def test_a_value_shared_by_a_few_components_keeps_its_lines() -> None:
-    diagram = diagram_of(analyze(generate_application(3), "synthetic.kon"), "requirements").diagram
+    diagram = diagram_of(analyze(generate_application(3), "synthetic.kon"), "requirements", unfold=True).diagram
     assert ("synthetic/value/log_level", "synthetic/component/service0", "configuration") in edges(diagram)
     assert ("synthetic/component/service0", "synthetic/storage/shared_files", "storage") in edges(diagram)
 
@@ -268,7 +330,8 @@ def test_a_claim_shared_by_many_workloads_is_listed_in_their_details() -> None:
 def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_many_workloads() -> None:
     from koncierge_lang.diagrams.model import SHARED_BY
 
-    diagram = diagram_of(analyze(generate_application(SHARED_BY + 4), "synthetic.kon"), "kubernetes", "PROD").diagram
+    analysis = analyze(generate_application(SHARED_BY + 4), "synthetic.kon")
+    diagram = diagram_of(analysis, "kubernetes", "PROD", unfold=True).diagram
     prod = "k8s/synthetic-prod"
     pods = [node for node in diagram.nodes if node.category in ("workload", "database", "job")]
     assert len(pods) > SHARED_BY
@@ -276,7 +339,7 @@ def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_man
         node_id = f"{prod}/NetworkPolicy/{policy}"
         assert not [edge for edge in diagram.edges if edge.source == node_id and edge.kind == "policy"]
         node = diagram.node(node_id)
-        assert node is not None and f"applies to all {len(pods)} workloads of the namespace" in node.details
+        assert node is not None and f"applies to all {len(pods)} workloads" in node.details
     # The DNS policy still draws where it lets pods go.
     assert any(edge.source == f"{prod}/NetworkPolicy/allow-dns" and edge.kind == "network" for edge in diagram.edges)
     claim = f"{prod}/PersistentVolumeClaim/shared-files"
@@ -290,3 +353,10 @@ def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_man
     assert not [edge for edge in diagram.edges if envoy.id in (edge.source, edge.target)]
     routed = [node for node in diagram.nodes if node.category == "policy" and "in 8080 from pods app=envoy (namespace projectcontour)" in node.details]
     assert len(routed) > SHARED_BY and f"named by {len(routed)} policies (in their details)" in envoy.details
+    # Folded, each routed workload says it, with the policy it comes from.
+    folded = diagram_of(analysis, "kubernetes", "PROD").diagram
+    envoy = next(node for node in folded.nodes if node.title == "pods app=envoy")
+    assert not [edge for edge in folded.edges if envoy.id in (edge.source, edge.target)]
+    routed_workloads = [node for node in folded.nodes if "in 8080 from pods app=envoy (namespace projectcontour)" in node.details]
+    assert len(routed_workloads) == len(routed) and all(node.id.startswith(f"{prod}/Deployment/") for node in routed_workloads)
+    assert all(f"NetworkPolicy {node.id.rsplit('/', 1)[1]}" in node.details for node in routed_workloads)

@@ -17,8 +17,8 @@ from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, open_text, r
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
 
-async def request(client: LanguageClient, view: str, env: str | None = None):  # type: ignore[no-untyped-def]
-    params = {"textDocument": {"uri": TODO_URI}, "view": view}
+async def request(client: LanguageClient, view: str, env: str | None = None, **more: object):  # type: ignore[no-untyped-def]
+    params: dict[str, object] = {"textDocument": {"uri": TODO_URI}, "view": view, **more}
     if env is not None:
         params["env"] = env
     return await client.protocol.send_request_async(DIAGRAM, params)
@@ -77,3 +77,25 @@ async def test_default_environment_unknown_environment_and_unknown_view(client: 
         await request(client, "kubernetes", "NOPE")
     with pytest.raises(JsonRpcException, match="params.view"):
         await request(client, "sequence")
+
+
+@needs_graphviz
+async def test_the_legend_and_title_come_beside_the_svg_and_unfold_brings_the_nodes_back(client: LanguageClient) -> None:
+    await open_text(client, TODO_TEXT)
+    folded = await request(client, "kubernetes", "PROD")
+    assert folded.unfold is False and folded.title == "Kubernetes objects of todo in PROD"
+    # The SVG is only the drawing: its title and legend are data for the preview's HTML.
+    assert folded.title not in html.unescape(folded.svg) and "legend" not in folded.dot
+    legend = {(entry.kind, entry.name): entry for entry in folded.legend}
+    workload = legend[("node", "workload")]
+    assert (workload.text, workload.shape, workload.fill, workload.rounded) == ("workload", "box", "#dbeafe", True)
+    assert ("line", "network") in legend and ("implied", "implied") in legend and ("node", "secret") not in legend
+    ids = {node.id for node in folded.nodes}
+    assert "k8s/todo-prod/ConfigMap/backend-config" not in ids
+    assert "ConfigMap backend-config: DB_HOST," in html.unescape(folded.svg)
+    unfolded = await request(client, "kubernetes", "PROD", unfold=True)
+    assert unfolded.unfold is True
+    assert "k8s/todo-prod/ConfigMap/backend-config" in {node.id for node in unfolded.nodes}
+    assert ("node", "secret") in {(entry.kind, entry.name) for entry in unfolded.legend}
+    with pytest.raises(JsonRpcException, match="params.unfold"):
+        await request(client, "kubernetes", "PROD", unfold="yes")

@@ -1,6 +1,8 @@
 // The live diagram beside the editor: it follows the active .kon file, redraws from the server's
-// `koncierge/diagram` a moment after each edit, switches views and environments, and reveals the
-// source of a clicked node. The server returns data; the webview (media/preview.js) renders it.
+// `koncierge/diagram` a moment after each edit, switches views and environments, folds or unfolds
+// configuration and secrets, and reveals the source of a clicked node. The server returns data
+// (an SVG without title or legend, and the title and legend entries); the webview
+// (media/preview.js) renders it, with the title and legend as HTML around the fitted drawing.
 
 import * as vscode from "vscode";
 import { KonciergeClient } from "./client";
@@ -14,12 +16,14 @@ export interface PreviewState {
   uri?: string;
   view?: DiagramView;
   env?: string | null;
+  unfold?: boolean;
 }
 
 type FromWebview =
   | { type: "ready" }
   | { type: "setView"; view: DiagramView }
   | { type: "setEnvironment"; env: string }
+  | { type: "setUnfold"; unfold: boolean }
   | { type: "reveal"; id: string };
 
 function nonce(): string {
@@ -38,6 +42,7 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
   private documentUri: vscode.Uri | undefined;
   private view: DiagramView = "requirements";
   private environment: string | null = null;
+  private unfold = false;
   private nodes: DiagramResult["nodes"] = [];
   private generation = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -110,6 +115,7 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     this.panel = panel;
     this.view = state.view && DIAGRAM_VIEWS.includes(state.view) ? state.view : this.defaultView();
     this.environment = state.env ?? null;
+    this.unfold = state.unfold === true;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "images", "icon.png");
     panel.webview.html = this.html(panel.webview);
     panel.onDidDispose(() => {
@@ -150,6 +156,10 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
         this.environment = message.env || null;
         void this.redraw();
         break;
+      case "setUnfold":
+        this.unfold = message.unfold === true;
+        void this.redraw();
+        break;
       case "reveal":
         void this.reveal(message.id);
         break;
@@ -181,8 +191,8 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === this.documentUri?.toString());
     const environments = document ? environmentNames(document.getText()) : [];
     const file = vscode.workspace.asRelativePath(this.documentUri, false);
-    const state: PreviewState = { uri: this.documentUri.toString(), view: this.view, env: this.environment };
-    const header = { file, view: this.view, env: this.environment, environments, state };
+    const state: PreviewState = { uri: this.documentUri.toString(), view: this.view, env: this.environment, unfold: this.unfold };
+    const header = { file, view: this.view, env: this.environment, unfold: this.unfold, environments, state };
     const languageClient = this.client.languageClient;
     if (!languageClient) {
       void panel.webview.postMessage({ type: "error", ...header, message: "The Koncierge language server is not running." });
@@ -191,11 +201,22 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
     void panel.webview.postMessage({ type: "busy", ...header });
     try {
       // Without a chosen environment the server picks one (PROD, else the last) and says which.
-      const params: DiagramParams = { textDocument: { uri: this.documentUri.toString() }, view: this.view, environment: this.environment };
+      const params: DiagramParams = {
+        textDocument: { uri: this.documentUri.toString() },
+        view: this.view,
+        environment: this.environment,
+        unfold: this.unfold,
+      };
       const result = await languageClient.sendRequest<DiagramResult>(KonciergeRequests.diagram, params);
       if (generation !== this.generation || this.panel !== panel) return;
       this.nodes = result.nodes ?? [];
-      const drawn = { ...header, env: result.environment ?? this.environment, hasErrors: result.hasErrors === true };
+      const drawn = {
+        ...header,
+        env: result.environment ?? this.environment,
+        hasErrors: result.hasErrors === true,
+        title: result.title ?? "",
+        legend: result.legend ?? [],
+      };
       if (result.svg) {
         void panel.webview.postMessage({ type: "render", ...drawn, svg: result.svg, nodes: this.nodes.map((n) => n.id) });
       } else {
@@ -233,10 +254,12 @@ export class DiagramPreviewManager implements vscode.Disposable, vscode.WebviewP
 <header class="toolbar">
   <div class="views" role="group" aria-label="View">${viewButtons}</div>
   <label class="environment">Environment <select id="environment" aria-label="Environment"></select></label>
-  <button type="button" id="zoom" class="toggle" aria-pressed="false" title="Fit the width, or Graphviz's own size">1:1</button>
-  <span id="status" class="status" role="status"></span>
+  <button type="button" id="unfold" class="toggle" aria-pressed="false" title="Draw configuration, secrets and each workload's own objects (ServiceAccount, NetworkPolicy) as nodes of their own, instead of listing them in the workload">Unfold</button>
+  <button type="button" id="zoom" class="toggle" aria-pressed="false" title="Fit the pane, or Graphviz's own size">1:1</button>
 </header>
+<div class="subtitle"><span id="caption" class="caption"></span><span id="status" class="status" role="status"></span></div>
 <main id="diagram" class="diagram" aria-live="polite"></main>
+<footer class="legend-strip"><span class="legend-heading">Legend</span><ul id="legend" class="legend" aria-label="Legend"></ul></footer>
 <script nonce="${scriptNonce}" src="${media("preview.js")}"></script>
 </body>
 </html>`;

@@ -34,6 +34,24 @@ export interface DiagramParams {
   view: DiagramView;
   /** The environment to draw; the server picks one when it is null. */
   environment: string | null;
+  /** Draw configuration, secrets and each workload's own objects as nodes instead of listing them in the workload. */
+  unfold?: boolean;
+}
+
+/** One shape or line the diagram uses, for the legend the preview shows beside it. */
+export interface DiagramLegendEntry {
+  kind: "node" | "line" | "implied";
+  name: string;
+  /** A word or two. */
+  text: string;
+  /** What it stands for, in a sentence. */
+  meaning: string;
+  /** Graphviz's shape name, or "line". */
+  shape: string;
+  fill: string;
+  color: string;
+  rounded: boolean;
+  dashed: boolean;
 }
 
 export interface DiagramNode {
@@ -47,6 +65,11 @@ export interface DiagramResult {
   view: DiagramView;
   /** The environment drawn (the server's choice when the params had none). */
   environment: string | null;
+  unfold: boolean;
+  /** The diagram's title; the SVG has none. */
+  title: string;
+  /** The shapes and lines the SVG uses; the SVG has no legend. */
+  legend: DiagramLegendEntry[];
   hasErrors: boolean;
   /** Null when Graphviz is missing or failed; `message` then says why and how to install it. */
   svg: string | null;

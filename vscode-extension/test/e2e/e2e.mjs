@@ -282,6 +282,33 @@ async function diagramMarkup() {
   return diagramFrame().locator("#diagram").evaluate((element) => element.innerHTML, undefined, { timeout: 5000 });
 }
 
+/** The diagram's title, which the preview shows as HTML above the drawing. */
+async function diagramCaption() {
+  return diagramFrame().locator("#caption").evaluate((element) => element.textContent ?? "", undefined, { timeout: 5000 });
+}
+
+/** The legend's entries, which the preview shows as HTML under the drawing. */
+async function diagramLegend() {
+  return diagramFrame().locator("#legend li").evaluateAll((items) => items.map((item) => item.textContent ?? ""), undefined, { timeout: 5000 });
+}
+
+/** The drawing as fitted into the pane: its size on screen and the height of its smallest text. */
+async function diagramFit() {
+  return diagramFrame()
+    .locator("#diagram svg")
+    .evaluate(
+      (svg) => {
+        const box = svg.getBoundingClientRect();
+        const viewBox = svg.viewBox.baseVal;
+        const scale = Math.min(box.width / viewBox.width, box.height / viewBox.height);
+        const smallest = Math.min(...Array.from(svg.querySelectorAll("text")).map((text) => parseFloat(text.getAttribute("font-size") ?? "14")));
+        return { pane: `${Math.round(box.width)}x${Math.round(box.height)}`, smallestTextPx: Math.round(smallest * scale * 10) / 10 };
+      },
+      undefined,
+      { timeout: 5000 },
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run.
 
@@ -574,6 +601,11 @@ try {
 
   await check("the editor-title button opens the diagram preview, which shows the components", async () => {
     await focusEditor();
+    // Room for the preview, as a user looking at a diagram would make: no side bar, no panel
+    // (both come back after the diagram's checks).
+    if (await page.locator(".part.sidebar").isVisible()) await page.keyboard.press("Control+B");
+    if (await page.locator(".part.panel").isVisible()) await page.keyboard.press("Control+J");
+    await focusEditor();
     const button = page.locator(".editor-actions [aria-label*='Diagram Preview']").first();
     await button.click({ timeout: 10000 });
     start = Date.now();
@@ -587,7 +619,17 @@ try {
     );
     figures.diagramSeconds = seconds(start);
     expect(text.length > 0, "empty diagram");
+    await waitUntil("the requirements title above the drawing", async () => (await diagramCaption()) === "Requirements: todo");
+    figures.diagramFit = { requirements: await diagramFit() };
     await screenshot(page, "diagram-requirements");
+  });
+
+  await check("the legend is HTML under the drawing, not part of it, and the values are listed in the components", async () => {
+    const legend = await diagramLegend();
+    expect(["workload", "database", "route", "mounts"].every((entry) => legend.includes(entry)), `the legend reads: ${legend.join(", ")}`);
+    const text = await diagramText();
+    expect(!text.includes("Legend") && !text.includes("routes HTTP") && !text.includes("Requirements: todo"), "the drawing holds its legend or title");
+    expect(text.includes("DB_PASSWORD = db_password (secret)"), "the backend does not list its secret values");
   });
 
   const titles = { requirements: "Requirements: todo", architecture: "Architecture of todo in PROD", kubernetes: "Kubernetes objects of todo in PROD" };
@@ -596,20 +638,34 @@ try {
       await diagramFrame().locator(`button.view[data-view='${view}']`).click({ timeout: 5000 });
       await waitUntil(`the ${view} diagram, titled "${titles[view]}"`, async () =>
         (await diagramFrame().locator(`button.view[data-view='${view}']`).getAttribute("aria-pressed")) === "true" &&
-        (await diagramText()).includes(titles[view]),
+        (await diagramCaption()) === titles[view],
       );
+      figures.diagramFit[view] = await diagramFit();
       await screenshot(page, `diagram-${view}`);
     });
   }
 
+  await check("Unfold draws the configuration and secrets as nodes, and folds them back", async () => {
+    const configMap = diagramFrame().locator("[data-node-id='k8s/todo-prod/ConfigMap/backend-config']");
+    expect((await diagramText()).includes("ConfigMap backend-config: DB_HOST,"), "the backend does not list its ConfigMap");
+    expect((await configMap.count()) === 0, "the ConfigMap is a node before unfolding");
+    await diagramFrame().locator("#unfold").click({ timeout: 5000 });
+    await waitUntil("the ConfigMap as a node of its own", async () => (await configMap.count()) === 1);
+    expect((await diagramFrame().locator("#unfold").getAttribute("aria-pressed")) === "true", "the Unfold button is not pressed");
+    expect((await diagramLegend()).includes("secret"), "the legend does not show the Secret's shape once unfolded");
+    await screenshot(page, "diagram-kubernetes-unfolded");
+    await diagramFrame().locator("#unfold").click({ timeout: 5000 });
+    await waitUntil("the ConfigMap folded back into the backend", async () => (await configMap.count()) === 0);
+  });
+
   await check("the environment picker redraws the diagram for another environment", async () => {
     await diagramFrame().locator("#environment").selectOption("DEV", { timeout: 5000 });
-    await waitUntil("the Kubernetes objects of DEV", async () => (await diagramText()).includes("Kubernetes objects of todo in DEV"));
+    await waitUntil("the Kubernetes objects of DEV", async () => (await diagramCaption()) === "Kubernetes objects of todo in DEV");
   });
 
   await check("the diagram switches back to the requirements view", async () => {
     await diagramFrame().locator("button.view[data-view='requirements']").click({ timeout: 5000 });
-    await waitUntil("the requirements diagram", async () => (await diagramText()).includes(titles.requirements));
+    await waitUntil("the requirements diagram", async () => (await diagramCaption()) === titles.requirements);
   });
 
   await check("the diagram follows an edit", async () => {
@@ -638,6 +694,15 @@ try {
     const selection = page.locator("#status\\.editor\\.selection");
     // `component frontend {` is on line 22 of todo.kon.
     await waitUntil("the cursor to move to line 22", async () => /Ln 22\b/.test((await selection.textContent()) ?? ""), 10000);
+  });
+
+  await check("the side bar and the panel come back after the diagram's checks", async () => {
+    await focusEditor();
+    if (!(await page.locator(".part.sidebar").isVisible())) await page.keyboard.press("Control+B");
+    if (!(await page.locator(".part.panel").isVisible())) await page.keyboard.press("Control+J");
+    await page.locator(".part.sidebar").waitFor({ state: "visible", timeout: 5000 });
+    await page.locator(".part.panel").waitFor({ state: "visible", timeout: 5000 });
+    await focusEditor();
   });
 
   await check("Show Generated YAML opens the manifests of the chosen environment", async () => {
