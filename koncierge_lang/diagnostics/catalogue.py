@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from koncierge_lang.diagnostics.model import Severity
+from koncierge_lang.diagnostics.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)
