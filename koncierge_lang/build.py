@@ -36,7 +36,7 @@ from koncierge_lang.atomic import write_atomically
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
-from koncierge_lang.kubernetes.yaml import dump_documents
+from koncierge_lang.yaml_writer import dump_documents
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings
 from koncierge_lang.source import SourceText
