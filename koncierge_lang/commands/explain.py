@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
 from koncierge_lang.settings import load_settings
 

@@ -2,7 +2,7 @@
 
 `manifests(architecture, generated_secrets)` is a pure function: the architecture decides what
 exists; this module only says it in Kubernetes terms. Generated passwords are passed in (the build
-keeps them between runs, see `koncierge_lang.build`); everything else comes from the architecture.
+keeps them between runs, see `koncierge_lang.build_pipeline`); everything else comes from the architecture.
 
 Objects come in the order `kubectl apply` needs them: the Namespace and cluster-scoped storage
 first, then configuration and secrets, claims, Services, workloads, and last the certificate
