@@ -45,7 +45,7 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model as requirements
-from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
 from koncierge_lang.security.databases import DATABASE_HARDENING, SECRET_FILES_DIRECTORY
 from koncierge_lang.settings import Settings, parse_labels
