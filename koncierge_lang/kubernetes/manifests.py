@@ -30,6 +30,7 @@ from koncierge_lang.architecture.model import (
     WorkloadKind,
 )
 from koncierge_lang.performance import paused_garbage_collection
+from koncierge_lang.requirements.generated_names import ALLOW_DNS_POLICY, DEFAULT_DENY_POLICY, persistent_volume_name
 from koncierge_lang.security.databases import SECRET_FILES_DIRECTORY
 
 Manifest = dict[str, object]
@@ -222,9 +223,9 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
         return [{"port": number, "protocol": protocol} for number, protocol in sorted(ports)]
 
     documents = [
-        policy("default-deny", {}, {"policyTypes": ["Ingress", "Egress"]}),
+        policy(DEFAULT_DENY_POLICY, {}, {"policyTypes": ["Ingress", "Egress"]}),
         policy(
-            "allow-dns",
+            ALLOW_DNS_POLICY,
             {},
             {
                 "policyTypes": ["Egress"],
@@ -346,7 +347,7 @@ def _storage_class(architecture: EnvironmentArchitecture) -> Manifest:
 
 
 def _persistent_volume_name(architecture: EnvironmentArchitecture, claim: Claim) -> str:
-    return f"{architecture.namespace}-{claim.name}"
+    return persistent_volume_name(architecture.namespace, claim.name)
 
 
 def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> Manifest:

@@ -13,6 +13,7 @@ from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.literals import check_size, plain_string
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
+from koncierge_lang.requirements.generated_names import inline_storage_name
 from koncierge_lang.syntax import ast
 
 
@@ -26,11 +27,6 @@ def declared_storage(scope: ApplicationScope, syntax: ast.StorageDeclaration) ->
         owner=None,
         span=syntax.span,
     )
-
-
-def inline_storage_name(component: str, index: int) -> str:
-    """The name of a component's own storage: `<component>-data`, then `-data-2`, `-data-3`, ..."""
-    return f"{component}-{'data' if index == 1 else f'data-{index}'}"
 
 
 def mounts(scope: ApplicationScope, syntax: ast.Component) -> tuple[tuple[model.Mount, ...], tuple[str, ...]]:
