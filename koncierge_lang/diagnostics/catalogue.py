@@ -116,12 +116,26 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON105", "kubernetes-name-collision", E,
-        "Two different names become the same name in Kubernetes.",
+        "Two different names become the same name in Kubernetes, or a name becomes the name of an "
+        "object Koncierge generates from another declaration (such as database `db`'s backup "
+        "`db-backup`). The diagnostic is on the declaration that takes the name; the declaration "
+        "whose generated object has it is the related location.",
         "Kubernetes names are lower case with `-` for anything other than letters and digits, so "
         "`To Do` and `to-do` would become the same namespace, and `web_api` and `web-api` the same "
-        "Deployment.",
-        "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}",
-        "Rename one of them so that their Kubernetes names differ.",
+        "Deployment. Two objects of one kind with one name in one namespace are one object to "
+        "Kubernetes: the second overwrites the first without a word, and a Service's selector picks "
+        "up the other's pods. The names Koncierge generates are reserved in the same way: in "
+        "environments that keep backups, a database `db` has a backup `db-backup` (a CronJob with its "
+        "ServiceAccount, NetworkPolicy and ConfigMap) and a claim `db-backups`; every environment has "
+        "the NetworkPolicies `default-deny` and `allow-dns`; each application and environment is a "
+        "namespace `<application>-<environment>`, so environments `PROD` and `Prod` would share one; "
+        "and with host-path storage each claim has a PersistentVolume `<namespace>-<claim>`.",
+        "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}\n\n"
+        "environment PROD \"shop.example.com\"   # keeps backups\n"
+        "database db postgres\ncomponent db-backup {   # the backup of `db` is `db-backup`\n"
+        "  image \"busybox:1.36\"\n}",
+        "Rename one of them so that their Kubernetes names differ; for a name a generated object takes, "
+        "rename the declaration the diagnostic is on (`db-archive` instead of `db-backup`).",
     ),
     Rule(
         "KON106", "duplicate-environment", E,

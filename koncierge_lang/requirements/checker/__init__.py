@@ -9,8 +9,12 @@ their area (1xx names, 2xx semantics):
 2. `names.py`: everything else the application declares enters one namespace;
 3. `storage.py` and `values.py`: declared storage; values and the expressions they hold;
 4. `components.py` (with `databases.py`, `storage.py`, `connections.py`): components and
-   databases, then `names.py` again: the Kubernetes names they and their storage become;
+   databases, then `names.py` again: the Kubernetes names they and their storage become, and
+   `implied_names.py`: none of them takes the name of an object the compiler generates;
 5. `routes.py`: routes.
+
+Once every application is checked, `names.py` and `implied_names.py` compare them: no two may
+share a namespace (KON104, KON105, KON109).
 
 Then the best-practice passes (3xx, `practices/`, one module per rule) read the finished model.
 Statements with errors are still put into the model as well as they can be, so that clients such
@@ -28,6 +32,7 @@ from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.components import component
 from koncierge_lang.requirements.checker.environments import check_environments
+from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
 from koncierge_lang.requirements.checker.practices import check_practices
 from koncierge_lang.requirements.checker.routes import route
@@ -56,6 +61,7 @@ def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> Chec
     with paused_garbage_collection():
         applications = tuple(check_application(file_scope, application) for application in file.applications)
         check_application_names(file_scope, file.applications, applications)
+        check_namespaces(file_scope, file.applications, applications)
     diagnostics = sorted(file_scope.diagnostics, key=Diagnostic.sort_key)
     return CheckResult(
         model.Requirements(applications),
@@ -79,6 +85,7 @@ def check_application(file_scope: FileScope, syntax: ast.Application) -> model.A
     components = [component(scope, declared) for declared in scope.components_syntax]
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
+    check_implied_names(scope, components, storages)
     routes = [built for built in (route(scope, declared) for declared in scope.routes_syntax) if built is not None]
     application = model.Application(
         name=syntax.name.text,
