@@ -55,10 +55,11 @@ from koncierge_lang.requirements.generated_names import (
     issuer_name,
     secret_set_name,
     tls_secret_name,
+    unnamed_port_name,
 )
 from koncierge_lang.requirements.generated_names import namespace_name as _namespace_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
-from koncierge_lang.security.databases import DATABASE_HARDENING, SECRET_FILES_DIRECTORY
+from koncierge_lang.security.databases import DATABASE_HARDENING, OTHER_WRITABLE_PATHS, SECRET_FILES_DIRECTORY
 from koncierge_lang.settings import Settings, parse_labels
 
 BACKUP_DIRECTORY = "/backups"
@@ -77,7 +78,7 @@ def port_name(port: requirements.Port) -> str:
         name = requirements.kubernetes_name(port.name)[:15].strip("-")
         if name and re.search("[a-z]", name):
             return name
-    return f"{port.protocol.lower()}-{port.number}"
+    return unnamed_port_name(port.number, port.protocol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,7 +332,7 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
             )
         known = DATABASE_HARDENING.get(database_type or "")
         mounted = {mount.path.rstrip("/") for mount in workload.mounts}
-        wanted = known.writable_paths if known is not None and workload.role == "database" else ("/tmp",)
+        wanted = known.writable_paths if known is not None and workload.role == "database" else OTHER_WRITABLE_PATHS
         writable = tuple(
             dict.fromkeys(path for path in (*wanted, *workload.declared_writable_paths) if path not in mounted)
         )

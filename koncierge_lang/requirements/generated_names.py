@@ -13,6 +13,9 @@ parameter says it is a name as declared.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from koncierge_lang.requirements.model import kubernetes_name
 
 NAMESPACE_LIMIT = 63
@@ -29,6 +32,10 @@ ENVIRONMENT_POLICIES = (DEFAULT_DENY_POLICY, ALLOW_DNS_POLICY)
 
 HOST_PATH_STORAGE_CLASS = "koncierge-host-path"
 """The StorageClass of volumes on the node's disk (`[storage] provisioner = "host-path"`)."""
+
+SECRET_FILES_VOLUME = "secret-files"
+"""The volume of a pod from which its secrets are handed over as files; each storage a pod mounts
+is a volume named after the storage."""
 
 
 def namespace_name(application: str, environment_as_declared: str) -> str:
@@ -85,3 +92,16 @@ def issuer_account_secret_name(application: str) -> str:
 def tls_secret_name(application: str) -> str:
     """The Secret in which cert-manager keeps the routes' certificate."""
     return f"{application}-tls"
+
+
+def unnamed_port_name(number: int, protocol: str) -> str:
+    """The name of a port declared without one (`tcp-8080`): Services route to ports by name."""
+    return f"{protocol.lower()}-{number}"
+
+
+# Cached: every hardened workload has `/tmp`, and each name is needed for its mount and its volume.
+@lru_cache(maxsize=1024)
+def scratch_volume_name(path: str) -> str:
+    """The scratch (`emptyDir`) volume of a path a hardened workload writes: `/var/cache` is
+    `scratch-var-cache`, shortened to 63 characters."""
+    return ("scratch-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
