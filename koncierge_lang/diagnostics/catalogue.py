@@ -129,7 +129,10 @@ RULES: tuple[Rule, ...] = (
         "ServiceAccount, NetworkPolicy and ConfigMap) and a claim `db-backups`; every environment has "
         "the NetworkPolicies `default-deny` and `allow-dns`; each application and environment is a "
         "namespace `<application>-<environment>`, so environments `PROD` and `Prod` would share one; "
-        "and with host-path storage each claim has a PersistentVolume `<namespace>-<claim>`.",
+        "with host-path storage each claim has a PersistentVolume `<namespace>-<claim>`; and within a "
+        "pod each mounted storage is a volume named after it, beside the volume `secret-files` of "
+        "secrets handed over as files and, where hardened, a scratch volume `scratch-<path>` for `/tmp` "
+        "and each writable path (the API server refuses a pod with two volumes of one name).",
         "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}\n\n"
         "environment PROD \"shop.example.com\"   # keeps backups\n"
         "database db postgres\ncomponent db-backup {   # the backup of `db` is `db-backup`\n"
@@ -173,10 +176,13 @@ RULES: tuple[Rule, ...] = (
     # 2xx: semantics
     Rule(
         "KON201", "invalid-port", E,
-        "A port number is not a whole number from 1 to 65535, or a port is declared twice.",
-        "Kubernetes and the operating system accept only these ports.",
+        "A port number is not a whole number from 1 to 65535, or a port is declared twice, or two ports "
+        "have one name (a port declared without a name is called after its protocol and number, "
+        "`tcp-8080`).",
+        "Kubernetes and the operating system accept only these ports, and a Service reaches a "
+        "container's port by its name, which must be unique in the container.",
         "port 80800",
-        "Use the port your program listens on, between 1 and 65535.",
+        "Use the port your program listens on, between 1 and 65535; give each port its own name.",
     ),
     Rule(
         "KON202", "invalid-protocol", E,

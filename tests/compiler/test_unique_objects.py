@@ -6,10 +6,14 @@ pods. The compiler derives many names from declared ones (`requirements/generate
 database `db` implies a CronJob, ServiceAccount and NetworkPolicy `db-backup` and a claim
 `db-backups`, every environment has the NetworkPolicies `default-deny` and `allow-dns`, each
 application and environment a namespace, each host-path claim a PersistentVolume named after its
-namespace. So the checker reserves those names (KON105), and this test holds it to that: every
-example and every golden input that checks without errors lowers to objects with distinct names,
-and for hand-made and generated applications whose names collide after Kubernetes' name
-conversion the checker reports KON105 exactly when lowering them would produce a clash.
+namespace. Within a pod, each mounted storage is a volume named after it, beside the volume
+`secret-files` and, where hardened, a scratch volume `scratch-<path>` per writable path; and a port
+without a name is called `tcp-8080`: the API server refuses a pod with two volumes or two ports of
+one name. So the checker reserves those names (KON105, and KON201 for ports), and this test holds
+it to that: every example and every golden input that checks without errors lowers to objects with
+distinct names and pods without such clashes, and for hand-made and generated applications whose
+names collide after Kubernetes' name conversion the checker reports them exactly when lowering
+would produce a clash.
 
 Everything is lowered with the settings that generate the most objects: host-path storage (a
 PersistentVolume per claim), hardening in every environment (a ServiceAccount per workload) and
@@ -22,6 +26,7 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from compiler_support import EXAMPLES, REPOSITORY
@@ -44,18 +49,23 @@ def fake_passwords(architecture: EnvironmentArchitecture) -> dict[str, str]:
     return {secret.state_key: "p" * secret.length for secret in architecture.generated_secrets()}
 
 
-def object_keys(analysis: Analysis, settings: Settings = MOST_OBJECTS) -> list[ObjectKey]:
-    """The kind, namespace and name of every object every environment of every application lowers to."""
-    keys: list[ObjectKey] = []
+def lowered_documents(analysis: Analysis, settings: Settings = MOST_OBJECTS) -> list[dict[str, Any]]:
+    """Every object every environment of every application lowers to."""
+    documents: list[dict[str, Any]] = []
     for application in analysis.requirements.applications:
         for environment in application.environments:
             lowered = lower_environment(application, environment, settings, fake_passwords)
             assert lowered.failure is None, lowered.failure
-            for document in lowered.documents:
-                metadata = document["metadata"]
-                assert isinstance(metadata, dict)
-                keys.append((str(document["kind"]), str(metadata.get("namespace", "")), str(metadata["name"])))
-    return keys
+            documents.extend(lowered.documents)  # type: ignore[arg-type]
+    return documents
+
+
+def object_keys(analysis: Analysis, settings: Settings = MOST_OBJECTS) -> list[ObjectKey]:
+    """The kind, namespace and name of every object every environment of every application lowers to."""
+    return [
+        (str(document["kind"]), str(document["metadata"].get("namespace", "")), str(document["metadata"]["name"]))
+        for document in lowered_documents(analysis, settings)
+    ]
 
 
 def clashes(keys: Sequence[ObjectKey]) -> list[ObjectKey]:
@@ -63,8 +73,40 @@ def clashes(keys: Sequence[ObjectKey]) -> list[ObjectKey]:
     return sorted(key for key, count in Counter(keys).items() if count > 1 and key[0] not in SHARED_BY_DESIGN)
 
 
+def pod_clashes(documents: Sequence[dict[str, Any]]) -> list[str]:
+    """The names two volumes of one pod, or two ports of one container, share."""
+    found: list[str] = []
+    for document in documents:
+        spec = document.get("spec", {})
+        template = spec.get("jobTemplate", {}).get("spec", spec).get("template")
+        if template is None:
+            continue
+        pod = template["spec"]
+        where = f"{document['kind']} {document['metadata']['namespace']}/{document['metadata']['name']}"
+        volumes = Counter(volume["name"] for volume in pod.get("volumes", []))
+        found += [f"{where}: volume {name}" for name, count in sorted(volumes.items()) if count > 1]
+        for container in pod["containers"]:
+            ports = Counter(port["name"] for port in container.get("ports", []))
+            found += [f"{where}: port {name}" for name, count in sorted(ports.items()) if count > 1]
+    return found
+
+
+def all_clashes(analysis: Analysis) -> list[str]:
+    documents = lowered_documents(analysis)
+    keys = [
+        (str(document["kind"]), str(document["metadata"].get("namespace", "")), str(document["metadata"]["name"]))
+        for document in documents
+    ]
+    return [str(key) for key in clashes(keys)] + pod_clashes(documents)
+
+
 def collisions_reported(analysis: Analysis) -> list[str]:
-    return [diagnostic.message for diagnostic in analysis.diagnostics if diagnostic.code == "KON105"]
+    """What the checker says about names that collide: KON105, and KON201 for two ports of one name."""
+    return [
+        diagnostic.message
+        for diagnostic in analysis.diagnostics
+        if diagnostic.code == "KON105" or (diagnostic.code == "KON201" and "two ports are named" in diagnostic.message)
+    ]
 
 
 def buildable_inputs() -> list[Path]:
@@ -82,7 +124,7 @@ BUILDABLE = buildable_inputs()
 @pytest.mark.parametrize("path", BUILDABLE, ids=[path.parent.name for path in BUILDABLE])
 def test_every_buildable_input_lowers_to_objects_with_distinct_names(path: Path) -> None:
     analysis = analyze(path.read_text(encoding="utf-8"), str(path))
-    assert clashes(object_keys(analysis)) == []
+    assert all_clashes(analysis) == []
 
 
 # Each clash of an implied name with a declared one, written as a user would.
@@ -155,15 +197,57 @@ application shop {
   }
 }
 """,
+    "storage-named-like-the-secret-files-volume": """
+application shop {
+  environment DEV "dev.shop.example.com"
+  secret token = generated
+  storage secret-files 1Gi
+  component web {
+    image "nginx:1.27"
+    env TOKEN = token as file
+    mount secret-files read-write at "/files"
+  }
+}
+""",
+    "storage-named-like-a-scratch-volume": """
+application shop {
+  environment INT "int.shop.example.com"
+  storage scratch_tmp 1Gi
+  component web {
+    image "nginx:1.27"
+    mount scratch_tmp read-write at "/keep"
+  }
+}
+""",
+    "writable-paths-named-alike": """
+application shop {
+  environment DEV "dev.shop.example.com"
+  component web {
+    image "nginx:1.27"
+    writes "/var/cache", "/var/Cache"
+  }
+}
+""",
+    "port-named-like-an-unnamed-port": """
+application shop {
+  environment DEV "dev.shop.example.com"
+  component web {
+    image "nginx:1.27"
+    port 80
+    port tcp-80 8080
+  }
+}
+""",
 }
 
 
 @pytest.mark.parametrize("case", sorted(CLASHING))
 def test_an_implied_name_taken_by_a_declaration_is_kon105_and_would_clash(case: str) -> None:
     analysis = analyze(CLASHING[case], f"{case}.kon")
-    assert clashes(object_keys(analysis)) != []
+    assert all_clashes(analysis) != []
     assert collisions_reported(analysis) != []
-    assert {diagnostic.code for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR} == {"KON105"}
+    errors = {diagnostic.message for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR}
+    assert errors == set(collisions_reported(analysis))
 
 
 # Names chosen to collide after Kubernetes' name conversion: with each other (`web_api`, `Web-API`),
@@ -173,7 +257,10 @@ def test_an_implied_name_taken_by_a_declaration_is_kon105_and_would_clash(case: 
 _BASES = ("db", "web", "api")
 _SUFFIXES = ("", "", "", "-backup", "_backup", "-backups", "_BACKUPS", "-data", "-data-2", "_data", "-2")
 _POLICY_NAMES = ("allow-dns", "Default_Deny", "allow_DNS")
-_STORAGE_NAMES = ("data", "eu-data", "EU_data", "files", "db-backups", "db_backups", "web-data", "Web_Data_2", "api-backups")
+_STORAGE_NAMES = (
+    "data", "eu-data", "EU_data", "files", "db-backups", "db_backups", "web-data", "Web_Data_2", "api-backups",
+    "secret-files", "Scratch_Var_Cache",
+)
 _DATABASE_TYPES = {"postgres": "/var/lib/postgresql/data", "mysql": "/var/lib/mysql", "redis": "/data"}
 
 
@@ -202,6 +289,7 @@ def generated_file(seed: int) -> str:
         extra = rng.choice([[], [], ["DEV"], ["PERF"], ["PROD_EU like PROD"], ["EU like PERF"], ["DEV", "Prod like PERF"]])
         for index, environment in enumerate(["PROD", *extra]):
             lines.append(f'  environment {environment} "e{index}.a{application_index}.example.com"')
+        lines.append("  secret token = generated")
         storages = [name for name in rng.sample(_STORAGE_NAMES, rng.randint(0, 3)) if name not in taken]
         taken.update(storages)
         for storage in storages:
@@ -213,6 +301,12 @@ def generated_file(seed: int) -> str:
                 lines += [f"  database {name} {database_type} {{", f'    storage 1Gi read-write at "{_DATABASE_TYPES[database_type]}"', "  }"]
                 continue
             lines += [f"  component {name} {{", '    image "nginx:1.27"', "    port 80"]
+            if rng.random() < 0.05:
+                lines.append("    port tcp-80 8080")
+            if rng.random() < 0.3:
+                lines.append("    env TOKEN = token as file")
+            if rng.random() < 0.3:
+                lines.append(f'    writes "/var/cache"{rng.choice(["", ", " + chr(34) + "/VAR/cache" + chr(34)])}')
             if rng.random() < 0.3:
                 lines.append('    storage 1Gi read-write at "/cache"')
                 if rng.random() < 0.5:
@@ -221,7 +315,7 @@ def generated_file(seed: int) -> str:
                 lines.append(f'    mount {storage} read-write at "/mnt/{mount_index}"')
             lines.append("  }")
             if rng.random() < 0.5:
-                lines.append(f'  route {name}-route{index} path "/{index}" -> {name}')
+                lines.append(f'  route {name}-route{index} path "/{index}" -> {name}:80')
         lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -234,10 +328,10 @@ def test_kon105_is_reported_exactly_when_generated_names_would_clash() -> None:
     for seed in SEEDS:
         text = generated_file(seed)
         analysis = analyze(text, f"generated-{seed}.kon")
-        errors = {diagnostic.code for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR}
-        assert errors <= {"KON105"}, (seed, [diagnostic.message for diagnostic in analysis.diagnostics], text)
-        found = clashes(object_keys(analysis))
         reported = collisions_reported(analysis)
+        errors = {diagnostic.message for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR}
+        assert errors <= set(reported), (seed, errors - set(reported), text)
+        found = all_clashes(analysis)
         assert bool(found) == bool(reported), (seed, found, reported, text)
         clashing += bool(found)
     # The generator is meant to make both kinds of file, each often enough to matter.

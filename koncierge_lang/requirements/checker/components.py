@@ -24,6 +24,7 @@ from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_
 from koncierge_lang.requirements.checker.storage import mounts
 from koncierge_lang.requirements.checker.values import expression, is_secret_expression
 from koncierge_lang.requirements.database_types import DatabaseType
+from koncierge_lang.requirements.generated_names import unnamed_port_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
 from koncierge_lang.syntax import ast
 
@@ -269,6 +270,18 @@ def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | N
                     item.name.span,
                 )
         ports.append(model.Port(number, protocol, port_name, False, item.span))
+    for port in ports:
+        # A port without a name is called after its number; a port named so would share that name.
+        implied = unnamed_port_name(port.number, port.protocol) if port.name is None else None
+        if implied is not None and implied in seen_names:
+            named = seen_names[implied]
+            assert named.name is not None
+            scope.report(
+                "KON201",
+                f"two ports are named `{implied}`: port {port.number}/{port.protocol.lower()} has no name, so it is called `{implied}`",
+                named.name.span,
+                (RelatedLocation(port.span, f"port {port.number}/{port.protocol.lower()}, called `{implied}`, is declared here"),),
+            )
     if not ports and default_port is not None:
         ports.append(model.Port(default_port, "TCP", None, True))
     return tuple(ports)

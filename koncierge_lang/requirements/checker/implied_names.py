@@ -7,12 +7,18 @@ environment a namespace `<application>-<environment>`, in which host-path storag
 PersistentVolume `<namespace>-<claim>`. A declaration whose Kubernetes name is one of those, or
 two environments whose namespaces (or persistent volumes) are named alike, would make two objects
 of one kind and name, of which Kubernetes keeps one: KON105, at the declaration that takes the
-name, with the declaration that implies the object as a related location.
+name, with the declaration that implies the object as a related location. Within a pod, a mounted
+storage is a volume named after it, beside the volume `secret-files` and, where hardened, a
+scratch volume `scratch-<path>` per writable path; a pod with two volumes of one name is refused,
+so those are KON105 too. (A port named like an unnamed port, `tcp-80`, is KON201, in
+`components.py`.)
 
 The names come from `koncierge_lang/requirements/generated_names.py`, which the compiler's stages
-name their objects with. Names are reserved whatever the platform settings (network policies and
-host-path storage can be switched on at any time), but a backup's names only where an environment
-keeps backups.
+name their objects with. Names are reserved whatever the platform settings (network policies,
+hardening and host-path storage can be switched on at any time), but a backup's names only where
+an environment keeps backups. A database's `secret-files` volume is reserved when it has a
+variable its image reads from a file, secret or not: a slight over-reservation that keeps the
+check free of value resolution.
 """
 
 from __future__ import annotations
@@ -25,11 +31,14 @@ from koncierge_lang.requirements.checker.scope import ApplicationScope, FileScop
 from koncierge_lang.requirements.generated_names import (
     ALLOW_DNS_POLICY,
     DEFAULT_DENY_POLICY,
+    SECRET_FILES_VOLUME,
     backup_claim_name,
     backup_name,
     namespace_name,
     persistent_volume_name,
+    scratch_volume_name,
 )
+from koncierge_lang.security.databases import DATABASE_HARDENING, OTHER_WRITABLE_PATHS
 from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
 
@@ -92,17 +101,104 @@ def check_implied_names(scope: ApplicationScope, components: list[model.Componen
         implied = workload_names.get(component.kubernetes_name)
         if implied is not None:
             _report(scope, f"{declaration.keyword} `{component.name}`", component.kubernetes_name, declaration.name.span, implied)
-    if not claim_names:
-        return
-    # The model's storage is the declared storage, in order, then the components' own.
-    for index, storage in enumerate(storages):
+    declared_storages = _declared_storages(scope, storages)
+    for storage, description, span in declared_storages:
         implied = claim_names.get(storage.kubernetes_name)
-        if implied is None:
-            continue
+        if implied is not None:
+            _report(scope, description, storage.kubernetes_name, span, implied)
+    _check_pod_volumes(scope, declared_components, declared_storages)
+
+
+def _declared_storages(scope: ApplicationScope, storages: list[model.Storage]) -> list[tuple[model.Storage, str, Span]]:
+    """Each storage with what it is and where its name is written, for messages. The model's
+    storage is the declared storage, in order, then the components' own."""
+    described: list[tuple[model.Storage, str, Span]] = []
+    for index, storage in enumerate(storages):
         if storage.owner is not None:
-            _report(scope, f"the storage of component `{storage.owner}`", storage.kubernetes_name, storage.span, implied)
+            described.append((storage, f"the storage of component `{storage.owner}`", storage.span))
         else:
-            _report(scope, f"storage `{storage.name}`", storage.kubernetes_name, scope.storages_syntax[index].name.span, implied)
+            described.append((storage, f"storage `{storage.name}`", scope.storages_syntax[index].name.span))
+    return described
+
+
+def _check_pod_volumes(
+    scope: ApplicationScope,
+    declared_components: list[tuple[ast.Component, model.Component]],
+    declared_storages: list[tuple[model.Storage, str, Span]],
+) -> None:
+    """KON105 for a volume of a component's pods named like another: a mounted storage is a volume
+    named after it, beside the volume of secrets handed over as files and, in hardened
+    environments, a scratch volume per writable path (`/tmp`, a database's own, the declared)."""
+    # A mount names the first storage of its name, as stage 1 resolves it.
+    by_name: dict[str, tuple[model.Storage, str, Span]] = {}
+    for storage_described in declared_storages:
+        by_name.setdefault(storage_described[0].name, storage_described)
+    for declaration, component in declared_components:
+        where = f"in the pods of {declaration.keyword} `{component.name}`"
+        # Each volume name of the pods: what it is, where it comes from, and the message for there.
+        volumes: dict[str, tuple[str, Span, str]] = {}
+        hardening = DATABASE_HARDENING.get(component.database_type or "")
+        if any(variable.as_file for variable in component.variables) or (
+            hardening is not None and any(variable.name in hardening.file_variables for variable in component.variables)
+        ):
+            volumes[SECRET_FILES_VOLUME] = (
+                "the volume its secrets are handed over from as files",
+                declaration.name.span,
+                f"{declaration.keyword} `{component.name}`, whose secrets are handed over as files, is declared here",
+            )
+        mounted_paths = {mount.path.rstrip("/") for mount in component.mounts}
+        default_paths = hardening.writable_paths if hardening is not None else OTHER_WRITABLE_PATHS
+        written = _writable_path_spans(scope, declaration)
+        for path in dict.fromkeys((*default_paths, *component.writable_paths)):
+            if path in mounted_paths:
+                continue
+            volume = scratch_volume_name(path)
+            span = written.get(path)
+            earlier = volumes.get(volume)
+            if earlier is not None and span is not None:
+                scope.report(
+                    "KON105",
+                    f"writable path `{path}` becomes the volume `{volume}` {where}, the name of {earlier[0]}: "
+                    "write another path",
+                    span,
+                    (RelatedLocation(earlier[1], earlier[2]),),
+                )
+                continue
+            volumes.setdefault(
+                volume,
+                (
+                    f"the scratch volume at `{path}` in its hardened environments",
+                    span if span is not None else declaration.name.span,
+                    f"`{path}` is written here"
+                    if span is not None
+                    else f"{declaration.keyword} `{component.name}`, which writes `{path}` where it is hardened, is declared here",
+                ),
+            )
+        reported: set[str] = set()
+        for mount in component.mounts:
+            described = by_name.get(mount.storage)
+            if described is None or described[0].kubernetes_name in reported:
+                continue
+            storage, description, span = described
+            taken = volumes.get(storage.kubernetes_name)
+            if taken is None:
+                continue
+            reported.add(storage.kubernetes_name)
+            scope.report(
+                "KON105",
+                f"{description} becomes the volume `{storage.kubernetes_name}` {where}, the name of {taken[0]}: rename it",
+                span,
+                (RelatedLocation(taken[1], taken[2]),),
+            )
+
+
+def _writable_path_spans(scope: ApplicationScope, declaration: ast.Component) -> dict[str, Span]:
+    """Where each path a component declares writable is written, by the path as the model keeps it."""
+    spans: dict[str, Span] = {}
+    for item in scope.items_of(declaration, ast.Writes):
+        for literal in item.paths:
+            spans.setdefault(literal.value.rstrip("/"), literal.span)
+    return spans
 
 
 def _report(scope: ApplicationScope, declared: str, kubernetes_name: str, span: Span, implied: _ImpliedName) -> None:
