@@ -33,6 +33,9 @@ ENVIRONMENT_POLICIES = (DEFAULT_DENY_POLICY, ALLOW_DNS_POLICY)
 HOST_PATH_STORAGE_CLASS = "koncierge-host-path"
 """The StorageClass of volumes on the node's disk (`[storage] provisioner = "host-path"`)."""
 
+SCRATCH_VOLUME_PREFIX = "scratch-"
+"""How the scratch volumes of the paths a hardened workload writes are named (`scratch_volume_name`)."""
+
 SECRET_FILES_VOLUME = "secret-files"
 """The volume of a pod from which its secrets are handed over as files; each storage a pod mounts
 is a volume named after the storage."""
@@ -104,4 +107,4 @@ def unnamed_port_name(number: int, protocol: str) -> str:
 def scratch_volume_name(path: str) -> str:
     """The scratch (`emptyDir`) volume of a path a hardened workload writes: `/var/cache` is
     `scratch-var-cache`, shortened to 63 characters."""
-    return ("scratch-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
+    return (SCRATCH_VOLUME_PREFIX + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")

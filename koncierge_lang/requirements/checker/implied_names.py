@@ -31,6 +31,7 @@ from koncierge_lang.requirements.checker.scope import ApplicationScope, FileScop
 from koncierge_lang.requirements.generated_names import (
     ALLOW_DNS_POLICY,
     DEFAULT_DENY_POLICY,
+    SCRATCH_VOLUME_PREFIX,
     SECRET_FILES_VOLUME,
     backup_claim_name,
     backup_name,
@@ -133,7 +134,18 @@ def _check_pod_volumes(
     by_name: dict[str, tuple[model.Storage, str, Span]] = {}
     for storage_described in declared_storages:
         by_name.setdefault(storage_described[0].name, storage_described)
+    # Only a storage named like a volume of Koncierge's own can take its name; without one, only
+    # the paths a component declares writable can collide, with each other or with the defaults.
+    named_like_own_volumes = {
+        name
+        for name, (storage, _, _) in by_name.items()
+        if storage.kubernetes_name == SECRET_FILES_VOLUME or storage.kubernetes_name.startswith(SCRATCH_VOLUME_PREFIX)
+    }
     for declaration, component in declared_components:
+        if not component.writable_paths and not (
+            named_like_own_volumes and any(mount.storage in named_like_own_volumes for mount in component.mounts)
+        ):
+            continue
         where = f"in the pods of {declaration.keyword} `{component.name}`"
         # Each volume name of the pods: what it is, where it comes from, and the message for there.
         volumes: dict[str, tuple[str, Span, str]] = {}
