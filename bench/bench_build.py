@@ -28,7 +28,7 @@ sys.path.insert(0, str(BENCH))
 from synthetic import generate_application  # noqa: E402
 
 from koncierge_lang.analysis import analyze  # noqa: E402
-from koncierge_lang.build import (  # noqa: E402
+from koncierge_lang.build_pipeline import (  # noqa: E402
     ensure_passwords,
     plan,
     relaxed_garbage_collection,

@@ -24,7 +24,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from koncierge_lang.build import run_build  # noqa: E402
+from koncierge_lang.build_pipeline import run_build  # noqa: E402
 
 EXAMPLES = [REPOSITORY / "examples" / "todo" / "todo.kon", REPOSITORY / "examples" / "hello" / "hello.kon"]
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic

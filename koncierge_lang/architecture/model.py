@@ -1,6 +1,6 @@
 """The deployment architecture model: what runs in one environment, free of Kubernetes.
 
-Stage 1 of the compiler (`koncierge_lang.architecture.build`) makes it from the requirements
+Stage 1 of the compiler (`koncierge_lang.architecture.from_requirements`) makes it from the requirements
 model, one `EnvironmentArchitecture` per environment; stage 2 (`koncierge_lang.kubernetes`)
 turns it into manifests. It names the concepts a deployment has (workloads, services, sets of
 configuration and of secrets, claims for storage, routes, network flows) and adds what the

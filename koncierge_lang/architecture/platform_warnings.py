@@ -2,7 +2,7 @@
 
 The settings come from `koncierge.toml`, which the checker never reads (`analyze` is a function of
 the `.kon` text alone), so these warnings are computed where an environment is built: by
-`koncierge build` (`koncierge_lang.build`) and by the language server's lowering of each
+`koncierge build` (`koncierge_lang.build_pipeline`) and by the language server's lowering of each
 environment. Each is located at the environment's declaration, because that is the statement whose
 build the setting affects; the message says what to write in `koncierge.toml`.
 """

@@ -22,7 +22,7 @@ from koncierge_lang.architecture.model import (
     ValueSource,
     Workload,
 )
-from koncierge_lang.kubernetes.yaml import dump_documents
+from koncierge_lang.yaml_writer import dump_documents
 
 
 def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object]:

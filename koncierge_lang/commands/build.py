@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from koncierge_lang.build import (
+from koncierge_lang.build_pipeline import (
     DEFAULT_OUTPUT_DIRECTORY,
     STAGES,
     STDOUT,

@@ -6,7 +6,8 @@ text, JSON or SARIF; the language server converts them to LSP at its edge and no
 """
 
 from koncierge_lang.diagnostics.catalogue import RULES, Rule, rule
-from koncierge_lang.diagnostics.model import Diagnostic, Fix, RelatedLocation, Severity, TextEdit, make_diagnostic
+from koncierge_lang.diagnostics.model import Diagnostic, Fix, RelatedLocation, TextEdit, make_diagnostic
+from koncierge_lang.diagnostics.severity import Severity
 
 __all__ = [
     "Diagnostic",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from koncierge_lang.diagnostics.model import Severity
+from koncierge_lang.diagnostics.severity import Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +116,29 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON105", "kubernetes-name-collision", E,
-        "Two different names become the same name in Kubernetes.",
+        "Two different names become the same name in Kubernetes, or a name becomes the name of an "
+        "object Koncierge generates from another declaration (such as database `db`'s backup "
+        "`db-backup`). The diagnostic is on the declaration that takes the name; the declaration "
+        "whose generated object has it is the related location.",
         "Kubernetes names are lower case with `-` for anything other than letters and digits, so "
         "`To Do` and `to-do` would become the same namespace, and `web_api` and `web-api` the same "
-        "Deployment.",
-        "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}",
-        "Rename one of them so that their Kubernetes names differ.",
+        "Deployment. Two objects of one kind with one name in one namespace are one object to "
+        "Kubernetes: the second overwrites the first without a word, and a Service's selector picks "
+        "up the other's pods. The names Koncierge generates are reserved in the same way: in "
+        "environments that keep backups, a database `db` has a backup `db-backup` (a CronJob with its "
+        "ServiceAccount, NetworkPolicy and ConfigMap) and a claim `db-backups`; every environment has "
+        "the NetworkPolicies `default-deny` and `allow-dns`; each application and environment is a "
+        "namespace `<application>-<environment>`, so environments `PROD` and `Prod` would share one; "
+        "with host-path storage each claim has a PersistentVolume `<namespace>-<claim>`; and within a "
+        "pod each mounted storage is a volume named after it, beside the volume `secret-files` of "
+        "secrets handed over as files and, where hardened, a scratch volume `scratch-<path>` for `/tmp` "
+        "and each writable path (the API server refuses a pod with two volumes of one name).",
+        "component web_api {\n  image \"nginx:1.27\"\n}\ncomponent web-api {\n  image \"nginx:1.27\"\n}\n\n"
+        "environment PROD \"shop.example.com\"   # keeps backups\n"
+        "database db postgres\ncomponent db-backup {   # the backup of `db` is `db-backup`\n"
+        "  image \"busybox:1.36\"\n}",
+        "Rename one of them so that their Kubernetes names differ; for a name a generated object takes, "
+        "rename the declaration the diagnostic is on (`db-archive` instead of `db-backup`).",
     ),
     Rule(
         "KON106", "duplicate-environment", E,
@@ -159,10 +176,13 @@ RULES: tuple[Rule, ...] = (
     # 2xx: semantics
     Rule(
         "KON201", "invalid-port", E,
-        "A port number is not a whole number from 1 to 65535, or a port is declared twice.",
-        "Kubernetes and the operating system accept only these ports.",
+        "A port number is not a whole number from 1 to 65535, or a port is declared twice, or two ports "
+        "have one name (a port declared without a name is called after its protocol and number, "
+        "`tcp-8080`).",
+        "Kubernetes and the operating system accept only these ports, and a Service reaches a "
+        "container's port by its name, which must be unique in the container.",
         "port 80800",
-        "Use the port your program listens on, between 1 and 65535.",
+        "Use the port your program listens on, between 1 and 65535; give each port its own name.",
     ),
     Rule(
         "KON202", "invalid-protocol", E,

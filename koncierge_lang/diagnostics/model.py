@@ -1,18 +1,16 @@
-"""The diagnostic data model: severity, span, related locations and fixes."""
+"""The diagnostic data model: severity, span, related locations and fixes.
+
+A diagnostic's severity and name come from its code's entry in the catalogue, which this module
+reads; the catalogue itself knows nothing of diagnostics (both import `severity` from below).
+"""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 
+from koncierge_lang.diagnostics.catalogue import rule
+from koncierge_lang.diagnostics.severity import Severity
 from koncierge_lang.source import Span
-
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFORMATION = "information"
-    HINT = "hint"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +48,6 @@ class Diagnostic:
 
     @property
     def name(self) -> str:
-        from koncierge_lang.diagnostics.catalogue import rule
-
         return rule(self.code).name
 
     def sort_key(self) -> tuple[int, int, str, str]:
@@ -66,6 +62,4 @@ def make_diagnostic(
     fixes: tuple[Fix, ...] = (),
 ) -> Diagnostic:
     """A diagnostic with the severity that the catalogue gives its code."""
-    from koncierge_lang.diagnostics.catalogue import rule
-
     return Diagnostic(code, rule(code).severity, message, span, related, fixes)

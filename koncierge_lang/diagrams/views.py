@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from koncierge_lang.analysis import Analysis
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram, environment_name
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram

@@ -9,7 +9,7 @@ object's name, label values and route hosts are checked (`object_problems`), and
 becomes a KON324 diagnostic located at the statement the object comes from (`source_of`): its
 component, the component that owns its storage, the routes, or else the environment.
 
-Both `koncierge build` (`koncierge_lang.build`) and the language server report them: the build
+Both `koncierge build` (`koncierge_lang.build_pipeline`) and the language server report them: the build
 refuses to write the file, the editor shows them on the statement. Pure functions of the
 requirements, the architecture and the manifests; generated passwords play no part.
 """

@@ -2,7 +2,7 @@
 
 `manifests(architecture, generated_secrets)` is a pure function: the architecture decides what
 exists; this module only says it in Kubernetes terms. Generated passwords are passed in (the build
-keeps them between runs, see `koncierge_lang.build`); everything else comes from the architecture.
+keeps them between runs, see `koncierge_lang.build_pipeline`); everything else comes from the architecture.
 
 Objects come in the order `kubectl apply` needs them: the Namespace and cluster-scoped storage
 first, then configuration and secrets, claims, Services, workloads, and last the certificate
@@ -13,9 +13,7 @@ selectors use the two that identify a workload in its namespace (`name` and `ins
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from koncierge_lang.architecture.model import (
     INGRESS,
@@ -30,6 +28,13 @@ from koncierge_lang.architecture.model import (
     WorkloadKind,
 )
 from koncierge_lang.performance import paused_garbage_collection
+from koncierge_lang.requirements.generated_names import (
+    ALLOW_DNS_POLICY,
+    DEFAULT_DENY_POLICY,
+    SECRET_FILES_VOLUME,
+    persistent_volume_name,
+    scratch_volume_name,
+)
 from koncierge_lang.security.databases import SECRET_FILES_DIRECTORY
 
 Manifest = dict[str, object]
@@ -222,9 +227,9 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
         return [{"port": number, "protocol": protocol} for number, protocol in sorted(ports)]
 
     documents = [
-        policy("default-deny", {}, {"policyTypes": ["Ingress", "Egress"]}),
+        policy(DEFAULT_DENY_POLICY, {}, {"policyTypes": ["Ingress", "Egress"]}),
         policy(
-            "allow-dns",
+            ALLOW_DNS_POLICY,
             {},
             {
                 "policyTypes": ["Egress"],
@@ -346,7 +351,7 @@ def _storage_class(architecture: EnvironmentArchitecture) -> Manifest:
 
 
 def _persistent_volume_name(architecture: EnvironmentArchitecture, claim: Claim) -> str:
-    return f"{architecture.namespace}-{claim.name}"
+    return persistent_volume_name(architecture.namespace, claim.name)
 
 
 def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> Manifest:
@@ -369,13 +374,6 @@ def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> M
 
 
 _PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
-SECRET_FILES_VOLUME = "secret-files"
-
-
-# Cached: every hardened workload has `/tmp`, and each name is needed for its mount and its volume.
-@lru_cache(maxsize=1024)
-def scratch_volume_name(path: str) -> str:
-    return ("scratch-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
 
 
 def _probe(probe: Probe) -> dict[str, object]:

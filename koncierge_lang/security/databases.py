@@ -50,4 +50,8 @@ DATABASE_HARDENING: dict[str, DatabaseHardening] = {
     "redis": DatabaseHardening(("/tmp",), ("redis-cli", "ping"), frozenset()),
 }
 
+OTHER_WRITABLE_PATHS = ("/tmp",)
+"""What every other hardened workload (a component, a backup) may write besides the paths its
+author declares: most programs expect a writable `/tmp`."""
+
 SECRET_FILES_DIRECTORY = "/run/secrets/koncierge"

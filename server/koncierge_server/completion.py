@@ -7,8 +7,8 @@ import re
 
 from lsprotocol import types
 
-from koncierge_lang.requirements.checker import COMPONENT_MEMBERS, ROUTE_MEMBERS
-from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.checker.values import COMPONENT_MEMBERS, ROUTE_MEMBERS
+from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.model import ENVIRONMENT_KINDS
 from koncierge_lang.syntax.parser import expected_at
 from koncierge_server.documents import Snapshot

@@ -7,7 +7,7 @@ from typing import Any
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from koncierge_lang.architecture.printer import architecture_data
-from koncierge_lang.kubernetes.yaml import dump
+from koncierge_lang.yaml_writer import dump
 from koncierge_server.compiler import LoweredEnvironment
 from koncierge_server.diagnostics import range_json
 from koncierge_server.documents import Snapshot

@@ -93,7 +93,7 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
             return []
         kind_info = model.ENVIRONMENT_KINDS.get(declared.kind)
         flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(declared, name)]
-        from koncierge_lang.architecture.build import namespace_name
+        from koncierge_lang.architecture.from_requirements import namespace_name
 
         return [
             f"Kind `{declared.kind}`" + (f" ({kind_info.description})" if kind_info else "") + f", domain `{declared.domain}`,",

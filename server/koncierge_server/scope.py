@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from koncierge_lang.requirements.checker import Declaration, ReferenceSite
+from koncierge_lang.requirements.checker.symbols import Declaration, ReferenceSite
 from koncierge_lang.requirements.model import Application
 from koncierge_server.documents import Snapshot
 

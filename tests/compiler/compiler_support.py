@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from koncierge_lang.analysis import Analysis, analyze
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.settings import Settings

@@ -6,7 +6,7 @@ import pytest
 from compiler_support import EXAMPLE_FILES, FIXTURES, architectures
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture, index_application, namespace_name
+from koncierge_lang.architecture.from_requirements import build_architecture, index_application, namespace_name
 from koncierge_lang.architecture.model import INGRESS, NetworkFlow, ValueSource, WorkloadKind
 from koncierge_lang.architecture.printer import architecture_data, print_architectures
 from koncierge_lang.settings import Settings

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from compiler_support import EXAMPLE_FILES, FIXTURES, GOLDEN_EXAMPLES, REPOSITORY
 
-from koncierge_lang import build as build_module
-from koncierge_lang.build import run_build, state_path
+from koncierge_lang import build_pipeline as build_module
+from koncierge_lang.build_pipeline import run_build, state_path
 
 
 def koncierge(*arguments: str, cwd: Path = REPOSITORY, seed: str = "0") -> subprocess.CompletedProcess[str]:

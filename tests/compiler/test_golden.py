@@ -13,7 +13,7 @@ import pytest
 from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of
 from conftest import assert_golden
 
-from koncierge_lang.build import render_outputs
+from koncierge_lang.build_pipeline import render_outputs
 from koncierge_lang.settings import Settings
 
 CASES = [(name, stage) for name in sorted(EXAMPLE_FILES) for stage in ("architecture", "kubernetes")]

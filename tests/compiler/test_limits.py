@@ -11,7 +11,7 @@ from test_build import koncierge
 
 from koncierge_lang import lowering
 from koncierge_lang.analysis import analyze
-from koncierge_lang.build import run_build, state_path
+from koncierge_lang.build_pipeline import run_build, state_path
 from koncierge_lang.kubernetes.limits import merge_environments, object_problems
 from koncierge_lang.settings import Settings
 

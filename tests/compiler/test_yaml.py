@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from koncierge_lang.kubernetes.yaml import dump, dump_documents, quote
+from koncierge_lang.yaml_writer import dump, dump_documents, quote
 
 AWKWARD = [
     "",

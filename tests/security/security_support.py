@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.settings import Settings
 

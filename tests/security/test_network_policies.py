@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.build import build_architecture
+from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
 from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.settings import Settings, parse_labels

@@ -8,7 +8,8 @@ every string reads back as the same string under YAML 1.1 (PyYAML, Go's yaml.v2 
 and YAML 1.2: anything that could be read as another type (`yes`, `no`, `on`, `off`, `null`,
 `~`, `0123`, `1e3`, `1:20`, `.5`) or that contains YAML syntax is quoted.
 
-Nothing in it knows Kubernetes; it lives here because the manifests are its main user.
+Nothing in it knows Kubernetes or the architecture: both the architecture's print-out and the
+Kubernetes stage's manifests are written with it, so it sits below both and imports nothing of ours.
 """
 
 from __future__ import annotations

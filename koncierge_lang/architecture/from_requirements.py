@@ -45,31 +45,31 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model as requirements
-from koncierge_lang.requirements.databases import DATABASE_TYPES
+from koncierge_lang.requirements.database_types import DATABASE_TYPES
+from koncierge_lang.requirements.generated_names import (
+    HOST_PATH_STORAGE_CLASS,
+    backup_claim_name,
+    backup_name,
+    configuration_set_name,
+    issuer_account_secret_name,
+    issuer_name,
+    secret_set_name,
+    tls_secret_name,
+    unnamed_port_name,
+)
+from koncierge_lang.requirements.generated_names import namespace_name as _namespace_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
-from koncierge_lang.security.databases import DATABASE_HARDENING, SECRET_FILES_DIRECTORY
+from koncierge_lang.security.databases import DATABASE_HARDENING, OTHER_WRITABLE_PATHS, SECRET_FILES_DIRECTORY
 from koncierge_lang.settings import Settings, parse_labels
 
-HOST_PATH_STORAGE_CLASS = "koncierge-host-path"
 BACKUP_DIRECTORY = "/backups"
 _BACKUP_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _FALLBACK_BACKUP_SIZE = "1Gi"
 
 
 def namespace_name(application: requirements.Application, environment: requirements.Environment) -> str:
-    """One namespace per application and environment: `todo-prod`. A DNS label, so at most 63
-    characters; the application part is shortened if both together are longer."""
-    environment_part = requirements.kubernetes_name(environment.name)
-    application_part = application.kubernetes_name[: 62 - len(environment_part)].rstrip("-")
-    return f"{application_part}-{environment_part}"
-
-
-def configuration_set_name(workload: str) -> str:
-    return f"{workload}-config"
-
-
-def secret_set_name(workload: str) -> str:
-    return f"{workload}-secrets"
+    """The namespace of an application in an environment: `todo-prod` (`generated_names.namespace_name`)."""
+    return _namespace_name(application.kubernetes_name, environment.name)
 
 
 def port_name(port: requirements.Port) -> str:
@@ -78,7 +78,7 @@ def port_name(port: requirements.Port) -> str:
         name = requirements.kubernetes_name(port.name)[:15].strip("-")
         if name and re.search("[a-z]", name):
             return name
-    return f"{port.protocol.lower()}-{port.number}"
+    return unnamed_port_name(port.number, port.protocol)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,11 +328,11 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
         database_type = workload.database_type
         if workload.role == "backup":
             database_type = next(
-                (kind for name, kind in database_types.items() if workload.name == f"{name}-backup"), None
+                (kind for name, kind in database_types.items() if workload.name == backup_name(name)), None
             )
         known = DATABASE_HARDENING.get(database_type or "")
         mounted = {mount.path.rstrip("/") for mount in workload.mounts}
-        wanted = known.writable_paths if known is not None and workload.role == "database" else ("/tmp",)
+        wanted = known.writable_paths if known is not None and workload.role == "database" else OTHER_WRITABLE_PATHS
         writable = tuple(
             dict.fromkeys(path for path in (*wanted, *workload.declared_writable_paths) if path not in mounted)
         )
@@ -608,8 +608,8 @@ def _backup(
     """The implied backup of one database: its own dump tool, on a schedule, into its own claim."""
     assert database.database_type is not None
     database_type = DATABASE_TYPES[database.database_type]
-    name = f"{database.name}-backup"
-    claim_name = f"{database.name}-backups"
+    name = backup_name(database.name)
+    claim_name = backup_claim_name(database.name)
     database_claims = [claim for claim in claims if claim.name in {volume.claim for volume in database.volumes}]
     size = settings.backup_size or (database_claims[0].size if database_claims else _FALLBACK_BACKUP_SIZE)
 
@@ -706,17 +706,17 @@ def _ingress(context: _Context, settings: Settings) -> Ingress | None:
     if environment.https:
         tls_hosts = tuple(sorted({route.host for route in routes}))
         issuer = CertificateIssuer(
-            name=f"{application.kubernetes_name}-acme",
+            name=issuer_name(application.kubernetes_name),
             acme_server=settings.acme_server,
             email=settings.acme_email,
-            account_key_secret=f"{application.kubernetes_name}-acme-account",
+            account_key_secret=issuer_account_secret_name(application.kubernetes_name),
         )
     return Ingress(
         name=application.kubernetes_name,
         ingress_class=settings.ingress_class,
         routes=tuple(routes),
         tls_hosts=tls_hosts,
-        tls_secret=f"{application.kubernetes_name}-tls" if environment.https else "",
+        tls_secret=tls_secret_name(application.kubernetes_name) if environment.https else "",
         issuer=issuer,
         force_ssl_redirect=environment.https and settings.force_ssl_redirect,
     )

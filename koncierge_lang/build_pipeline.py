@@ -1,4 +1,7 @@
-"""`koncierge build`: analyse, refuse on errors, and write one YAML file per environment.
+"""The pipeline behind `koncierge build`: analyse, refuse on errors, and write one YAML file per environment.
+
+The command itself (its options and printing) is `koncierge_lang/commands/build.py`; this module is
+everything it does except printing, and the one part of the compiler that touches the file system.
 
 The pipeline is: `analyze` (syntax, names, semantics) -> platform settings from `koncierge.toml`
 -> for each application and selected environment, stage 1 (`build_architecture`) and stage 2
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from koncierge_lang.analysis import Analysis, analyze
-from koncierge_lang.architecture.build import build_architecture, index_application
+from koncierge_lang.architecture.from_requirements import build_architecture, index_application
 from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
@@ -37,10 +40,10 @@ from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
-from koncierge_lang.kubernetes.yaml import dump_documents
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings
 from koncierge_lang.source import SourceText
+from koncierge_lang.yaml_writer import dump_documents
 
 STAGES = ("kubernetes", "architecture")
 DEFAULT_OUTPUT_DIRECTORY = "out"

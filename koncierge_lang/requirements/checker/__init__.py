@@ -1,0 +1,102 @@
+"""The checker: syntax tree -> requirements model, symbols and diagnostics. Never raises on input.
+
+`check(file, syntax_diagnostics)` is the one entry point (`koncierge_lang.analysis` calls it). Per
+application it runs the language areas in order, each a module of functions over the
+application's scope (`scope.py`), which build the requirements model and report what is wrong in
+their area (1xx names, 2xx semantics):
+
+1. `environments.py`: environments, their kinds and promotion order;
+2. `names.py`: everything else the application declares enters one namespace;
+3. `storage.py` and `values.py`: declared storage; values and the expressions they hold;
+4. `components.py` (with `databases.py`, `storage.py`, `connections.py`): components and
+   databases, then `names.py` again: the Kubernetes names they and their storage become, and
+   `implied_names.py`: none of them takes the name of an object the compiler generates;
+5. `routes.py`: routes.
+
+Once every application is checked, `names.py` and `implied_names.py` compare them: no two may
+share a namespace (KON104, KON105, KON109).
+
+Then the best-practice passes (3xx, `practices/`, one module per rule) read the finished model.
+Statements with errors are still put into the model as well as they can be, so that clients such
+as the language server keep working on a file that is being edited. Everything is pure: the scope
+is made for one call and dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.performance import paused_garbage_collection
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.components import component
+from koncierge_lang.requirements.checker.environments import check_environments
+from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
+from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
+from koncierge_lang.requirements.checker.practices import check_practices
+from koncierge_lang.requirements.checker.routes import route
+from koncierge_lang.requirements.checker.scope import ApplicationScope, FileScope
+from koncierge_lang.requirements.checker.storage import declared_storage
+from koncierge_lang.requirements.checker.symbols import Declaration, Symbols
+from koncierge_lang.requirements.checker.values import check_value_cycles, value
+from koncierge_lang.syntax import ast
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    requirements: model.Requirements
+    diagnostics: tuple[Diagnostic, ...]
+    symbols: Symbols = field(default_factory=Symbols)
+
+
+def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> CheckResult:
+    """Check a syntax tree. Never raises on anything the parser produced.
+
+    `syntax_diagnostics` are the parser's: a statement with a syntax error is left out of the
+    tree, so the checker does not report what that statement would have provided (a component's
+    image, a port, a use of a value): the syntax error already explains it.
+    """
+    file_scope = FileScope(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
+    with paused_garbage_collection():
+        applications = tuple(check_application(file_scope, application) for application in file.applications)
+        check_application_names(file_scope, file.applications, applications)
+        check_namespaces(file_scope, file.applications, applications)
+    diagnostics = sorted(file_scope.diagnostics, key=Diagnostic.sort_key)
+    return CheckResult(
+        model.Requirements(applications),
+        tuple(diagnostics),
+        Symbols(tuple(file_scope.declarations), tuple(file_scope.references)),
+    )
+
+
+def check_application(file_scope: FileScope, syntax: ast.Application) -> model.Application:
+    """One application: its language areas in order, then its best-practice passes."""
+    scope = ApplicationScope(file_scope, syntax)
+    file_scope.declarations.append(
+        Declaration(scope.application_name, "application", syntax.name.text, syntax.name.span, syntax.span)
+    )
+    environments = check_environments(scope)
+    declare_names(scope)
+    scope.environments = environments
+    storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
+    values = [value(scope, declared) for declared in scope.values_syntax]
+    check_value_cycles(scope)
+    components = [component(scope, declared) for declared in scope.components_syntax]
+    storages.extend(scope.inline_storages)
+    check_kubernetes_names(scope, components, storages)
+    check_implied_names(scope, components, storages)
+    routes = [built for built in (route(scope, declared) for declared in scope.routes_syntax) if built is not None]
+    application = model.Application(
+        name=syntax.name.text,
+        kubernetes_name=model.kubernetes_name(syntax.name.text),
+        description=syntax.description.value if syntax.description is not None else syntax.name.text,
+        environments=tuple(environments),
+        values=tuple(values),
+        storages=tuple(storages),
+        components=tuple(components),
+        routes=tuple(routes),
+        span=syntax.span,
+    )
+    check_practices(scope, application)
+    return application

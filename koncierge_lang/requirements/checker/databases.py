@@ -1,0 +1,69 @@
+"""Databases: a database's type, and the defaults the type brings (image, port, arguments, variables).
+
+`database NAME TYPE` names one of the types Koncierge knows (`koncierge_lang/requirements/
+database_types.py`; KON108 for another). The defaults are put into the requirements model, marked
+as defaults, so that they are visible and that an author's own setting always wins. Whether a
+database keeps its data on persistent storage is a best practice, checked after the model is built
+(`practices/database_without_storage.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+
+from koncierge_lang.diagnostics import Fix, TextEdit
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
+from koncierge_lang.requirements.database_types import DATABASE_TYPES, DatabaseType
+from koncierge_lang.syntax import ast
+
+
+def database_type_of(scope: ApplicationScope, syntax: ast.Component) -> DatabaseType | None:
+    """The type of a database (KON108 when Koncierge does not know it); None for a component."""
+    if syntax.database_type is None:
+        return None
+    type_name = syntax.database_type.text
+    if type_name in DATABASE_TYPES:
+        return DATABASE_TYPES[type_name]
+    suggestion = did_you_mean(type_name, DATABASE_TYPES)
+    message = f"`{type_name}` is not a database type Koncierge knows ({', '.join(DATABASE_TYPES)})"
+    fixes: tuple[Fix, ...] = ()
+    if suggestion:
+        message += f"; did you mean `{suggestion}`?"
+        fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.database_type.span, suggestion),)),)
+    scope.report("KON108", message, syntax.database_type.span, fixes=fixes)
+    return None
+
+
+def has_ports(scope: ApplicationScope, component: ast.Component) -> bool:
+    """Whether anything can connect to a component: it declares a port, or its database type has one."""
+    if component.database_type is not None and component.database_type.text in DATABASE_TYPES:
+        return True
+    return bool(scope.items_of(component, ast.Port))
+
+
+def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[tuple[int, str | None]]:
+    """A component's ports as (number, name), read without reporting anything: its well-formed
+    declared ports, else its database type's default port."""
+    ports = [
+        (int(item.number.text), item.name.text if item.name else None)
+        for item in scope.items_of(component, ast.Port)
+        if item.number.text.isdigit()
+    ]
+    if not ports and component.database_type is not None and component.database_type.text in DATABASE_TYPES:
+        ports.append((DATABASE_TYPES[component.database_type.text].port, None))
+    return ports
+
+
+def default_variables(database_type: DatabaseType, set_by_author: Container[str]) -> list[model.Variable]:
+    """The variables a database's type sets that its author did not: generated passwords and constants."""
+    variables: list[model.Variable] = []
+    for variable_name, kind, text in database_type.default_variables:
+        if variable_name in set_by_author:
+            continue
+        default: model.Expression = model.Secret("generated") if kind == "generated" else model.Text((text,))
+        variables.append(model.Variable(variable_name, default, True))
+    for variable_name, text in database_type.extra_environment:
+        if variable_name not in set_by_author:
+            variables.append(model.Variable(variable_name, model.Text((text,)), True))
+    return variables

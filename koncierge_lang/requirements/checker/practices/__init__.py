@@ -1,0 +1,53 @@
+"""Best practices (KON301-KON309): one rule per module, each a pass of its own over a checked application.
+
+As in Ruff, each rule lives in one place, in a module named after it (`unused_value.py` is
+`unused-value`), with its code (`CODE`) and its pass (`check`); this table is the one list of
+them. A pass runs after the language areas have built the application's requirements model, and
+reads that model, the syntax and what the areas found out (`ApplicationScope`); it only reports.
+Adding one: docs/compiler.md and CONTRIBUTING.md, "Adding a diagnostic".
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.practices import (
+    database_without_storage,
+    image_without_digest,
+    plain_text_password,
+    route_to_database,
+    secret_in_environment_variable,
+    unpinned_image,
+    unused_route,
+    unused_storage,
+    unused_value,
+)
+from koncierge_lang.requirements.checker.scope import ApplicationScope
+
+
+class Practice(Protocol):
+    """A best-practice rule: its module has a code and a pass."""
+
+    CODE: str
+
+    def check(self, scope: ApplicationScope, application: model.Application) -> None: ...
+
+
+PRACTICES: tuple[Practice, ...] = (
+    plain_text_password,
+    unpinned_image,
+    database_without_storage,
+    unused_value,
+    unused_storage,
+    unused_route,
+    route_to_database,
+    image_without_digest,
+    secret_in_environment_variable,
+)
+
+
+def check_practices(scope: ApplicationScope, application: model.Application) -> None:
+    """Run every best-practice pass over one checked application."""
+    for practice in PRACTICES:
+        practice.check(scope, application)

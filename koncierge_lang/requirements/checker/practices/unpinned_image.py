@@ -1,0 +1,45 @@
+"""KON302 `unpinned-image`: an image with no tag, or with the tag `latest`.
+
+The image that runs could then change without the `.kon` file changing. Only valid references are
+checked (an invalid one is KON204). The fix writes a `:<version>` placeholder for the author to
+fill in (unsafe), and only for an image written as plain text.
+"""
+
+from __future__ import annotations
+
+from koncierge_lang.diagnostics import Fix, TextEdit
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.images import escape_image, image_is_unpinned, image_problem
+from koncierge_lang.requirements.checker.scope import ApplicationScope
+from koncierge_lang.syntax import ast
+
+CODE = "KON302"
+
+
+def check(scope: ApplicationScope, application: model.Application) -> None:
+    for component in scope.components_syntax:
+        images = scope.items_of(component, ast.Image)
+        if not images:
+            continue
+        reference = images[0].reference
+        image = reference.value
+        unpinned = image_is_unpinned(image) if image else None
+        # Pinning is asked first: it is cheap, and most images are pinned.
+        if unpinned is None or image_problem(image) is not None:
+            continue
+        pinned = (image[: -len(":latest")] if image.endswith(":latest") else image) + ":<version>"
+        scope.report(
+            CODE,
+            f"image `{image}` {unpinned}: the image that runs can change without this file changing; "
+            "pin the version you tested, such as `:1.4.2`, or a digest",
+            reference.span,
+            fixes=(
+                Fix(
+                    "Pin a tag (replace the placeholder with the version you tested)",
+                    (TextEdit(reference.span, escape_image(pinned)),),
+                    safe=False,
+                ),
+            )
+            if reference.is_plain
+            else (),
+        )

@@ -1,0 +1,139 @@
+"""What every part of the checker shares: where diagnostics go, and the names one application declares.
+
+`FileScope` collects a file's diagnostics and symbols and knows where its syntax errors are.
+`ApplicationScope` is one application's single namespace (components, databases, values, storage
+and routes; environments have their own) with the look-ups every language area resolves names
+with, and what the areas find out for the best-practice passes that run after them (which values
+and storage are used, the storage components declare for themselves, which values hold secrets).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, make_diagnostic
+from koncierge_lang.performance import frozen_constructor
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.symbols import Declaration, ReferenceSite
+from koncierge_lang.source import Span
+from koncierge_lang.syntax import ast
+
+ItemT = TypeVar("ItemT")
+
+# Built for every reference: without the frozen dataclass's slower `__init__`.
+_new_reference_site = frozen_constructor(ReferenceSite)
+
+# A declaration as the scope keeps it: its kind, its name as written, and its syntax node.
+Entry = tuple[str, ast.Name, object]
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to a misspelt name, if one is close enough to suggest."""
+    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+class FileScope:
+    """One file's diagnostics and symbols, and where its syntax errors are."""
+
+    def __init__(self, syntax_error_spans: tuple[Span, ...] = ()) -> None:
+        self.syntax_error_spans = syntax_error_spans
+        self.diagnostics: list[Diagnostic] = []
+        self.declarations: list[Declaration] = []
+        self.references: list[ReferenceSite] = []
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        related: tuple[RelatedLocation, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+    ) -> None:
+        self.diagnostics.append(make_diagnostic(code, message, span, related, fixes))
+
+    def syntax_error_within(self, span: Span) -> bool:
+        """Whether a syntax error lies inside `span`, so that something there may have been left out."""
+        return any(span.start <= error.start and error.start < span.end for error in self.syntax_error_spans)
+
+
+class ApplicationScope:
+    """One application being checked: its names are resolved within it."""
+
+    def __init__(self, file: FileScope, syntax: ast.Application) -> None:
+        self.file = file
+        self.syntax = syntax
+        self.application_name = syntax.name.text
+        self.environments_syntax = [item for item in syntax.items if isinstance(item, ast.Environment)]
+        self.values_syntax = [item for item in syntax.items if isinstance(item, ast.ValueDeclaration)]
+        self.storages_syntax = [item for item in syntax.items if isinstance(item, ast.StorageDeclaration)]
+        self.components_syntax = [item for item in syntax.items if isinstance(item, ast.Component)]
+        self.routes_syntax = [item for item in syntax.items if isinstance(item, ast.Route)]
+        # Each component's items by their kind, in order: a dozen checks each read one kind.
+        self.component_items: dict[int, dict[type, list[Any]]] = {}
+        # One namespace for everything a reference can name.
+        self.names: dict[str, Entry] = {}
+        # Every declaration of a name declared more than once, so that a use resolves to the one that fits.
+        self.all_declarations: dict[str, list[Entry]] = {}
+        self.environment_names: dict[str, ast.Environment] = {}
+        # The environments as checked, for the checks that depend on their kinds.
+        self.environments: list[model.Environment] = []
+        self.used_values: set[str] = set()
+        self.used_storages: set[str] = set()
+        # Storage that components declare for themselves (`storage 1Gi at "/data"`), in order.
+        self.inline_storages: list[model.Storage] = []
+        # Whether each named value is (or contains) a secret: asked for every variable.
+        self.secret_values: dict[str, bool] = {}
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        related: tuple[RelatedLocation, ...] = (),
+        fixes: tuple[Fix, ...] = (),
+    ) -> None:
+        self.file.report(code, message, span, related, fixes)
+
+    def may_be_hidden_by_syntax_error(self, node: object) -> bool:
+        """Whether a syntax error inside `node` may have left out the statement a diagnostic would miss."""
+        span = getattr(node, "span", None)
+        return isinstance(span, Span) and self.file.syntax_error_within(span)
+
+    def declare(self, kind: str, name: ast.Name, node: object, span: Span) -> None:
+        """Enter a declared name into the application's namespace; a name taken already is KON104."""
+        self.all_declarations.setdefault(name.text, []).append((kind, name, node))
+        earlier = self.names.get(name.text)
+        if earlier is not None:
+            earlier_kind, earlier_name, _ = earlier
+            self.report(
+                "KON104",
+                f"`{name.text}` is already declared as a {earlier_kind} in application `{self.application_name}`",
+                name.span,
+                (RelatedLocation(earlier_name.span, f"the {earlier_kind} `{name.text}` is declared here"),),
+            )
+            return
+        self.names[name.text] = (kind, name, node)
+        self.file.declarations.append(Declaration(self.application_name, kind, name.text, name.span, span))
+
+    def lookup(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
+        """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""
+        for entry in self.all_declarations.get(name, ()):
+            if entry[0] in fitting_kinds:
+                return entry
+        return self.names.get(name)
+
+    def refer(self, kind: str, name: str, span: Span) -> None:
+        """Record a use of a declared name, for navigation."""
+        self.file.references.append(_new_reference_site(self.application_name, kind, name, span))
+
+    def items_of(self, component: ast.Component, kind: type[ItemT]) -> list[ItemT]:
+        """The component's items of one kind, in the order they are written."""
+        grouped = self.component_items.get(id(component))
+        if grouped is None:
+            grouped = self.component_items[id(component)] = {}
+            for item in component.items:
+                grouped.setdefault(type(item), []).append(item)
+        return grouped.get(kind, [])
