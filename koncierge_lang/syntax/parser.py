@@ -388,7 +388,7 @@ class _RecoveringParser:
         error recovery good: a statement keyword first on its line, where the state takes a name
         but not that keyword, and a word where the state takes no name but one of its keywords
         starts the word (`replicas3` is `replicas 3`). Each is read as Lark reads it only when the
-        tokens after it can then be shifted (`_name_can_continue`, `_keyword_prefix_end`), and as
+        tokens after it can then be shifted (`_name_can_continue`, `_read_keyword_prefix`), and as
         the whole keyword or word otherwise, which is an error where Lark fails as well, only a
         token or two later. So both accept exactly the same texts, and read them the same way.
         """
@@ -441,6 +441,9 @@ class _RecoveringParser:
                         self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
                     position = end
                     continue
+                if end == stop and _WORD.fullmatch(value):
+                    self.previous_token = previous
+                    return
                 state_actions = actions[state_stack[-1]]
                 if kind == "NAME" and value in keywords:
                     keyword_type = keywords[value]
@@ -456,9 +459,6 @@ class _RecoveringParser:
                         # name and fails at `X`; read as the statement it starts, the real mistake
                         # (the missing port number) is reported. (While recovering, `offer` does this.)
                         kind = keyword_type
-                if end == stop and _WORD.fullmatch(value):
-                    self.previous_token = previous
-                    return
                 column = position - line_start + 1
                 # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
                 token = new_string(Token, value)
@@ -496,20 +496,15 @@ class _RecoveringParser:
                         previous = token
                         continue
                     # Not taken, possibly after an LALR default reduction: recover from there.
-                    if kind not in state_actions and group_names[group] == "NAME":
-                        # Where no name can stand, Lark's contextual lexer reads a keyword the state
-                        # takes off the front of a word (`replicas3`, `sizesmall`).
-                        prefix_end = self._keyword_prefix_end(value, token.start_pos, state_actions)
-                        if prefix_end is not None:
-                            prefix = text[token.start_pos : prefix_end]
-                            keyword_token = _token(
-                                keywords[prefix], prefix, token.start_pos, line, column, column + len(prefix), prefix_end
-                            )
-                            self._feed(keyword_token)
-                            previous = keyword_token
-                            position = prefix_end
-                            break  # The rest of the word is read again from the end of the keyword.
                 self.previous_token = previous
+                # (Kept out of the block above, whose jump would otherwise cost every token an
+                # EXTENDED_ARG.)
+                if not recovering and kind not in state_actions and group_names[group] == "NAME":
+                    prefix_end = self._read_keyword_prefix(token, state_actions)
+                    if prefix_end is not None:
+                        previous = self.previous_token
+                        position = prefix_end
+                        break  # The rest of the word is read again from the end of the keyword.
                 self.offer(token)
                 previous = self.previous_token
                 recovering = self.recovering
@@ -555,16 +550,22 @@ class _RecoveringParser:
         stack = self._simulate(list(self.parser_state.state_stack), "NAME")
         return stack is not None and self._can_continue(stack, end, 1)
 
-    def _keyword_prefix_end(self, word: str, start: int, state_actions: dict[str, int]) -> int | None:
-        """Where the keyword that Lark's contextual lexer would read off the front of `word` ends,
-        when the state takes no name and the two tokens after that keyword can be shifted; else None."""
-        keyword = _keyword_prefix(word, state_actions)
+    def _read_keyword_prefix(self, word: Token, state_actions: dict[str, int]) -> int | None:
+        """Where no name can stand, Lark's contextual lexer reads a keyword the state takes off the
+        front of a word (`replicas3`, `sizesmall`). That keyword is fed to the parser when the two
+        tokens after it can then be shifted, and where it ends is returned; else None."""
+        keyword = _keyword_prefix(str(word), state_actions)
         if keyword is None:
             return None
-        stack = self._simulate(list(self.parser_state.state_stack), lexer_tables().keywords[keyword])
+        keyword_type = lexer_tables().keywords[keyword]
+        start = int(word.start_pos or 0)
+        stack = self._simulate(list(self.parser_state.state_stack), keyword_type)
         if stack is None or not self._can_continue(stack, start + len(keyword), 2):
             return None
-        return start + len(keyword)
+        column = int(word.column or 1)
+        end = start + len(keyword)
+        self._feed(_token(keyword_type, keyword, start, int(word.line or 1), column, column + len(keyword), end))
+        return end
 
     def _can_continue(self, stack: list[Any], position: int, count: int) -> bool:
         """Whether the next `count` tokens from `position`, read as Lark's contextual lexer reads
