@@ -2,9 +2,13 @@
 
 It prints the syntax tree again: two-space indentation, one statement per line, single spaces
 between words, at most one blank line where the author left one. Strings, names and numbers are
-printed exactly as written, so the meaning cannot change; comments are kept, on their own line
-before the statement they preceded, or at the end of the line they ended. A file with syntax
-errors is not formatted (`format_text` returns None).
+printed exactly as written; comments are kept, on their own line before the statement they
+preceded, or at the end of the line they ended. A file with syntax errors is not formatted.
+
+The formatted text is read again before it is given out, and refused if it does not say the same
+(`formatting_problem`): a syntax tree that differs (trees compare without their spans), a comment
+lost or changed, or a syntax error. So neither `koncierge fmt` nor the editor can turn a clean
+file into a broken one or change its meaning, even through a bug in the printer or the parser.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 
 from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
-from koncierge_lang.syntax.parser import parse
+from koncierge_lang.syntax.parser import ParseResult, parse
 
 INDENT = "  "
 MAXIMUM_INLINE_WIDTH = 100
@@ -22,19 +26,65 @@ MAXIMUM_INLINE_WIDTH = 100
 @dataclass(frozen=True, slots=True)
 class FormatResult:
     text: str | None
-    """The formatted text, or None when the file has syntax errors and was left alone."""
+    """The formatted text, or None when the file is left alone (for one of the reasons below)."""
+    has_syntax_errors: bool = False
+    """The file has syntax errors, so there is no tree to print."""
+    problem: str | None = None
+    """Why the formatted text was refused (`formatting_problem`): a bug, never the user's mistake."""
+
+
+def format_file(text: str, path: str = "<input>") -> FormatResult:
+    """The canonical layout of `text`, once it is read back and found to say the same."""
+    original = parse(text, path)
+    if _has_errors(original):
+        return FormatResult(None, has_syntax_errors=True)
+    formatted = _Printer(text, original.file).print_file()
+    problem = _problem(original, formatted, path)
+    if problem is not None:
+        return FormatResult(None, problem=problem)
+    return FormatResult(formatted)
 
 
 def format_text(text: str, path: str = "<input>") -> str | None:
-    """The canonical layout of `text`, or None when it has syntax errors."""
-    result = parse(text, path)
-    if any(diagnostic.severity.value == "error" for diagnostic in result.diagnostics):
-        return None
-    return _Printer(text, result.file).print_file()
+    """The canonical layout of `text`, or None when it has syntax errors (or the formatted text
+    was refused: see `format_file`)."""
+    return format_file(text, path).text
+
+
+def formatting_problem(text: str, formatted: str, path: str = "<input>") -> str | None:
+    """Why `formatted` must not replace `text` (a file without syntax errors), or None when it may:
+    it has syntax errors, its syntax tree differs from the original's, or a comment was lost or
+    changed."""
+    return _problem(parse(text, path), formatted, path)
+
+
+def _problem(original: ParseResult, formatted: str, path: str) -> str | None:
+    reread = parse(formatted, path)
+    if _has_errors(reread):
+        first = min(reread.diagnostics, key=lambda diagnostic: diagnostic.span.start)
+        return (
+            f"the formatted text would have an error at line {first.span.start_line}, "
+            f"column {first.span.start_column}: {first.message}"
+        )
+    if reread.file != original.file:
+        return "the formatted text would not mean the same as the file"
+    if [comment.text.rstrip() for comment in reread.file.comments] != [
+        comment.text.rstrip() for comment in original.file.comments
+    ]:
+        return "the formatted text would lose or change a comment"
+    return None
+
+
+def _has_errors(result: ParseResult) -> bool:
+    return any(diagnostic.severity.value == "error" for diagnostic in result.diagnostics)
 
 
 def escape_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    """`text` in quotes, as the parser reads it back: a name given in quotes takes `${` as written,
+    so `${` is escaped too (unescaped, it would be read as an interpolation)."""
+    escaped = (
+        text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t").replace("${", "\\${")
+    )
     return f'"{escaped}"'
 
 

@@ -67,13 +67,13 @@ def test_every_rule_of_the_tables_has_a_shape() -> None:
 def test_a_statement_completed_with_a_made_up_token_is_left_out_and_its_neighbours_kept() -> None:
     text = (
         'application a {\n  environment LOCAL "a.test"\n  component web {\n    image "nginx:1.27"\n'
-        "    port\n    replicas 2\n  }\n}\n"
+        '    port\n    env A = "x"\n  }\n}\n'
     )
     result = parse(text)
     assert [diagnostic.code for diagnostic in result.diagnostics] == ["KON002"]
     component = result.file.applications[0].items[1]
     assert isinstance(component, ast.Component)
-    assert [type(item).__name__ for item in component.items] == ["Image", "Replicas"]
+    assert [type(item).__name__ for item in component.items] == ["Image", "Variable"]
 
 
 def test_an_inline_secret_spans_its_keyword() -> None:

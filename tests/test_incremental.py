@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import sys
 from typing import Any
 
@@ -64,3 +65,52 @@ def test_an_edit_inside_one_component_is_read_incrementally(monkeypatch: Any) ->
     result = incremental.reparse(parse(old), old, new)
     assert calls == [], "the edit should not need a full parse"
     assert with_spans(result.file) == with_spans(parse(new).file)
+
+
+# Texts where keywords stand for names and tokens are laid out at random (tests/sentences.py).
+
+EDIT_TOKENS = ("route", "database", "env", "constant", "storage", "port", "x", "=", "{", "}", '"x"', "3", ".", "->")
+EDIT_STATEMENTS = ("route route -> route", "database database database", 'constant constant = "c"', "storage storage 1Gi")
+
+
+@st.composite
+def keyword_edit(draw: st.DrawFn) -> tuple[str, str]:
+    """A text Lark accepts, laid out by the formatter (one statement a line, as the incremental
+    parser needs to reuse statements), and an edit at a token's boundary: a line broken or joined
+    before the token (so that a keyword lands first on a line, where it may be a name or start a
+    statement), a token or a statement inserted, or the token deleted."""
+    from sentences import generated, pieces, relaid
+
+    from koncierge_lang.formatter import format_text
+
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    old = ""
+    while not old:  # Most texts are accepted; the formatter leaves the others alone.
+        old = format_text(rng.choice((generated, relaid))(rng)) or ""
+    found_pieces = pieces(old)
+    index = draw(st.integers(0, len(found_pieces) - 1))
+    piece = found_pieces[index]
+    start = sum(len(earlier.before) + len(earlier.text) for earlier in found_pieces[:index])
+    token_start = start + len(piece.before)
+    edit = draw(st.sampled_from(("break", "join", "token", "statement", "delete")))
+    if edit == "break":
+        new = old[:token_start] + "\n" + " " * draw(st.integers(0, 4)) + old[token_start:]
+    elif edit == "join" and "#" not in piece.before and start:
+        new = old[:start] + " " + old[token_start:]
+    elif edit == "statement":
+        new = old[:start] + "\n  " + draw(st.sampled_from(EDIT_STATEMENTS)) + "\n" + old[start:]
+    elif edit == "delete":
+        new = old[:token_start] + old[token_start + len(piece.text) :]
+    else:
+        new = old[:token_start] + draw(st.sampled_from(EDIT_TOKENS)) + draw(st.sampled_from(("", " ", "\n  "))) + old[token_start:]
+    return old, new
+
+
+@settings(max_examples=400, deadline=None)
+@given(keyword_edit())
+def test_incremental_parse_equals_full_parse_where_keywords_are_names(texts: tuple[str, str]) -> None:
+    old, new = texts
+    incremental = reparse(parse(old), old, new)
+    full = parse(new)
+    assert with_spans(incremental.file) == with_spans(full.file)
+    assert incremental.diagnostics == full.diagnostics

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from koncierge_lang.atomic import write_atomically
-from koncierge_lang.formatter import format_text
+from koncierge_lang.formatter import format_file
 from koncierge_lang.inputs import InputProblem, read_input
 
 
@@ -15,9 +15,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
         "fmt",
         help="format .kon files in the canonical layout",
         description="Rewrite .kon files in the canonical layout, keeping comments and meaning. A file with "
-        "syntax errors is left untouched. Exit status: 0 when done (or, with --check, when every file is "
-        "formatted), 1 when a file has syntax errors or (with --check) needs formatting, 2 when a file "
-        "cannot be read.",
+        "syntax errors is left untouched, and so is a file whose formatted text, read again, would not "
+        "mean the same. Exit status: 0 when done (or, with --check, when every file is formatted), 1 when "
+        "a file has syntax errors, could not be formatted safely or (with --check) needs formatting, 2 "
+        "when a file cannot be read.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="a .kon file, or - to format standard input to standard output")
     parser.add_argument("--check", action="store_true", help="change nothing; list the files that need formatting")
@@ -33,13 +34,21 @@ def run(args: argparse.Namespace) -> int:
             print(f"koncierge fmt: {problem}", file=sys.stderr)
             status = 2
             continue
-        formatted = format_text(input_file.text, input_file.path)
+        result = format_file(input_file.text, input_file.path)
+        formatted = result.text
         if formatted is None:
-            print(
-                f"koncierge fmt: {input_file.path}: has syntax errors and was left untouched "
-                f"(see `koncierge check {path}`)",
-                file=sys.stderr,
-            )
+            if result.has_syntax_errors:
+                print(
+                    f"koncierge fmt: {input_file.path}: has syntax errors and was left untouched "
+                    f"(see `koncierge check {path}`)",
+                    file=sys.stderr,
+                )
+            else:
+                print(
+                    f"koncierge fmt: {input_file.path}: left untouched: {result.problem} "
+                    "(a bug in Koncierge's formatter: please report it with the file)",
+                    file=sys.stderr,
+                )
             status = max(status, 1)
             continue
         # Written back in the file's own line endings (and byte-order mark), which the reading normalised.

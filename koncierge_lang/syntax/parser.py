@@ -7,6 +7,12 @@ block, looks for the shortest sequence of missing tokens that lets it continue (
 missing port number). Errors are reported in the user's words from the parser's own expectations;
 further errors are suppressed until a token is accepted again, so one mistake gives one message.
 Statements completed with made-up tokens are left out of the tree.
+
+It accepts exactly the texts plain Lark accepts with the grammar and its contextual lexer, and
+reads them into the same tokens (tests/test_parser_agrees_with_lark.py). Where a word could be read
+in two ways, Lark's and one that gives a better error (a statement keyword first on its line where
+a name stands; a keyword that runs into the word after it), the better one is taken only where
+Lark fails a token or two later anyway (see `_RecoveringParser.read`).
 """
 
 from __future__ import annotations
@@ -109,6 +115,10 @@ class _LexerTables:
     own groups close before it)."""
     ignored: frozenset[str]
     keywords: dict[str, str]
+    """Terminal type of each keyword that the NAME pattern also matches, by its text."""
+    keywords_longest_first: tuple[tuple[str, str], ...]
+    """The same keywords (text, terminal type), the longest first: the order in which Lark's
+    contextual lexer tries a state's keywords against the start of a word where no name can stand."""
     whitespace: re.Pattern[str]
 
 
@@ -118,7 +128,8 @@ def lexer_tables() -> _LexerTables:
 
     Keywords are matched by the NAME pattern and typed by the parser's state, as Lark's
     contextual lexer does: a keyword is a keyword where the parser can take it (or where it can
-    take no name), and a name elsewhere.
+    take no name), and a name elsewhere (`_RecoveringParser.read` says where error recovery
+    departs from this, and why that never changes what is accepted).
     """
     parser = lark_parser()
     ignored = frozenset(parser.lexer_conf.ignore)
@@ -142,7 +153,8 @@ def lexer_tables() -> _LexerTables:
     group_names = [""] * (pattern.groups + 1)
     for name, number in pattern.groupindex.items():
         group_names[number] = name
-    return _LexerTables(pattern, tuple(group_names), ignored, keywords, re.compile(whitespace))
+    keywords_longest_first = tuple(sorted(keywords.items(), key=lambda keyword: (-len(keyword[0]), keyword[1])))
+    return _LexerTables(pattern, tuple(group_names), ignored, keywords, keywords_longest_first, re.compile(whitespace))
 
 
 def _token(kind: str, value: str, start: int, line: int, column: int, end_column: int, end: int) -> Token:
@@ -168,6 +180,8 @@ class _DriverTables:
 
     actions: dict[int, dict[str, int]]
     shapes: tuple[RuleShape, ...]
+    rules: tuple[Any, ...]
+    """Lark's compiled rule for each shape (the tests build Lark's own tree with them)."""
 
 
 @lru_cache(maxsize=1)
@@ -188,7 +202,7 @@ def _driver_tables() -> _DriverTables:
             else:
                 encoded[symbol] = ~rules.setdefault(argument, len(rules))
         actions[state] = encoded
-    return _DriverTables(actions, tuple(rule_shape(rule) for rule in rules))
+    return _DriverTables(actions, tuple(rule_shape(rule) for rule in rules), tuple(rules))
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*")
@@ -314,6 +328,12 @@ class _RecoveringParser:
         self.end_state = self.parser_state.parse_conf.end_state
         self.comments: list[Token] = []
         self.sync_types, self.statement_keyword_types, self.insertable_types = _recovery_tables()
+        self.text_ends_at_cursor = False
+        """Set by `expected_at`: the text was cut at the cursor, so what follows it is unknown."""
+        self.cursor_continues = False
+        """How a look-ahead that reaches the cursor is decided: as if the text went on so that
+        the reading it tests can continue (True), or as if it could not (False)."""
+        self.lookahead_reached_cursor = False
 
     # The LALR tables, simulated on a copy of the state stack: cheap, and never touches values.
     def _simulate(self, stack: list[Any], terminal_type: str) -> list[Any] | None:
@@ -363,6 +383,14 @@ class _RecoveringParser:
         keywords are typed by the parser's state, as Lark's contextual lexer does, and the LALR
         step (Lark's ParserState.feed_token) is inlined on the encoded tables. Anything else, an
         error or recovery from one, goes through `offer`. Comments are collected.
+
+        Text is read exactly as Lark's contextual lexer reads it, with two departures that keep
+        error recovery good: a statement keyword first on its line, where the state takes a name
+        but not that keyword, and a word where the state takes no name but one of its keywords
+        starts the word (`replicas3` is `replicas 3`). Each is read as Lark reads it only when the
+        tokens after it can then be shifted (`_name_can_continue`, `_read_keyword_prefix`), and as
+        the whole keyword or word otherwise, which is an error where Lark fails as well, only a
+        token or two later. So both accept exactly the same texts, and read them the same way.
         """
         tables = lexer_tables()
         finditer = tables.pattern.finditer
@@ -413,18 +441,24 @@ class _RecoveringParser:
                         self.comments.append(_token("COMMENT", value, position, line, column, column + len(value), end))
                     position = end
                     continue
+                if end == stop and _WORD.fullmatch(value):
+                    self.previous_token = previous
+                    return
                 state_actions = actions[state_stack[-1]]
                 if kind == "NAME" and value in keywords:
                     keyword_type = keywords[value]
                     if keyword_type in state_actions or "NAME" not in state_actions:
                         kind = keyword_type
-                    elif value in STATEMENT_KEYWORDS and self._starts_a_statement(position, end):
-                        # `port` then, on the next line, `env X = y`: the line starts a new statement;
-                        # reading `env` as the port's name would hide the real mistake.
+                    elif (
+                        not recovering
+                        and value in STATEMENT_KEYWORDS
+                        and not text[line_start:position].strip()
+                        and not self._name_can_continue(end)
+                    ):
+                        # `port` then, on the next line, `env X = y`: Lark reads `env` as the port's
+                        # name and fails at `X`; read as the statement it starts, the real mistake
+                        # (the missing port number) is reported. (While recovering, `offer` does this.)
                         kind = keyword_type
-                if end == stop and _WORD.fullmatch(value):
-                    self.previous_token = previous
-                    return
                 column = position - line_start + 1
                 # A Lark token, made without Token.__new__'s keyword handling (see `_token`).
                 token = new_string(Token, value)
@@ -463,6 +497,14 @@ class _RecoveringParser:
                         continue
                     # Not taken, possibly after an LALR default reduction: recover from there.
                 self.previous_token = previous
+                # (Kept out of the block above, whose jump would otherwise cost every token an
+                # EXTENDED_ARG.)
+                if not recovering and kind not in state_actions and group_names[group] == "NAME":
+                    prefix_end = self._read_keyword_prefix(token, state_actions)
+                    if prefix_end is not None:
+                        previous = self.previous_token
+                        position = prefix_end
+                        break  # The rest of the word is read again from the end of the keyword.
                 self.offer(token)
                 previous = self.previous_token
                 recovering = self.recovering
@@ -500,14 +542,79 @@ class _RecoveringParser:
                 pass  # An LALR default reduction led to an error: recover from the reduced state.
         return self.recover(token)
 
-    def _starts_a_statement(self, start: int, end: int) -> bool:
-        """A statement keyword first on its line, not followed by `.` (as in `database.host`)."""
+    # Look-ahead for the two places where Lark's reading and error recovery's may differ (see
+    # `read`): the tokens after a word, read as Lark's contextual lexer would read them.
+
+    def _name_can_continue(self, end: int) -> bool:
+        """Whether, with the word that ends at `end` read as a name, the token after it can be shifted."""
+        stack = self._simulate(list(self.parser_state.state_stack), "NAME")
+        return stack is not None and self._can_continue(stack, end, 1)
+
+    def _read_keyword_prefix(self, word: Token, state_actions: dict[str, int]) -> int | None:
+        """Where no name can stand, Lark's contextual lexer reads a keyword the state takes off the
+        front of a word (`replicas3`, `sizesmall`). That keyword is fed to the parser when the two
+        tokens after it can then be shifted, and where it ends is returned; else None."""
+        keyword = _keyword_prefix(str(word), state_actions)
+        if keyword is None:
+            return None
+        keyword_type = lexer_tables().keywords[keyword]
+        start = int(word.start_pos or 0)
+        stack = self._simulate(list(self.parser_state.state_stack), keyword_type)
+        if stack is None or not self._can_continue(stack, start + len(keyword), 2):
+            return None
+        column = int(word.column or 1)
+        end = start + len(keyword)
+        self._feed(_token(keyword_type, keyword, start, int(word.line or 1), column, column + len(keyword), end))
+        return end
+
+    def _can_continue(self, stack: list[Any], position: int, count: int) -> bool:
+        """Whether the next `count` tokens from `position`, read as Lark's contextual lexer reads
+        them, can be shifted onto `stack` (which is changed). Where the text ends at the cursor
+        (completion), the unknown rest is decided by `cursor_continues`."""
+        for _ in range(count):
+            token = self._lark_token_at(stack, position)
+            if token is None:
+                self.lookahead_reached_cursor = True
+                return self.cursor_continues
+            terminal_type, position = token
+            if self._simulate(stack, terminal_type) is None:
+                return False
+            if terminal_type == "$END":
+                return True
+        return True
+
+    def _lark_token_at(self, stack: list[Any], position: int) -> tuple[str, int] | None:
+        """The type and end of the token Lark's contextual lexer reads at `position` in the state
+        on top of `stack` (an empty type where no terminal matches), or None at the cursor."""
+        tables = lexer_tables()
         text = self.source.text
-        line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].strip():
-            return False
-        rest = text[end : end + 40].lstrip(" \t")
-        return not rest.startswith(".")
+        limit = self.limits[1] if self.limits is not None else len(text)
+        while position < limit:
+            found = tables.pattern.match(text, position, limit)
+            if found is None:
+                return "", position
+            group: int = found.lastindex  # type: ignore[assignment]  # every alternative is a group
+            kind = tables.group_names[group]
+            start, end = found.span(group)
+            if kind in tables.ignored:
+                position = end
+                continue
+            if self.text_ends_at_cursor and end == limit and _WORD.fullmatch(text, start, end):
+                return None  # The word being typed: it may yet become any other word.
+            if kind != "NAME":
+                return kind, end
+            word = text[start:end]
+            state_actions = self.actions[stack[-1]]
+            keyword_type = tables.keywords.get(word)
+            if keyword_type is not None and keyword_type in state_actions:
+                return keyword_type, end
+            if "NAME" in state_actions:
+                return "NAME", end
+            prefix = _keyword_prefix(word, state_actions)
+            if prefix is not None:
+                return tables.keywords[prefix], start + len(prefix)
+            return keyword_type or "NAME", end
+        return None if self.text_ends_at_cursor else ("$END", limit)
 
     def _first_on_its_line(self, token: Token) -> bool:
         start = int(token.start_pos or 0)
@@ -771,6 +878,17 @@ class _RecoveringParser:
         return position + 1
 
 
+def _keyword_prefix(word: str, state_actions: dict[str, int]) -> str | None:
+    """The keyword that Lark's contextual lexer reads at the start of `word` in a state that takes
+    no name (its longest keyword the word starts with and is longer than), or None."""
+    if "NAME" in state_actions:
+        return None
+    for keyword, terminal_type in lexer_tables().keywords_longest_first:
+        if len(keyword) < len(word) and terminal_type in state_actions and word.startswith(keyword):
+            return keyword
+    return None
+
+
 def _insertion_preference(terminal_type: str) -> tuple[int, str]:
     # Prefer closing a block, then names, numbers and text, then keywords.
     literals = keyword_terminals()
@@ -853,23 +971,38 @@ def expected_at(text: str, offset: int) -> set[str]:
 
     The tokens before the cursor are fed to the recovering parser, so the answer comes from the
     grammar's own tables, also in a file that does not parse. A word that touches the cursor is
-    the one being typed: it is left out, so that `comp|` still offers `component`. Never raises.
+    the one being typed: it is left out, so that `comp|` still offers `component`. Where how a
+    word before the cursor is read depends on what follows it (`route r ->` then `route` on the
+    next line: the route's component, or a new route?), both readings are asked and what either
+    accepts is offered. Never raises.
     """
     offset = max(0, min(offset, len(text)))
-    recovering_parser = _RecoveringParser(SourceText(text[:offset]))
     try:
-        recovering_parser.read(stop=offset)
-        if recovering_parser.gave_up:
-            return set()
+        accepted, reached_cursor = _expected_before_cursor(text[:offset], cursor_continues=False)
+        if reached_cursor:
+            accepted |= _expected_before_cursor(text[:offset], cursor_continues=True)[0]
         literals = keyword_terminals()
-        accepted = recovering_parser.expected_terminals()
-        if recovering_parser.recovering:
-            # After a syntax error, a statement keyword is accepted where the recovery would take it
-            # by completing the broken statement (not by closing its block), as in a whole parse.
-            for terminal_type in recovering_parser.sync_types - {"$END"}:
-                insertion = recovering_parser._find_insertion(terminal_type)
-                if insertion is not None and all(literals.get(inserted) != "}" for inserted in insertion):
-                    accepted.add(terminal_type)
         return {literals.get(terminal_type, terminal_type) for terminal_type in accepted}
     except Exception:  # noqa: BLE001 - completion must never take the editor down with it.
         return set()
+
+
+def _expected_before_cursor(text: str, cursor_continues: bool) -> tuple[set[str], bool]:
+    """The terminal types accepted at the end of `text` (cut at the cursor), and whether a
+    look-ahead reached the cursor (so that `cursor_continues` decided a reading)."""
+    recovering_parser = _RecoveringParser(SourceText(text))
+    recovering_parser.text_ends_at_cursor = True
+    recovering_parser.cursor_continues = cursor_continues
+    recovering_parser.read(stop=len(text))
+    if recovering_parser.gave_up:
+        return set(), recovering_parser.lookahead_reached_cursor
+    literals = keyword_terminals()
+    accepted = recovering_parser.expected_terminals()
+    if recovering_parser.recovering:
+        # After a syntax error, a statement keyword is accepted where the recovery would take it
+        # by completing the broken statement (not by closing its block), as in a whole parse.
+        for terminal_type in recovering_parser.sync_types - {"$END"}:
+            insertion = recovering_parser._find_insertion(terminal_type)
+            if insertion is not None and all(literals.get(inserted) != "}" for inserted in insertion):
+                accepted.add(terminal_type)
+    return accepted, recovering_parser.lookahead_reached_cursor
