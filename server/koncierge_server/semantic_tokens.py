@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from lsprotocol import types
 
 from koncierge_lang.syntax import ast
@@ -45,6 +47,9 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
             if isinstance(item, ast.Component) and item.database_type is not None:
                 named.setdefault(item.database_type.span.start, (item.database_type.span.end, "type", 0))
 
+    # Words the parser read as names although they are keywords elsewhere (`port replicas 2`):
+    # coloured as the parser read them, not by the word alone.
+    read_as_names = _name_starts(snapshot.analysis.syntax)
     tables = lexer_tables()
     keywords = keyword_texts()
     raw: list[tuple[int, int, str, int]] = []
@@ -79,7 +84,7 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
                 raw.append((position, name_end, token_type, modifiers))
             elif previous_significant == ".":
                 raw.append((position, end, "property", 0))
-            elif value in keywords:
+            elif value in keywords and position not in read_as_names:
                 raw.append((position, end, "keyword", 0))
         elif value in ("->", "=", ":", "/"):
             raw.append((position, end, "operator", 0))
@@ -87,6 +92,21 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
             previous_significant = value
         position = end
     return types.SemanticTokens(data=_encode(snapshot, raw))
+
+
+def _name_starts(file: ast.File) -> set[int]:
+    """Where every name of the syntax tree starts."""
+    starts: set[int] = set()
+    pending: list[object] = list(file.applications)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Name):
+            starts.add(node.span.start)
+        elif isinstance(node, tuple | list):
+            pending.extend(node)
+        elif dataclasses.is_dataclass(node):
+            pending.extend(getattr(node, field.name) for field in dataclasses.fields(node) if field.name != "span")
+    return starts
 
 
 def _encode(snapshot: Snapshot, raw: list[tuple[int, int, str, int]]) -> list[int]:

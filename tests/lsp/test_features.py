@@ -208,3 +208,26 @@ async def test_edits_keep_features_current(client: LanguageClient) -> None:
     await waiting
     outline = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=document()))
     assert "www" in [child.name for child in outline[0].children]  # type: ignore[union-attr,index]
+
+
+async def test_semantic_tokens_colour_a_keyword_the_parser_read_as_a_name_as_a_name(client: LanguageClient) -> None:
+    """`port replicas 8080` names the port `replicas` (the parser reads it as a name there, as Lark
+    does); the next line's `replicas 2` is the statement. Only the statement's word is a keyword."""
+    text = TODO_TEXT.replace("    port 8080\n", "    port replicas 8080\n    replicas 2\n", 1)
+    found = await open_text(client, text)
+    assert not [d for d in found if d.code is not None and str(d.code).startswith("KON0")]
+    tokens = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=document()))
+    assert tokens is not None
+    keywords = set()
+    line = character = 0
+    for index in range(0, len(tokens.data), 5):
+        line_delta, character_delta, _, token_type, _ = tokens.data[index : index + 5]
+        line += line_delta
+        character = character + character_delta if line_delta == 0 else character_delta
+        if token_type == 0:
+            keywords.add((line, character))
+    lines = text.splitlines()
+    port_line = next(number for number, content in enumerate(lines) if content.strip() == "port replicas 8080")
+    assert (port_line, lines[port_line].index("port")) in keywords
+    assert (port_line, lines[port_line].index("replicas")) not in keywords
+    assert (port_line + 1, lines[port_line + 1].index("replicas")) in keywords
