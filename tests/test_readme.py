@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from conftest import EXAMPLES, REPOSITORY
 
 from koncierge_lang.analysis import analyze
+from koncierge_lang.commands.check import check_input
+from koncierge_lang.inputs import read_input
 from koncierge_lang.render import render_text
 
 
@@ -14,10 +17,14 @@ def readme() -> str:
     return (REPOSITORY / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_example_has_only_the_warning_the_readme_mentions() -> None:
+def test_readme_example_has_only_the_warnings_the_readme_mentions(tmp_path: Path) -> None:
+    """What `koncierge check` reports on the README's example (the compiler's KON323 included)."""
     (block,) = re.findall(r"```kon\n(.*?)```", readme(), re.DOTALL)
-    assert [diagnostic.code for diagnostic in analyze(block).diagnostics] == ["KON308", "KON308"]
-    assert "pinned by digest" in readme()
+    (tmp_path / "todo.kon").write_text(block, encoding="utf-8")
+    ((_, diagnostics),) = check_input(read_input(str(tmp_path / "todo.kon")), set())
+    assert [diagnostic.code for diagnostic in diagnostics] == ["KON323", "KON308", "KON308"]
+    assert "no errors and three warnings" in readme()
+    assert "pinned by digest" in readme() and "staging server" in readme()
 
 
 def test_tour_shows_the_real_message() -> None:
