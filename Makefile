@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 DEBIAN_PACKAGES := graphviz neovim
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages demo test test-python test-extension extension lint bench docs diagrams golden clean
+.PHONY: help setup system-packages demo test test-python test-extension extension lint bench mutation docs diagrams golden clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +65,10 @@ bench: setup system-packages ## Print the benchmark figures (see docs/benchmarks
 	$(BIN)/python bench/bench_diagram.py
 	$(BIN)/python bench/bench_diagram_fit.py
 	$(BIN)/python bench/lsp_latency.py
+
+mutation: setup system-packages ## Mutation testing of the compiler's manifests.py with mutmut (slow: about 50 min; see bench/mutation.py)
+	$(BIN)/pip install --quiet mutmut==3.8.1
+	$(BIN)/python bench/mutation.py
 
 docs: setup ## Regenerate docs/diagnostics from the catalogue
 	$(BIN)/python -m koncierge_lang.diagnostics.docs docs/diagnostics
