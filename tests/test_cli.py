@@ -154,3 +154,20 @@ def test_check_reports_what_build_reports(tmp_path: Path) -> None:
     check_diagnostics = checked.stdout.splitlines()[:-1]
     assert "warning[KON323]" in built.stderr
     assert check_diagnostics == build_diagnostics
+
+
+def test_explain_prints_only_what_concerns_it(tmp_path: Path) -> None:
+    """The explained environment's own compiler diagnostics (KON323 is PROD's, not LOCAL's), and
+    with errors only the errors that stop it: the warnings are `koncierge check`'s to list."""
+    prod = koncierge("explain", "network", str(TODO), "--env", "PROD")
+    assert prod.returncode == 0 and "Allowed connections of todo in PROD" in prod.stdout
+    assert "warning[KON323]" in prod.stderr and "KON302" not in prod.stderr
+    local = koncierge("explain", "network", str(TODO), "--env", "LOCAL")
+    assert local.returncode == 0 and local.stderr == ""
+    broken = tmp_path / "broken.kon"
+    broken.write_text(TODO.read_text(encoding="utf-8").replace("database.host", "databse.host"), encoding="utf-8")
+    result = koncierge("explain", "network", str(broken), "--env", "PROD")
+    assert result.returncode == 1 and result.stdout == ""
+    codes = [line.split("[", 1)[1].split("]", 1)[0] for line in result.stderr.splitlines() if "[KON" in line]
+    assert codes == ["KON101"]
+    assert result.stderr.splitlines()[-1] == f"koncierge explain: {broken} has errors; nothing to explain"
