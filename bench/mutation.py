@@ -41,9 +41,9 @@ def prepare(copy: Path, module: str, tests: list[str]) -> None:
         handle.seek(0)
         with tarfile.open(fileobj=handle) as tar:
             tar.extractall(copy, filter="data")
-    # The tests read ../shared (CRDs, fixtures) from the repository's parent.
-    if not (copy.parent / "shared").exists():
-        (copy.parent / "shared").symlink_to(SHARED)
+    # The tests read ../shared (CRDs, fixtures) beside the tree they run in, which is mutmut's
+    # `mutants/` folder inside the copy.
+    (copy / "shared").symlink_to(SHARED)
     settings = {
         "source_paths": [module],
         "pytest_add_cli_args": ["-q", "-x", "-p", "no:cacheprovider"],
@@ -66,7 +66,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         copy = arguments.keep.resolve() if arguments.keep else Path(scratch) / "koncierge"
         prepare(copy, arguments.module, arguments.tests)
-        subprocess.run([str(MUTMUT), "run", "--max-children", "2"], cwd=copy, check=False)
+        run = subprocess.run([str(MUTMUT), "run", "--max-children", "2"], cwd=copy, check=False)
+        if run.returncode != 0:
+            sys.exit(f"mutmut failed (exit status {run.returncode}): see its output above")
         subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=copy, check=True, capture_output=True)
         stats = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
     print("| module | tests | mutants | killed | survived | timeout | no tests |")
