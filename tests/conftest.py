@@ -23,16 +23,29 @@ def assert_golden(expected_path: Path, actual: str) -> None:
     """`actual` must equal the golden file. With KON_UPDATE_GOLDEN=1 a file that differs (or is
     missing) is rewritten and the test still fails, saying so: an update is a change to review,
     never a pass, so the variable leaking into an environment cannot make golden tests pass."""
-    current = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
-    if current == actual:
+    assert_golden_files({expected_path: actual})
+
+
+def assert_golden_files(expected: dict[Path, str]) -> None:
+    """`assert_golden` for several files: while updating, every file that differs is rewritten
+    before the test fails."""
+    differing = {}
+    for expected_path, actual in expected.items():
+        current = expected_path.read_text(encoding="utf-8") if expected_path.exists() else None
+        if current != actual:
+            differing[expected_path] = (current, actual)
+    if not differing:
         return
     if update_golden():
-        expected_path.parent.mkdir(parents=True, exist_ok=True)
-        expected_path.write_text(actual, encoding="utf-8")
-        pytest.fail(f"{expected_path} was rewritten (KON_UPDATE_GOLDEN=1): review the diff, then run the tests again")
-    if current is None:
-        pytest.fail(f"{expected_path} is missing: run with KON_UPDATE_GOLDEN=1 and review it")
-    assert actual == current, f"{expected_path} differs: run with KON_UPDATE_GOLDEN=1 and review the diff"
+        for expected_path, (_, actual) in differing.items():
+            expected_path.parent.mkdir(parents=True, exist_ok=True)
+            expected_path.write_text(actual, encoding="utf-8")
+        rewritten = ", ".join(str(path) for path in differing)
+        pytest.fail(f"{rewritten} was rewritten (KON_UPDATE_GOLDEN=1): review the diff, then run the tests again")
+    for expected_path, (current, actual) in differing.items():
+        if current is None:
+            pytest.fail(f"{expected_path} is missing: run with KON_UPDATE_GOLDEN=1 and review it")
+        assert actual == current, f"{expected_path} differs: run with KON_UPDATE_GOLDEN=1 and review the diff"
 
 
 def running_in_ci() -> bool:
