@@ -26,6 +26,7 @@ application shop {
     env DSN = dsn
     env KEY = api_key
     env PASSWORD = db_password
+    env KEY_FIRST = "${api_key}-${db_password}"
   }
 }
 """
@@ -41,6 +42,8 @@ def test_secret_parts_are_joined_in_order(tmp_path: Path) -> None:
         "DSN": "user:hunter2@db/s3cr3t?s=pppppppppppp&k=s3cr3t",
         "KEY": "s3cr3t",
         "PASSWORD": "hunter2",
+        # A base64 secret first, and more after it: decoded and joined, not used as written.
+        "KEY_FIRST": "s3cr3t-hunter2",
     }
     # A secret given in base64 alone is used as written.
     assert secret["data"]["KEY"] == "czNjcjN0"
