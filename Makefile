@@ -66,7 +66,7 @@ bench: setup system-packages ## Print the benchmark figures (see docs/benchmarks
 	$(BIN)/python bench/bench_diagram_fit.py
 	$(BIN)/python bench/lsp_latency.py
 
-mutation: setup system-packages ## Mutation testing of the compiler's manifests.py with mutmut (slow: about 50 min; see bench/mutation.py)
+mutation: setup system-packages ## Mutation testing of the compiler's manifests.py with mutmut (about 7 minutes; see bench/mutation.py)
 	$(BIN)/pip install --quiet mutmut==3.8.1
 	$(BIN)/python bench/mutation.py
 
