@@ -56,6 +56,13 @@ class Analysis:
         return tuple(combined)
 
     @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that are errors: why a command refuses to build, draw or explain."""
+        from koncierge_lang.diagnostics import Severity
+
+        return tuple(diagnostic for diagnostic in self.diagnostics if diagnostic.severity is Severity.ERROR)
+
+    @property
     def has_errors(self) -> bool:
         from koncierge_lang.diagnostics import Severity
 

@@ -53,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     analysis = analyze(input_file.text, input_file.path)
     if analysis.has_errors:
-        errors = tuple(diagnostic for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR)
-        sys.stderr.write(render_text(errors, analysis.source, False))
+        sys.stderr.write(render_text(analysis.errors, analysis.source, False))
         print("koncierge diagram: not drawing: fix the errors above first", file=sys.stderr)
         return 1
     settings = Settings()

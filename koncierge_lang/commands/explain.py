@@ -12,7 +12,6 @@ from pathlib import Path
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
-from koncierge_lang.diagnostics import Severity
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.lowering import lower_environment, placeholder_secret_values
 from koncierge_lang.render import render_text
@@ -61,8 +60,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(input_file.text, input_file.path)
     if analysis.has_errors:
         # Only the errors, which are why nothing can be explained; `koncierge check` lists the rest.
-        errors = tuple(diagnostic for diagnostic in analysis.diagnostics if diagnostic.severity is Severity.ERROR)
-        sys.stderr.write(render_text(errors, analysis.source))
+        sys.stderr.write(render_text(analysis.errors, analysis.source))
         print(f"koncierge explain: {input_file.path} has errors; nothing to explain", file=sys.stderr)
         return 1
     found = False
