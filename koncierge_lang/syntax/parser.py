@@ -720,7 +720,7 @@ class _RecoveringParser:
                 return self._feed(Token.new_borrow_pos(keyword_type, token.value, token))
         if token.type in self.sync_types:
             insertion = self._find_insertion(token.type)
-            if insertion is not None:
+            if insertion is not None and self._may_close_blocks_for(token, insertion):
                 if not self.recovering:
                     self._report_missing(token, insertion)
                 self.recovering = True
@@ -735,6 +735,15 @@ class _RecoveringParser:
         elif token.type == "LBRACE":
             self.skipped_block_depth = 1
         return None
+
+    def _may_close_blocks_for(self, token: Token, insertion: tuple[str, ...]) -> bool:
+        """Whether recovery may take `token` after the made-up tokens `insertion`. After an error,
+        a statement keyword in the middle of a line (the `database` of `env HOST = database.host`
+        after a line that could not be read) is not taken by closing a block: that block's own
+        `}` would then close the application, and every statement after it would be lost."""
+        if not self.recovering or token.type in ("RBRACE", "$END") or self._first_on_its_line(token):
+            return True
+        return "RBRACE" not in insertion
 
     def _misspelt_statement_keyword(self, word: Token) -> str | None:
         """The terminal type of the statement keyword that `word` (a name first on its line, where
