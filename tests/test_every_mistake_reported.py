@@ -26,14 +26,21 @@ EXAMPLE_FILES = sorted(EXAMPLES.glob("**/*.kon"))
 # to a component that is not declared. (An unknown *value*, `env X = no_such_value`, is no good
 # here: the checker does not report an unknown name it has no suggestion for in an application
 # with a syntax error, since the statement that was not read may have declared it.)
-PLANTED = """
+# Once laid out a statement a line, once with the component on one line.
+PLANTINGS = {
+    "lines": """
   component planted_component {
     image "planted:1"
     port 8080
     replicas planted_not_a_number
   }
   route planted_route -> planted_no_such_component:8080
-"""
+""",
+    "one-line": """
+  component planted_component { image "planted:1"  port 8080  replicas planted_not_a_number }
+  route planted_route -> planted_no_such_component:8080
+""",
+}
 PLANTED_MISTAKES = (("KON001", "planted_not_a_number"), ("KON101", "planted_no_such_component"))
 
 UNRELATED_WORD = "frobnicate"
@@ -77,9 +84,9 @@ def damaged_versions() -> Iterator[tuple[str, str, str, int, str]]:
 DAMAGED = list(damaged_versions())
 
 
-def with_planted_mistakes(text: str) -> str:
+def with_planted_mistakes(text: str, planted: str) -> str:
     closing = text.rindex("}")
-    return text[:closing] + PLANTED + text[closing:]
+    return text[:closing] + planted + text[closing:]
 
 
 def apply(text: str, fix: Fix) -> str:
@@ -98,15 +105,16 @@ def test_every_example_is_damaged() -> None:
     assert {example for example, *_ in DAMAGED} == {path.relative_to(EXAMPLES).as_posix() for path in EXAMPLE_FILES}
 
 
+@pytest.mark.parametrize("planting", sorted(PLANTINGS))
 @pytest.mark.parametrize(
     "example, keyword, replacement, offset, damaged",
     DAMAGED,
     ids=[f"{example}:{offset}:{replacement}" for example, _, replacement, offset, _ in DAMAGED],
 )
 def test_mistakes_after_a_damaged_statement_are_reported(
-    example: str, keyword: str, replacement: str, offset: int, damaged: str
+    example: str, keyword: str, replacement: str, offset: int, damaged: str, planting: str
 ) -> None:
-    text = with_planted_mistakes(damaged)
+    text = with_planted_mistakes(damaged, PLANTINGS[planting])
     diagnostics = analyze(text, example).diagnostics
     reported = {(diagnostic.code, diagnostic.span.start) for diagnostic in diagnostics}
     for code, word in PLANTED_MISTAKES:
