@@ -4,9 +4,12 @@ The Lark LALR parser is built once from `grammar/koncierge.lark` and driven toke
 that a syntax error does not end the parse. On an unexpected token the parser either drops it
 (panic mode, until the next statement keyword), or, when the token starts a statement or closes a
 block, looks for the shortest sequence of missing tokens that lets it continue (a missing `}`, a
-missing port number). Errors are reported in the user's words from the parser's own expectations;
-further errors are suppressed until a token is accepted again, so one mistake gives one message.
-Statements completed with made-up tokens are left out of the tree.
+missing port number). A name first on its line that is a misspelt statement keyword is read as
+the keyword (`_misspelt_statement_keyword`), and a dropped `{` has its block skipped to its own
+`}` (`_skipping_block`), so that neither makes a `}` close the application. Errors are reported
+in the user's words from the parser's own expectations; further errors are suppressed until a
+token is accepted again, so one mistake gives one message. Statements completed with made-up
+tokens are left out of the tree.
 
 It accepts exactly the texts plain Lark accepts with the grammar and its contextual lexer, and
 reads them into the same tokens (tests/test_parser_agrees_with_lark.py). Where a word could be read
