@@ -47,7 +47,7 @@ MAXIMUM_INSERTED_TOKENS = 3
 STATEMENT_KEYWORDS = (
     "application", "environment", "constant", "secret", "value", "storage", "component",
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
-    "connects", "size", "health", "writes",
+    "connects", "accepts", "size", "health", "writes",
 )
 
 def grammar_text() -> str:
