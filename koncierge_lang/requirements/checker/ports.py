@@ -94,7 +94,8 @@ def resolve_port(
     kind = "database" if target.database_type is not None else "component"
     ports = reachable_ports(scope, target)
     if not ports:
-        if not scope.may_be_hidden_by_syntax_error(target):
+        # A database of an unknown type has the port of its type once that is right (KON108).
+        if target.database_type is None and not scope.may_be_hidden_by_syntax_error(target):
             suggested = int(wanted.text) if isinstance(wanted, ast.Number) and _number(wanted) is not None else 8080
             scope.report(
                 "KON210",

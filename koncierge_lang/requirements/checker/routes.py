@@ -73,8 +73,8 @@ def route(scope: ApplicationScope, syntax: ast.Route) -> model.Route | None:
     assert isinstance(component_syntax, ast.Component)
     component_ports = reachable_ports(scope, component_syntax)
     if not component_ports:
-        if scope.may_be_hidden_by_syntax_error(component_syntax):
-            return None
+        if scope.may_be_hidden_by_syntax_error(component_syntax) or component_syntax.database_type is not None:
+            return None  # A database of an unknown type: KON108 is the mistake to report.
         scope.report(
             "KON210",
             f"route `{syntax.name.text}` leads to `{target}`, which has no port",
