@@ -221,6 +221,19 @@ def _application(builder: DiagramBuilder, application: model.Application, unfold
                     builder.edge(Edge(this, source, "reference", f"{variable.name} = {_reference_text(reference)}"))
                 else:
                     builder.edge(Edge(source, this, "reference", variable.name))
+        for connection in component.component_connections:
+            # Declared without a variable (`connects to`, `accepts from`): the way it goes.
+            statement = (
+                f"accepts from {connection.source}" if connection.accepted else f"connects to {connection.target}"
+            )
+            builder.edge(
+                Edge(
+                    component_id(connection.source),
+                    component_id(connection.target),
+                    "reference",
+                    f"{statement} :{connection.port}",
+                )
+            )
         for mount in component.mounts:
             if mount.storage in shared_storages:
                 continue  # Listed in the component's details.
@@ -320,7 +333,8 @@ def _lines_through_value(builder: DiagramBuilder, application: model.Application
 def _port(port: model.Port) -> str:
     name = f"{port.name} " if port.name else ""
     protocol = "" if port.protocol == "TCP" else f"/{port.protocol}"
-    return f"{name}{port.number}{protocol}"
+    container = f"->{port.container}" if port.container is not None else ""
+    return f"{name}{port.number}{container}{protocol}"
 
 
 def _describe(expression: model.Expression) -> str:
@@ -343,9 +357,9 @@ def _reference_text(reference: model.Reference) -> str:
     if isinstance(reference, model.ValueReference):
         return reference.value
     if isinstance(reference, model.ComponentHost):
-        return f"{reference.component}.host"
+        return f"{reference.component}.host" + (f":{reference.port}" if reference.port is not None else "")
     if isinstance(reference, model.ComponentPort):
-        return f"{reference.component}.port"
+        return f"{reference.component}.{reference.port or 'port'}"
     if isinstance(reference, model.RouteDomain):
         return f"{reference.route}.domain"
     return f"{reference.route}.url"

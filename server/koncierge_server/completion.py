@@ -46,7 +46,11 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
 
     interpolation = _open_interpolation(line_before)
     if interpolation is not None:
-        items.extend(_reference_items(snapshot, application, interpolation))
+        member_in_text = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_-]*)\.[A-Za-z0-9_-]*", interpolation)
+        if member_in_text is not None:
+            items.extend(_member_items(snapshot, application, member_in_text.group(1)))
+        else:
+            items.extend(_reference_items(snapshot, application, interpolation))
         return types.CompletionList(is_incomplete=False, items=items)
     if _inside_string(line_before):
         return types.CompletionList(is_incomplete=False, items=[])

@@ -10,7 +10,7 @@ from koncierge_server.documents import Snapshot
 from koncierge_server.keywords import KEYWORD_DOCUMENTATION
 from koncierge_server.positions import offset_of, range_of_offsets
 from koncierge_server.resolve import resolve_text
-from koncierge_server.scope import SymbolAt, model_application, symbol_at, word_at
+from koncierge_server.scope import SymbolAt, application_at, model_application, symbol_at, word_at
 
 
 def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
@@ -23,6 +23,12 @@ def hover(snapshot: Snapshot, position: types.Position) -> types.Hover | None:
             range=range_of_offsets(snapshot.source, symbol.start, symbol.end),
         )
     found = word_at(snapshot.text, offset)
+    member = _member_documentation(snapshot, offset, found)
+    if found is not None and member is not None:
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=member),
+            range=range_of_offsets(snapshot.source, found[0], found[1]),
+        )
     if found is not None and found[2] in KEYWORD_DOCUMENTATION:
         start, end, word = found
         return types.Hover(
@@ -65,6 +71,17 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
             f"Kubernetes name `{component.kubernetes_name}`; other components reach it at host `{component.kubernetes_name}`"
             + (f", port {component.ports[0].number}." if component.ports else "."),
             f"Image `{component.image}`" + (" (the database type's default)." if component.image_defaulted else "."),
+        ]
+        if component.ports:
+            out.append("")
+            out.append("Ports: " + "; ".join(_port_text(port) for port in component.ports) + ".")
+            out.append(
+                f"`{symbol.name}.port` is the first port ({component.ports[0].number}). `{symbol.name}.host` alone "
+                "connects to the first port; a value that names another port (by name, or "
+                f"`${{{symbol.name}.host}}:NUMBER`) connects to that port only."
+            )
+        out.extend(_connections(snapshot, application, component))
+        out += [
             "",
             "| environment | Kubernetes objects |",
             "|---|---|",
@@ -112,6 +129,68 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
             f"Environments: {', '.join(e.name for e in application.environments) or 'none'}.",
         ]
     return []
+
+
+def _port_text(port: model.Port) -> str:
+    name = f"`{port.name}` " if port.name else ""
+    listens = f" (the container listens on {port.container})" if port.container is not None else ""
+    protocol = "" if port.protocol == "TCP" else f"/{port.protocol}"
+    return f"{name}{port.number}{protocol}{listens}"
+
+
+def _connections(snapshot: Snapshot, application: model.Application, component: model.Component) -> list[str]:
+    """Who the component connects to and who connects to it, port by port, as the network
+    policies of the application's first environment allow it."""
+    architecture = next(
+        (
+            lowered.architecture
+            for lowered in snapshot.lowered
+            if lowered.application.name == application.name and lowered.architecture is not None
+        ),
+        None,
+    )
+    if architecture is None:
+        return []
+    name = component.kubernetes_name
+    outgoing = [f"`{flow.target}` {flow.port} ({flow.reason})" for flow in architecture.flows if flow.source == name]
+    incoming = [f"`{flow.source}` on {flow.port} ({flow.reason})" for flow in architecture.flows if flow.target == name]
+    lines = [""]
+    lines.append("Connects to: " + ("; ".join(outgoing) if outgoing else "nothing in the application") + ".")
+    lines.append("Reached by: " + ("; ".join(incoming) if incoming else "nothing in the application") + ".")
+    return lines
+
+
+def _member_documentation(snapshot: Snapshot, offset: int, found: tuple[int, int, str] | None) -> str | None:
+    """Hover over `.host`, `.port` or a port's name after a component's name."""
+    if found is None:
+        return None
+    start, _, member = found
+    text = snapshot.text
+    if start == 0 or text[start - 1] != ".":
+        return None
+    owner = word_at(text, start - 1)
+    if owner is None:
+        return None
+    application_name = application_at(snapshot, offset)
+    application = model_application(snapshot, application_name) if application_name is not None else None
+    component = application.component(owner[2]) if application is not None else None
+    if component is None:
+        return None
+    if member == "host":
+        first = f" Alone in a value it connects to the first port ({component.ports[0].number})." if component.ports else ""
+        return (
+            f"**`{component.name}.host`**: the host name `{component.kubernetes_name}` (its Service's name).{first} "
+            f"Name another port after it (`${{{component.name}.host}}:NUMBER` or a named port) to connect to that one instead."
+        )
+    port = component.port(None if member == "port" else member)
+    if port is None:
+        return None
+    which = "the **first** port" if member == "port" else f"port `{member}`"
+    listens = f"; the container listens on {port.container}" if port.container is not None else ""
+    return (
+        f"**`{component.name}.{member}`**: {which} of `{component.name}`, `{port.number}` (the number clients use{listens}). "
+        f"A value that names it connects to this port: the network policies allow exactly it."
+    )
 
 
 def _name(document: dict[str, object]) -> str:

@@ -37,7 +37,9 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "database": "`database NAME TYPE { ... }` — a database of a known TYPE (mysql, postgres, ...) with sensible "
     "defaults for its image, port, data directory, credentials and backups.",
     "image": "`image \"registry/name:tag\"` — the container image a component runs; pin a tag or a digest.",
-    "port": "`port [NAME] NUMBER[/PROTOCOL]` — a port the component listens on (TCP unless `/udp`).",
+    "port": "`port [NAME] NUMBER [-> CONTAINER PORT][/PROTOCOL]` — a port the component listens on (TCP unless "
+    "`/udp`). `port http 80 -> 8080`: clients use 80 (its Service's port), the program listens on 8080. A named "
+    "port is referred to as `component.NAME`; `component.port` is the first port.",
     "env": "`env NAME = expression [as file]` — an environment variable: text, a named value, `component.host`, "
     "`route.url`, an inline `secret ...`, or text per environment. `as file` hands a secret over as a file.",
     "as": "`env NAME = SECRET as file` — hands the secret over as a file instead of a value: the program receives "
@@ -54,12 +56,20 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "read-write": "`read-write` — the component can read and write the storage. The default.",
     "replicas": "`replicas N` — how many instances run, 0 to 1000 (by default 1, or 2 for stateless components in "
     "performance-optimised environments).",
-    "connects": "`connects to \"host, URL or CIDR\" [on PORT[/PROTOCOL]]` — an external dependency the component "
-    "opens connections to (allowed through the network policy).",
-    "to": "`connects to \"...\"` — the host, URL or address block (CIDR) the component connects to.",
-    "on": "`connects to \"...\" on PORT[/PROTOCOL]` — the port the external dependency listens on (a URL's scheme "
-    "may give it). `health \"/path\" on PORT` — the component's port, by number or name, that answers the health "
-    "check (the first TCP port without it).",
+    "connects": "`connects to COMPONENT [on PORT]` — the component connects to another component or database of "
+    "the application, on its first port or the port named (by number or name), without a variable saying so "
+    "(a host name built into the image). `connects to \"host, URL or CIDR\" [on PORT[/PROTOCOL]]` — an external "
+    "dependency. The network policies allow exactly these connections.",
+    "to": "`connects to COMPONENT` or `connects to \"...\"` — the component or database of the application, or the "
+    "host, URL or address block (CIDR) outside it, that the component connects to.",
+    "accepts": "`accepts from COMPONENT [on PORT]` — another component connects to this one, on this one's first "
+    "port or the port named, although no variable says so (a monitoring server that polls its clients). "
+    "The network policies allow exactly this connection.",
+    "from": "`accepts from COMPONENT` — the component or database that connects to this one.",
+    "on": "`connects to COMPONENT on PORT` — the port of the component, by number or name. `accepts from COMPONENT "
+    "on PORT` — this component's port. `connects to \"...\" on PORT[/PROTOCOL]` — the port the external "
+    "dependency listens on (a URL's scheme may give it). `health \"/path\" on PORT` — the component's port, by "
+    "number or name, that answers the health check (the first TCP port without it).",
     "size": "`size small|medium|large` — how much CPU and memory the component asks for and may use, the same in "
     "every environment: small 0.05 CPU/64Mi up to 0.25 CPU/128Mi; medium 0.25 CPU/256Mi up to 1 CPU/512Mi; "
     "large 1 CPU/1Gi up to 2 CPU/2Gi. Without it, strict-security environments use their defaults and others set "

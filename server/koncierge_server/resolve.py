@@ -27,7 +27,8 @@ def resolve_text(
         return component.kubernetes_name if component else model.kubernetes_name(expression.component)
     if isinstance(expression, model.ComponentPort):
         component = application.component(expression.component)
-        return str(component.ports[0].number) if component and component.ports else "?"
+        port = component.port(expression.port) if component is not None else None
+        return str(port.number) if port is not None else "?"
     if isinstance(expression, model.RouteDomain):
         route = application.route(expression.route)
         return model.route_domain(route, environment) if route else "?"
