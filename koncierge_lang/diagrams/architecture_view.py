@@ -297,16 +297,26 @@ def architecture_diagram(
         )
 
     services_of = {service.workload: service.name for service in architecture.services}
+    # A flow is to the pod's port; the edge goes to the Service, which may publish it as another.
+    published = {
+        (workload.name, workload_port.number, workload_port.protocol): service_port.number
+        for workload in architecture.workloads
+        for service in architecture.services
+        if service.workload == workload.name
+        for workload_port, service_port in zip(workload.ports, service.ports, strict=False)
+    }
     for flow in architecture.flows:
         if flow.source == INGRESS:
             continue  # Drawn as the ingress's route edges.
         target = service_id(services_of[flow.target]) if flow.target in services_of else workload_id(flow.target)
+        service_port = published.get((flow.target, flow.port, flow.protocol), flow.port)
+        port_text = f"{flow.port}/{flow.protocol}" if service_port == flow.port else f"{service_port}->{flow.port}/{flow.protocol}"
         builder.edge(
             Edge(
                 workload_id(flow.source),
                 target,
                 "network",
-                f"{flow.port}/{flow.protocol}",
+                port_text,
                 implied=_is_implied(architecture, flow.source),
                 tooltip=flow.reason,
             )

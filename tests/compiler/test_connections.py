@@ -174,3 +174,21 @@ def test_health_checks_ask_the_container_port() -> None:
     )
     probe = deployment["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
     assert probe["httpGet"]["port"] == 8080
+
+
+def test_explain_network_lists_declared_connections_port_by_port(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    path = tmp_path / "shop.kon"
+    path.write_text(APPLICATION, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "koncierge_lang", "explain", "network", str(path), "--env", "PROD"],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {" ".join(line.split()) for line in result.stdout.splitlines()}
+    assert "declared queue 15672/TCP connects to queue" in rows
+    assert "monitor watched 9100/TCP watched accepts from monitor" in rows
+    assert "publisher queue 5672/TCP QUEUE_HOST = queue.host" in rows
+    assert not any(row.startswith("publisher queue 15672") for row in rows)

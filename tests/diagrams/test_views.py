@@ -373,3 +373,45 @@ def test_namespace_wide_policies_and_shared_claims_in_the_kubernetes_view_of_man
     routed_workloads = [node for node in folded.nodes if "in 8080 from pods app=envoy (namespace projectcontour)" in node.details]
     assert len(routed_workloads) == len(routed) and all(node.id.startswith(f"{prod}/Deployment/") for node in routed_workloads)
     assert all(f"NetworkPolicy {node.id.rsplit('/', 1)[1]}" in node.details for node in routed_workloads)
+
+
+CONNECTED = """\
+application shop {
+  environment LOCAL "shop.test"
+  component queue {
+    image "rabbitmq:3.13"
+    port amqp 5672
+    port management 15672
+  }
+  component frontend {
+    image "frontend:1.0"
+    port http 80 -> 8080
+    connects to queue on management
+  }
+  component loadgenerator {
+    image "loadgenerator:1.0"
+    env FRONTEND_ADDR = "${frontend.host}:${frontend.port}"
+  }
+  component monitor {
+    image "monitor:1.0"
+  }
+  component watched {
+    image "watched:1.0"
+    port metrics 9100
+    accepts from monitor
+  }
+}
+"""
+
+
+def test_declared_connections_and_published_ports_are_drawn() -> None:
+    analysis = analyze(CONNECTED, "shop.kon")
+    requirements = labelled(diagram_of(analysis, "requirements").diagram)
+    assert ("shop/component/frontend", "shop/component/queue", "connects to queue :15672") in requirements
+    assert ("shop/component/monitor", "shop/component/watched", "accepts from monitor :9100") in requirements
+    frontend = diagram_of(analysis, "requirements").diagram.node("shop/component/frontend")
+    assert frontend is not None and "ports http 80->8080" in frontend.details
+    architecture = labelled(diagram_of(analysis, "architecture", "LOCAL").diagram)
+    assert ("shop-local/workload/frontend", "shop-local/service/queue", "15672/TCP") in architecture
+    assert ("shop-local/workload/loadgenerator", "shop-local/service/frontend", "80->8080/TCP") in architecture
+    assert ("shop-local/workload/monitor", "shop-local/service/watched", "9100/TCP") in architecture
