@@ -1,4 +1,4 @@
-"""Golden files per stage for both examples: `architecture.yaml` and one YAML per environment.
+"""Golden files per stage for every example: `architecture.yaml` and one YAML per environment.
 
 They are exactly what `koncierge build examples/<name>/<name>.kon [--stage architecture]` writes;
 `todo-host-path/` is the To Do example's manifests with host-path storage (a StorageClass and a
