@@ -276,6 +276,8 @@ class _Printer:
             if item.name is not None:
                 line += f"{item.name.text} "
             line += item.number.text
+            if item.container is not None:
+                line += f" -> {item.container.text}"
             if item.protocol is not None:
                 line += f"/{item.protocol.text}"
             return [line]
@@ -305,7 +307,10 @@ class _Printer:
         if isinstance(item, ast.Connects):
             port = f" on {item.port.text}" if item.port is not None else ""
             protocol = f"/{item.protocol.text}" if item.port is not None and item.protocol is not None else ""
-            return [f"connects to {item.target.raw}{port}{protocol}"]
+            target = item.target.raw if isinstance(item.target, ast.StringLiteral) else item.target.text
+            return [f"connects to {target}{port}{protocol}"]
+        if isinstance(item, ast.Accepts):
+            return [f"accepts from {item.source.text}" + (f" on {item.port.text}" if item.port is not None else "")]
         if isinstance(item, ast.Size):
             return [f"size {item.size.text}"]
         if isinstance(item, ast.Health):

@@ -158,3 +158,21 @@ def test_applications_read_before_the_parser_gives_up_are_still_checked() -> Non
     assert [application.name.text for application in analysis.syntax.applications] == ["shop"]
     assert "KON101" in {diagnostic.code for diagnostic in analysis.diagnostics}
     assert analysis.diagnostics[-1].message.endswith("(too many syntax errors: the rest of the file was not checked)")
+
+
+def test_statement_keywords_are_the_first_words_of_every_statement() -> None:
+    """Error recovery holds on to `STATEMENT_KEYWORDS`: a statement added to the grammar without
+    its keyword there would not be recognised when misspelt, nor end a skipped block."""
+    from koncierge_lang.syntax.parser import STATEMENT_KEYWORDS, build_lark
+
+    lark = build_lark()
+    literals = {terminal.name: terminal.pattern.value for terminal in lark.terminals if terminal.pattern.type == "str"}
+    rules_by_origin: dict[str, list[list[str]]] = {}
+    for rule in lark.rules:
+        rules_by_origin.setdefault(rule.origin.name, []).append([symbol.name for symbol in rule.expansion])
+    statements = {expansion[0] for origin in ("application_item", "component_item") for expansion in rules_by_origin[origin]}
+    first_words = {"application"}
+    for statement in statements:
+        for expansion in rules_by_origin.get(statement, [[statement]]):
+            first_words.add(literals.get(expansion[0], expansion[0]))
+    assert first_words == set(STATEMENT_KEYWORDS)

@@ -87,6 +87,8 @@ class ComponentLayout:
     volumes and mounts, and whether it is stateful."""
 
     ports: tuple[WorkloadPort, ...]
+    # What the component's Service listens on, port by port: the number clients use.
+    service_ports: tuple[ServicePort, ...]
     volumes: tuple[Volume, ...]
     mounts: tuple[VolumeMount, ...]
     stateful: bool
@@ -142,7 +144,8 @@ def _component_layout(
         shared = mount_counts.get(storage.name, 0) > 1
         writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
     return ComponentLayout(
-        ports=tuple(WorkloadPort(port_name(port), port.number, port.protocol) for port in component.ports),
+        ports=tuple(WorkloadPort(port_name(port), port.listens_on, port.protocol) for port in component.ports),
+        service_ports=tuple(ServicePort(port_name(port), port.number, port.protocol) for port in component.ports),
         volumes=tuple(volumes),
         mounts=tuple(mounts),
         stateful=component.is_database or writes_persistent_storage,
@@ -184,10 +187,11 @@ def build_architecture(
                     name=workload.name,
                     workload=workload.name,
                     exposure="routed" if component.name in routed else "internal",
-                    ports=tuple(ServicePort(port.name, port.number, port.protocol) for port in workload.ports),
+                    ports=layout.service_ports,
                 )
             )
 
+    _declared_flows(context)
     claims = _claims(application)
 
     if environment.backups:
@@ -202,8 +206,11 @@ def build_architecture(
         for route in ingress.routes:
             route_requirement = context.routes.get(route.name)
             target = context.components.get(route_requirement.component) if route_requirement else None
+            container_port = route_requirement.container_port if route_requirement else 0
             protocol = _port_protocol(target, route.port)
-            context.flows.add((INGRESS, route.service, route.port, protocol, f"route {route.name}: {route.url}"))
+            context.flows.add(
+                (INGRESS, route.service, container_port or route.port, protocol, f"route {route.name}: {route.url}")
+            )
 
     workloads = _harden(context, workloads, settings)
     external_flows = tuple(
@@ -404,9 +411,13 @@ class _Resolved:
     derived: bool = False
     # Whether a secret is among the parts (then the whole value is a secret).
     secret: bool = False
-    # (reference as written, target workload, port, protocol) for every component the expression
-    # makes its workload connect to: found in the same walk as the value.
+    # (reference as written, target workload, port its program listens on, protocol) for every
+    # port the expression names (`x.port`, `x.amqp`, `"${x.host}:5672"`): found in the same walk
+    # as the value.
     flows: list[tuple[str, str, int, str]] = field(default_factory=list)
+    # (reference as written, target component) for every `x.host` without a port after it: it
+    # connects to the target's first port unless the value names another port of the target.
+    hosts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _component_workload(
@@ -423,7 +434,7 @@ def _component_workload(
     for variable in component.variables:
         resolved = _Resolved()
         _resolve(context, variable.expression, state_key_prefix + variable.name, resolved, frozenset())
-        for reference_text, target, port, protocol in resolved.flows:
+        for reference_text, target, port, protocol in _variable_flows(context, component, resolved):
             context.flows.add((name, target, port, protocol, f"{variable.name} = {reference_text}"))
         parts = _merge_literals(resolved.parts)
         if resolved.secret:
@@ -540,19 +551,23 @@ def _resolve(
             resolved.parts.append(requirements.kubernetes_name(expression.component))
         else:
             resolved.parts.append(target.kubernetes_name)
-            # A host may be used with any of the target's ports.
-            for port in target.ports:
-                resolved.flows.append((reference, target.kubernetes_name, port.number, port.protocol))
+            named = next((port for port in target.ports if port.number == expression.port), None)
+            if named is not None:
+                # `"${x.host}:5672"`: the port written after the host.
+                resolved.flows.append(
+                    (f"{reference}:{named.number}", target.kubernetes_name, named.listens_on, named.protocol)
+                )
+            else:
+                resolved.hosts.append((reference, expression.component))
     elif isinstance(expression, requirements.ComponentPort):
-        reference = f"{expression.component}.port"
+        reference = f"{expression.component}.{expression.port or 'port'}"
         resolved.references.append(reference)
         resolved.derived = True
         target = context.components.get(expression.component)
-        resolved.parts.append(str(target.ports[0].number) if target and target.ports else "")
-        if target is not None and target.ports:
-            # A port reference names the first port.
-            port = target.ports[0]
-            resolved.flows.append((reference, target.kubernetes_name, port.number, port.protocol))
+        port = target.port(expression.port) if target is not None else None
+        resolved.parts.append(str(port.number) if port is not None else "")
+        if target is not None and port is not None:
+            resolved.flows.append((reference, target.kubernetes_name, port.listens_on, port.protocol))
     elif isinstance(expression, requirements.RouteDomain):
         resolved.references.append(f"{expression.route}.domain")
         resolved.derived = True
@@ -563,6 +578,46 @@ def _resolve(
         resolved.derived = True
         route = context.routes.get(expression.route)
         resolved.parts.append(requirements.route_url(route, environment) if route else "")
+
+
+def _variable_flows(
+    context: _Context, source: requirements.Component, resolved: _Resolved
+) -> list[tuple[str, str, int, str]]:
+    """The connections one variable's value makes: the ports it names, and the first port of each
+    component whose host it names without naming one of its ports. A component's references to
+    itself make none (a program reaches itself without the network policies)."""
+    flows = [flow for flow in resolved.flows if flow[1] != source.kubernetes_name]
+    named_ports: dict[str, list[tuple[int, str]]] = {}
+    for _, target_name, port_number, protocol in flows:
+        named_ports.setdefault(target_name, []).append((port_number, protocol))
+    for reference, component_name in resolved.hosts:
+        target = context.components.get(component_name)
+        if target is None or not target.ports or target.kubernetes_name == source.kubernetes_name:
+            continue
+        for port_number, protocol in named_ports.get(target.kubernetes_name) or [
+            (target.ports[0].listens_on, target.ports[0].protocol)
+        ]:
+            flows.append((reference, target.kubernetes_name, port_number, protocol))
+    return flows
+
+
+def _declared_flows(context: _Context) -> None:
+    """`connects to` and `accepts from`: the connections declared without a variable."""
+    for component in context.application.components:
+        for connection in component.component_connections:
+            source = context.components.get(connection.source)
+            target = context.components.get(connection.target)
+            if source is None or target is None or source is target:
+                continue
+            port = next((port for port in target.ports if port.number == connection.port), None)
+            if port is None:
+                continue
+            reason = (
+                f"{connection.target} accepts from {connection.source}"
+                if connection.accepted
+                else f"connects to {connection.target}"
+            )
+            context.flows.add((source.kubernetes_name, target.kubernetes_name, port.listens_on, port.protocol, reason))
 
 
 def _merge_literals(parts: list[SecretPart]) -> tuple[SecretPart, ...]:

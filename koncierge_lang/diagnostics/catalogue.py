@@ -92,17 +92,21 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "KON102", "unknown-member", E,
-        "A `.member` after a name is not one that kind of thing has (components have `.host` and "
-        "`.port`; routes have `.domain` and `.url`), or a member is missing where one is needed.",
+        "A `.member` after a name is not one that kind of thing has (components have `.host`, "
+        "`.port`, their first port, and one member per named port, such as `.amqp` for "
+        "`port amqp 5672`; routes have `.domain` and `.url`), or a member is missing where one is needed.",
         "Members say which fact about a component or route a variable receives.",
         "env SERVER_URI = api.host",
         "Use one of the members the message lists.",
     ),
     Rule(
         "KON103", "unknown-port", E,
-        "A route, or a component's `health` endpoint, names a port that the component does not have "
-        "(a health endpoint needs a TCP port).",
-        "The route would send traffic, and the health probe would ask, on a port nothing listens on.",
+        "A route, a connection (`connects to x on 5672`, `accepts from x on http`), a port written "
+        "after a host (`\"${x.host}:5672\"` or `\"x:5672\"`), or a component's `health` endpoint "
+        "names a port that the component does not have (a health endpoint needs a TCP port). A port "
+        "is named by the number clients use, the number its program listens on, or its name.",
+        "The route would send traffic, the connection would be made, and the health probe would ask, "
+        "on a port nothing listens on.",
         "component backend {\n  port 8080\n}\nroute api -> backend:8081",
         "Use a declared port, or add the port to the component (quick fix).",
     ),
@@ -342,6 +346,19 @@ RULES: tuple[Rule, ...] = (
         "Remove `as file`, or make the value a secret if it is one.",
     ),
     # 3xx: best practice
+    Rule(
+        "KON222", "literal-address", W,
+        "Text names a component or database of the application by its host name, as in "
+        "`\"productcatalogservice:3550\"`, `\"http://frontend\"` or `\"mongodb://carts-db:27017/data\"`.",
+        "Koncierge knows who connects to whom from references and `connects to`, and opens exactly those "
+        "connections in the network policies; it opens none for text, so in every environment with "
+        "policies this connection is blocked. Text also stays wrong when the component is renamed "
+        "or publishes another port.",
+        'component frontend {\n  env PRODUCT_CATALOG_SERVICE_ADDR = "productcatalogservice:3550"\n}',
+        "Write the address as references, as the quick fix does: "
+        "`\"${productcatalogservice.host}:${productcatalogservice.port}\"` (or a named port, "
+        "`${productcatalogservice.grpc}`). A port that the component does not publish is KON103.",
+    ),
     Rule(
         "KON301", "plain-text-password", W,
         "A secret is written in plain text in the file.",

@@ -73,14 +73,20 @@ class ValueReference:
 
 @dataclass(frozen=True, slots=True)
 class ComponentHost:
-    """The host name other components reach a component by (its Service's name)."""
+    """The host name other components reach a component by (its Service's name). `port` is the
+    port the text names right after it (`"${x.host}:5672"`), if any."""
 
     component: str
+    port: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ComponentPort:
+    """The number clients reach one of a component's ports on: its first port, or the port named
+    `port` (`x.amqp`)."""
+
     component: str
+    port: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +149,20 @@ class Variable:
 
 @dataclass(frozen=True, slots=True)
 class Port:
+    """A port of a component: `number` is the port clients use (its Service's), `container` the
+    port its program listens on when it differs (`port http 80 -> 8080`)."""
+
     number: int
     protocol: str = "TCP"
     name: str | None = None
     defaulted: bool = False
     span: Span = _span()
+    container: int | None = None
+
+    @property
+    def listens_on(self) -> int:
+        """The port the program listens on: what the pod declares and network policies allow."""
+        return self.container if self.container is not None else self.number
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +199,19 @@ class ExternalDependency:
 
 
 @dataclass(frozen=True, slots=True)
+class ComponentConnection:
+    """A connection from component `source` to component `target` on its port `port` (the number
+    clients use), declared with `connects to` in the source or `accepts from` in the target
+    (`accepted`)."""
+
+    source: str
+    target: str
+    port: int
+    accepted: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class HealthCheck:
     """`health "/healthz" [on PORT]`: an HTTP GET of `path` on `port` answers whether it is well."""
 
@@ -212,6 +240,14 @@ class Component:
     health: HealthCheck | None = None
     # `writes "/path", ...`: scratch space where the root filesystem is read-only.
     writable_paths: tuple[str, ...] = ()
+    # `connects to x` and `accepts from x`: connections to and from other components.
+    component_connections: tuple[ComponentConnection, ...] = ()
+
+    def port(self, name: str | None) -> Port | None:
+        """The port named `name`; the first port for None."""
+        if name is None:
+            return self.ports[0] if self.ports else None
+        return next((port for port in self.ports if port.name == name), None)
 
     @property
     def is_database(self) -> bool:
@@ -220,12 +256,16 @@ class Component:
 
 @dataclass(frozen=True, slots=True)
 class Route:
+    """`port` is the component's port clients use (its Service's); `container_port` the port its
+    program listens on (the same unless published under another number)."""
+
     name: str
     subdomain: str | None
     path: str
     component: str
     port: int
     span: Span = _span()
+    container_port: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,10 +144,14 @@ class Image:
 
 @dataclass(frozen=True, slots=True)
 class Port:
+    """`port [NAME] NUMBER [-> NUMBER] [/PROTOCOL]`: `number` is the port clients use (the
+    Service's); `container` the port the program listens on, when it differs (`port http 80 -> 8080`)."""
+
     name: Name | None
     number: Number
     protocol: Name | None
     span: Span = _span()
+    container: Number | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,11 +208,23 @@ class Replicas:
 
 @dataclass(frozen=True, slots=True)
 class Connects:
-    """`connects to "api.stripe.com" on 443`: a connection to something outside the application."""
+    """`connects to carts [on PORT]`: a connection to another component or database of the
+    application (`target` a name), or `connects to "api.stripe.com" on 443`: to something outside
+    it (`target` text)."""
 
-    target: StringLiteral
-    port: Number | None
+    target: StringLiteral | Name
+    port: Number | Name | None
     protocol: Name | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Accepts:
+    """`accepts from admin [on PORT]`: component `admin` connects to this one (on its first port,
+    or the port named), declared where the connection arrives."""
+
+    source: Name
+    port: Number | Name | None
     span: Span = _span()
 
 
@@ -238,7 +254,18 @@ class Writes:
 
 
 ComponentItem = (
-    Image | Port | Variable | CommandLine | Mount | ComponentStorage | Replicas | Connects | Size | Health | Writes
+    Image
+    | Port
+    | Variable
+    | CommandLine
+    | Mount
+    | ComponentStorage
+    | Replicas
+    | Connects
+    | Accepts
+    | Size
+    | Health
+    | Writes
 )
 
 

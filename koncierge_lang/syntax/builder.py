@@ -470,13 +470,14 @@ class SyntaxTreeBuilder:
         return ast.Image(self.string(children[0]), span)
 
     def build_port(self, children: Sequence[Any], span: Span) -> ast.Port:
-        # With maybe_placeholders the shape is (name?, number, protocol?).
-        name_token, number_token, protocol_token = children
+        # With maybe_placeholders the shape is (name?, number, container number?, protocol?).
+        name_token, number_token, container_token, protocol_token = children
         return ast.Port(
             self.name(name_token) if name_token is not None else None,
             self.number(number_token),
             self.name(protocol_token) if protocol_token is not None else None,
             span,
+            self.number(container_token) if container_token is not None else None,
         )
 
     def build_env(self, children: Sequence[Any], span: Span) -> ast.Variable:
@@ -511,11 +512,21 @@ class SyntaxTreeBuilder:
     def build_connects(self, children: Sequence[Any], span: Span) -> ast.Connects:
         target_token, port_token, protocol_token = children
         return ast.Connects(
-            self.string(target_token),
-            self.number(port_token) if port_token is not None else None,
+            self.string(target_token) if target_token.type == "STRING" else self.name(target_token),
+            self.port_reference(port_token),
             self.name(protocol_token) if protocol_token is not None else None,
             span,
         )
+
+    def build_accepts(self, children: Sequence[Any], span: Span) -> ast.Accepts:
+        source_token, port_token = children
+        return ast.Accepts(self.name(source_token), self.port_reference(port_token), span)
+
+    def port_reference(self, token: Any) -> ast.Number | ast.Name | None:
+        """A port by number or by name, where one may be given."""
+        if token is None:
+            return None
+        return self.number(token) if token.type == "NUMBER" else self.name(token)
 
     def build_size(self, children: Sequence[Any], span: Span) -> ast.Size:
         return ast.Size(self.name(children[0]), span)  # a NUMBER too: the checker says sizes are named

@@ -4,9 +4,12 @@ The Lark LALR parser is built once from `grammar/koncierge.lark` and driven toke
 that a syntax error does not end the parse. On an unexpected token the parser either drops it
 (panic mode, until the next statement keyword), or, when the token starts a statement or closes a
 block, looks for the shortest sequence of missing tokens that lets it continue (a missing `}`, a
-missing port number). Errors are reported in the user's words from the parser's own expectations;
-further errors are suppressed until a token is accepted again, so one mistake gives one message.
-Statements completed with made-up tokens are left out of the tree.
+missing port number). A name first on its line that is a misspelt statement keyword is read as
+the keyword (`_misspelt_statement_keyword`), and a dropped `{` has its block skipped to its own
+`}` (`_skipping_block`), so that neither makes a `}` close the application. Errors are reported
+in the user's words from the parser's own expectations; further errors are suppressed until a
+token is accepted again, so one mistake gives one message. Statements completed with made-up
+tokens are left out of the tree.
 
 It accepts exactly the texts plain Lark accepts with the grammar and its contextual lexer, and
 reads them into the same tokens (tests/test_parser_agrees_with_lark.py). Where a word could be read
@@ -44,7 +47,7 @@ MAXIMUM_INSERTED_TOKENS = 3
 STATEMENT_KEYWORDS = (
     "application", "environment", "constant", "secret", "value", "storage", "component",
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
-    "connects", "size", "health", "writes",
+    "connects", "accepts", "size", "health", "writes",
 )
 
 def grammar_text() -> str:
@@ -103,6 +106,28 @@ def _statement_terminal_types() -> frozenset[str]:
     literals = keyword_terminals()
     types = {name for name, text in literals.items() if text in STATEMENT_KEYWORDS or text == "}"}
     return frozenset(types | {"$END"})
+
+
+@lru_cache(maxsize=1)
+def _block_ending_keywords() -> frozenset[str]:
+    """The statement keywords that start a statement of a file or of an application's body but
+    not of a component's or database's body (`component`, `route`, but not `storage` or `port`),
+    asked of the grammar's tables. Where one starts a line, a block that error recovery is
+    skipping has lost its `}`: the block ends there, and does not swallow the application."""
+    literals = keyword_terminals()
+    statement_types = set(_recovery_tables()[1].values())
+    opening_brace = next(terminal_type for terminal_type, text in literals.items() if text == "{")
+    component = _recovery_tables()[1]["component"]
+    file_reader = _RecoveringParser(SourceText(""))
+    body_reader = _RecoveringParser(SourceText(""), start="application_body")
+    outer = file_reader.expected_terminals() | body_reader.expected_terminals()
+    stack: list[Any] | None = list(body_reader.parser_state.state_stack)
+    for terminal_type in (component, "NAME", opening_brace):
+        assert stack is not None
+        stack = body_reader._simulate(stack, terminal_type)
+    assert stack is not None
+    inner = body_reader.expected_terminals(stack)
+    return frozenset(literals[terminal_type] for terminal_type in (outer - inner) & statement_types)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +359,10 @@ class _RecoveringParser:
         """How a look-ahead that reaches the cursor is decided: as if the text went on so that
         the reading it tests can continue (True), or as if it could not (False)."""
         self.lookahead_reached_cursor = False
+        self.skipped_block_depth = 0
+        """How many `{` error recovery has dropped and not yet found the `}` of: the tokens up to
+        that `}` belong to a statement that could not be read, so that `}` closes no block of
+        the parser's (`_skipping_block`)."""
 
     # The LALR tables, simulated on a copy of the state stack: cheap, and never touches values.
     def _simulate(self, stack: list[Any], terminal_type: str) -> list[Any] | None:
@@ -526,6 +555,8 @@ class _RecoveringParser:
         return Token("$END", "", end, line, column, line, column, end)
 
     def offer(self, token: Token) -> Any:
+        if self.skipped_block_depth and self._skipping_block(token):
+            return None
         if (
             self.recovering
             and token.type == "NAME"
@@ -541,6 +572,23 @@ class _RecoveringParser:
             except UnexpectedToken:
                 pass  # An LALR default reduction led to an error: recover from the reduced state.
         return self.recover(token)
+
+    def _skipping_block(self, token: Token) -> bool:
+        """Whether `token` is dropped as part of a block that error recovery is skipping (one
+        whose `{` it dropped, as in `service payment {`): up to the block's own `}`, which would
+        otherwise close the application and leave every later statement unread. A line that
+        starts with a keyword that cannot start a statement inside a block (`component`,
+        `route`) ends the skipping where the block's `}` is missing; so does the end of the text."""
+        if token.type == "$END" or (
+            str(token) in _block_ending_keywords() and self._first_on_its_line(token)
+        ):
+            self.skipped_block_depth = 0
+            return False
+        if token.type == "LBRACE":
+            self.skipped_block_depth += 1
+        elif token.type == "RBRACE":
+            self.skipped_block_depth -= 1
+        return True
 
     # Look-ahead for the two places where Lark's reading and error recovery's may differ (see
     # `read`): the tokens after a word, read as Lark's contextual lexer would read them.
@@ -661,9 +709,21 @@ class _RecoveringParser:
         return result
 
     def recover(self, token: Token) -> Any:
+        if (
+            not self.recovering
+            and token.type == "NAME"
+            and token.value not in self.statement_keyword_types
+            and self._first_on_its_line(token)
+        ):
+            keyword_type = self._misspelt_statement_keyword(token)
+            if keyword_type is not None:
+                # Read as the keyword it is closest to, so that the statement is read (its name
+                # declared, its block closed by its own `}`) and later mistakes are reported.
+                self._report_misspelt_keyword(token, keyword_terminals()[keyword_type])
+                return self._feed(Token.new_borrow_pos(keyword_type, token.value, token))
         if token.type in self.sync_types:
             insertion = self._find_insertion(token.type)
-            if insertion is not None:
+            if insertion is not None and self._may_close_blocks_for(token, insertion):
                 if not self.recovering:
                     self._report_missing(token, insertion)
                 self.recovering = True
@@ -675,7 +735,39 @@ class _RecoveringParser:
         self.recovering = True
         if token.type == "$END":
             self.gave_up = True
+        elif token.type == "LBRACE":
+            self.skipped_block_depth = 1
         return None
+
+    def _may_close_blocks_for(self, token: Token, insertion: tuple[str, ...]) -> bool:
+        """Whether recovery may take `token` after the made-up tokens `insertion`. After an error,
+        a statement keyword in the middle of a line (the `database` of `env HOST = database.host`
+        after a line that could not be read) is not taken by closing a block: that block's own
+        `}` would then close the application, and every statement after it would be lost."""
+        if not self.recovering or token.type in ("RBRACE", "$END") or self._first_on_its_line(token):
+            return True
+        return "RBRACE" not in insertion
+
+    def _misspelt_statement_keyword(self, word: Token) -> str | None:
+        """The terminal type of the statement keyword that `word` (a name first on its line, where
+        the parser cannot take a name) is a misspelling of: the closest of the statement keywords
+        the parser takes here, as close as the checker's "did you mean" asks (`did_you_mean` in
+        koncierge_lang/requirements/checker/scope.py), and only if the two tokens after the word
+        can follow that keyword. None if there is no such keyword."""
+        stack = self.parser_state.state_stack
+        candidates = {
+            text: terminal_type
+            for text, terminal_type in self.statement_keyword_types.items()
+            if self._accepts(stack, terminal_type)
+        }
+        close = difflib.get_close_matches(str(word), sorted(candidates), n=1, cutoff=0.6)
+        if not close:
+            return None
+        keyword_type = candidates[close[0]]
+        after_keyword = self._simulate(list(stack), keyword_type)
+        if after_keyword is None or not self._can_continue(after_keyword, int(word.end_pos or 0), 2):
+            return None
+        return keyword_type
 
     def _find_insertion(self, terminal_type: str) -> tuple[str, ...] | None:
         """The shortest sequence of terminals after which `terminal_type` is accepted."""
@@ -729,11 +821,19 @@ class _RecoveringParser:
             keywords = sorted(literals[t] for t in expected if t in literals and literals[t].isalpha())
             close = difflib.get_close_matches(str(token), keywords, n=1, cutoff=0.6)
             if close:
-                message = f"unknown keyword `{token}`; did you mean `{close[0]}`?"
-                fixes = (Fix(f"Replace with `{close[0]}`", (TextEdit(self._span_of(token), close[0]),)),)
+                self._report_misspelt_keyword(token, close[0])
+                return
         elif token.type == "$END":
             message = f"unexpected end of the file: expected {expected_text}{after}"
         self._add(make_diagnostic("KON001", message, self._span_of(token), fixes=fixes))
+
+    def _report_misspelt_keyword(self, word: Token, keyword: str) -> None:
+        fix = Fix(f"Replace with `{keyword}`", (TextEdit(self._span_of(word), keyword),))
+        self._add(
+            make_diagnostic(
+                "KON001", f"unknown keyword `{word}`; did you mean `{keyword}`?", self._span_of(word), fixes=(fix,)
+            )
+        )
 
     def _statement_so_far(self) -> list[Token]:
         """The tokens of the statement being read, from its keyword on (empty between statements)."""

@@ -7,9 +7,12 @@ import re
 
 from lsprotocol import types
 
-from koncierge_lang.requirements.checker.values import COMPONENT_MEMBERS, ROUTE_MEMBERS
+from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
+from koncierge_lang.requirements.checker.values import ROUTE_MEMBERS
 from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.model import ENVIRONMENT_KINDS
+from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import expected_at
 from koncierge_server.documents import Snapshot
 from koncierge_server.keywords import KEYWORD_DOCUMENTATION, SNIPPETS, keyword_texts
@@ -22,7 +25,8 @@ _VALUE_KINDS = ("constant", "secret", "value")
 _MEMBER_KINDS = {"component": COMPONENT_MEMBERS, "database": COMPONENT_MEMBERS, "route": ROUTE_MEMBERS}
 _MEMBER_DOCUMENTATION = {
     "host": "The host name other components reach this component by (its Service's name).",
-    "port": "The component's first port.",
+    "port": "The number clients reach the component's **first** port on (its Service's port). "
+    "Other ports are reached by name: `port amqp 5672` is `x.amqp`.",
     "domain": "The route's domain in each environment (`subdomain.` + the environment's domain).",
     "url": "The route's full URL in each environment (`https` where the environment has HTTPS).",
 }
@@ -93,6 +97,12 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
                 )
     if "NUMBER" in expected and re.search(r"->\s*[A-Za-z_][A-Za-z0-9_-]*\s*:$", stripped):
         items.extend(_port_items(snapshot, application, stripped))
+    connection = re.search(r"(?:^|\s)(connects\s+to|accepts\s+from)\s+([A-Za-z_][A-Za-z0-9_-]*)\s+on$", stripped)
+    if "NUMBER" in expected and connection is not None:
+        # `connects to x on`: a port of x; `accepts from x on`: a port of this component.
+        component_name = connection.group(2) if connection.group(1).startswith("connects") else _enclosing_component(snapshot, offset)
+        if component_name is not None:
+            items.extend(_ports_of(snapshot, application, component_name))
     return types.CompletionList(is_incomplete=False, items=items)
 
 
@@ -115,7 +125,7 @@ def _expected(snapshot: Snapshot, offset: int) -> set[str]:
 
 
 def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offset: int) -> list[types.CompletionItem]:
-    if stripped.endswith("->"):
+    if stripped.endswith("->") or re.search(r"(^|\s)(connects\s+to|accepts\s+from)$", stripped):
         return _declared_items(snapshot, application, ("component", "database"))
     if re.search(r"(^|\s)(like|environment)$", stripped):
         # After `environment` a new environment is named after its kind; after `like`, a kind.
@@ -179,7 +189,7 @@ def _declared_items(snapshot: Snapshot, application: str | None, kinds: tuple[st
 def _member_items(snapshot: Snapshot, application: str | None, name: str) -> list[types.CompletionItem]:
     kinds = {declaration.name: declaration.kind for declaration in declarations_in(snapshot, application)}
     members = _MEMBER_KINDS.get(kinds.get(name, ""), ())
-    return [
+    items = [
         types.CompletionItem(
             label=member,
             kind=types.CompletionItemKind.Property,
@@ -188,16 +198,55 @@ def _member_items(snapshot: Snapshot, application: str | None, name: str) -> lis
         )
         for member in members
     ]
+    if kinds.get(name) in ("component", "database"):
+        component = _model_component(snapshot, application, name)
+        for port in component.ports if component is not None else ():
+            if port.name and port.name not in COMPONENT_MEMBERS:
+                items.append(
+                    types.CompletionItem(
+                        label=port.name,
+                        kind=types.CompletionItemKind.Property,
+                        detail=f"{name}.{port.name}: port {port.number}",
+                        documentation=_markdown(_port_documentation(name, port)),
+                    )
+                )
+    return items
+
+
+def _port_documentation(component: str, port: model.Port) -> str:
+    listens = f"; the container listens on {port.container}" if port.container is not None else ""
+    return f"Port `{port.name or port.number}` of `{component}`: clients use {port.number}/{port.protocol}{listens}."
+
+
+def _model_component(snapshot: Snapshot, application: str | None, name: str) -> model.Component | None:
+    for model_application in snapshot.analysis.requirements.applications:
+        if model_application.name == application:
+            return model_application.component(name)
+    return None
+
+
+def _enclosing_component(snapshot: Snapshot, offset: int) -> str | None:
+    """The component or database whose block holds `offset`."""
+    for syntax_application in snapshot.analysis.syntax.applications:
+        for item in syntax_application.items:
+            if isinstance(item, ast.Component) and item.span.start < offset <= item.span.end:
+                return item.name.text
+    return None
 
 
 def _port_items(snapshot: Snapshot, application: str | None, stripped: str) -> list[types.CompletionItem]:
     match = re.search(r"->\s*([A-Za-z_][A-Za-z0-9_-]*)\s*:$", stripped)
     if match is None:
         return []
+    return _ports_of(snapshot, application, match.group(1))
+
+
+def _ports_of(snapshot: Snapshot, application: str | None, name: str) -> list[types.CompletionItem]:
+    """A component's ports, by number and by name."""
     for model_application in snapshot.analysis.requirements.applications:
         if model_application.name != application:
             continue
-        component = model_application.component(match.group(1))
+        component = model_application.component(name)
         if component is None:
             return []
         items = []
@@ -206,7 +255,7 @@ def _port_items(snapshot: Snapshot, application: str | None, stripped: str) -> l
                 types.CompletionItem(
                     label=str(port.number),
                     kind=types.CompletionItemKind.Value,
-                    documentation=_markdown(f"port {port.number}/{port.protocol} of `{component.name}`"),
+                    documentation=_markdown(_port_documentation(component.name, port)),
                 )
             )
             if port.name:

@@ -15,11 +15,12 @@ import re
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
-from koncierge_lang.requirements.checker.connections import connections
+from koncierge_lang.requirements.checker.connections import component_connections, connections
 from koncierge_lang.requirements.checker.databases import database_type_of, default_variables
 from koncierge_lang.requirements.checker.fixes import add_port_fix
 from koncierge_lang.requirements.checker.images import image_problem
 from koncierge_lang.requirements.checker.literals import plain_string, whole_number
+from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.checker.storage import mounts
 from koncierge_lang.requirements.checker.values import expression, is_secret_expression
@@ -75,6 +76,7 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         size=size,
         health=health,
         writable_paths=writable_paths,
+        component_connections=component_connections(scope, syntax),
     )
 
 
@@ -158,9 +160,13 @@ def _health(scope: ApplicationScope, syntax: ast.Component, ports: tuple[model.P
                 fixes=add_port_fix(syntax, 8080),
             )
             return None
-        port = tcp_ports[0].number
+        port = tcp_ports[0].listens_on
     elif isinstance(item.port, ast.Number):
-        matching = [port for port in tcp_ports if item.port.text.isdigit() and port.number == int(item.port.text)]
+        matching = [
+            port
+            for port in tcp_ports
+            if item.port.text.isdigit() and int(item.port.text) in (port.number, port.listens_on)
+        ]
         if not matching:
             if scope.may_be_hidden_by_syntax_error(syntax):
                 return None
@@ -173,7 +179,7 @@ def _health(scope: ApplicationScope, syntax: ast.Component, ports: tuple[model.P
                 fixes=add_port_fix(syntax, number) if 1 <= number <= 65535 else (),
             )
             return None
-        port = matching[0].number
+        port = matching[0].listens_on
     else:
         named = [port for port in tcp_ports if port.name == item.port.text]
         if not named:
@@ -188,7 +194,7 @@ def _health(scope: ApplicationScope, syntax: ast.Component, ports: tuple[model.P
                 fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(item.port.span, suggestion),)),) if suggestion else (),
             )
             return None
-        port = named[0].number
+        port = named[0].listens_on
     return model.HealthCheck(path, port, item.span) if valid else None
 
 
@@ -228,6 +234,17 @@ def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | N
             scope.report("KON201", f"`{text}` is not a port: ports are whole numbers from 1 to 65535", item.number.span)
             continue
         number = int(text)
+        container: int | None = None
+        if item.container is not None:
+            container_text = item.container.text
+            if not container_text.isdigit() or not 1 <= int(container_text) <= 65535:
+                scope.report(
+                    "KON201",
+                    f"`{container_text}` is not a port: ports are whole numbers from 1 to 65535",
+                    item.container.span,
+                )
+                continue
+            container = int(container_text) if int(container_text) != number else None
         protocol = "TCP"
         if item.protocol is not None:
             if item.protocol.text.lower() not in ("tcp", "udp"):
@@ -263,13 +280,32 @@ def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | N
                     (RelatedLocation(seen_names[item.name.text].span, "first named here"),),
                 )
             seen_names[item.name.text] = item
-            if not _PORT_NAME.match(item.name.text):
+            if item.name.text in COMPONENT_MEMBERS:
+                scope.report(
+                    "KON201",
+                    f"a port cannot be named `{item.name.text}`: `{syntax.name.text}.{item.name.text}` already means "
+                    + ("its host name" if item.name.text == "host" else "its first port"),
+                    item.name.span,
+                )
+            elif not _PORT_NAME.match(item.name.text):
                 scope.report(
                     "KON201",
                     f"port name `{item.name.text}` must be at most 15 lower-case letters, digits and `-`",
                     item.name.span,
                 )
-        ports.append(model.Port(number, protocol, port_name, False, item.span))
+        if container is not None:
+            container_key = (container, protocol)
+            clash = next((port for port in ports if port.listens_on == container and port.protocol == protocol), None)
+            if clash is not None:
+                scope.report(
+                    "KON201",
+                    f"container port {container}/{protocol.lower()} is published twice",
+                    item.container.span if item.container is not None else item.span,
+                    (RelatedLocation(clash.span, "also published here"),),
+                )
+                continue
+            del container_key
+        ports.append(model.Port(number, protocol, port_name, False, item.span, container))
     for port in ports:
         # A port without a name is called after its number; a port named so would share that name.
         implied = unnamed_port_name(port.number, port.protocol) if port.name is None else None

@@ -12,9 +12,9 @@ from __future__ import annotations
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.naming import is_dns_label
 from koncierge_lang.requirements import model
-from koncierge_lang.requirements.checker.databases import reachable_ports
 from koncierge_lang.requirements.checker.fixes import add_port_fix
 from koncierge_lang.requirements.checker.literals import plain_string
+from koncierge_lang.requirements.checker.ports import describe_ports, reachable_ports, resolve_port
 from koncierge_lang.requirements.checker.scope import ApplicationScope, Entry, did_you_mean
 from koncierge_lang.syntax import ast
 
@@ -73,8 +73,8 @@ def route(scope: ApplicationScope, syntax: ast.Route) -> model.Route | None:
     assert isinstance(component_syntax, ast.Component)
     component_ports = reachable_ports(scope, component_syntax)
     if not component_ports:
-        if scope.may_be_hidden_by_syntax_error(component_syntax):
-            return None
+        if scope.may_be_hidden_by_syntax_error(component_syntax) or component_syntax.database_type is not None:
+            return None  # A database of an unknown type: KON108 is the mistake to report.
         scope.report(
             "KON210",
             f"route `{syntax.name.text}` leads to `{target}`, which has no port",
@@ -86,48 +86,14 @@ def route(scope: ApplicationScope, syntax: ast.Route) -> model.Route | None:
             ),
         )
         return None
-    port_number: int | None = None
-    if syntax.port is None:
-        if len(component_ports) > 1:
-            listed = ", ".join(str(number) for number, _ in component_ports)
-            scope.report(
-                "KON210",
-                f"`{target}` has several ports ({listed}): say which one the route leads to, such as `{target}:{component_ports[0][0]}`",
-                syntax.component.span,
-            )
-        port_number = component_ports[0][0]
-    elif isinstance(syntax.port, ast.Number):
-        if syntax.port.text.isdigit() and any(int(syntax.port.text) == number for number, _ in component_ports):
-            port_number = int(syntax.port.text)
-        elif scope.may_be_hidden_by_syntax_error(component_syntax):
-            return None
-        else:
-            listed = ", ".join(str(number) for number, _ in component_ports)
-            fixes = (
-                add_port_fix(component_syntax, int(syntax.port.text))
-                if syntax.port.text.isdigit() and 1 <= int(syntax.port.text) <= 65535
-                else ()
-            )
-            scope.report(
-                "KON103",
-                f"`{target}` has no port {syntax.port.text} (its ports: {listed})",
-                syntax.port.span,
-                (RelatedLocation(component_syntax.name.span, f"`{target}` is declared here"),),
-                fixes=fixes,
-            )
-            return None
-    else:
-        named = [number for number, port_name in component_ports if port_name == syntax.port.text]
-        if not named:
-            names = [port_name for _, port_name in component_ports if port_name]
-            suggestion = did_you_mean(syntax.port.text, names)
-            scope.report(
-                "KON103",
-                f"`{target}` has no port named `{syntax.port.text}`"
-                + (f"; did you mean `{suggestion}`?" if suggestion else ""),
-                syntax.port.span,
-                fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.port.span, suggestion),)),) if suggestion else (),
-            )
-            return None
-        port_number = named[0]
-    return model.Route(syntax.name.text, subdomain, path, target, port_number, syntax.span)
+    if syntax.port is None and len(component_ports) > 1:
+        scope.report(
+            "KON210",
+            f"`{target}` has several ports ({describe_ports(component_ports)}): say which one the route leads to, "
+            f"such as `{target}:{component_ports[0].number}`",
+            syntax.component.span,
+        )
+    port = resolve_port(scope, component_syntax, syntax.port, syntax.component.span, f"route `{syntax.name.text}`")
+    if port is None:
+        return None
+    return model.Route(syntax.name.text, subdomain, path, target, port.number, syntax.span, port.container)

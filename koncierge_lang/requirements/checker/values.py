@@ -16,15 +16,16 @@ import binascii
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.addresses import check_addresses
 from koncierge_lang.requirements.checker.databases import has_ports
 from koncierge_lang.requirements.checker.environments import unknown_environment
 from koncierge_lang.requirements.checker.fixes import add_port_fix
 from koncierge_lang.requirements.checker.literals import whole_number
+from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS, reachable_ports
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
 
-COMPONENT_MEMBERS = ("host", "port")
 ROUTE_MEMBERS = ("domain", "url")
 
 # Built for nearly every reference: without the frozen dataclass's slower `__init__`.
@@ -70,6 +71,7 @@ def text(scope: ApplicationScope, syntax: ast.StringLiteral) -> model.Text:
             parts.append(part)
         else:
             parts.append(reference(scope, part))
+    check_addresses(scope, syntax, parts)
     return model.Text(tuple(parts))
 
 
@@ -139,7 +141,12 @@ def reference(scope: ApplicationScope, syntax: ast.Reference) -> model.Reference
     if kind in ("component", "database"):
         assert isinstance(node, ast.Component)
         if member not in COMPONENT_MEMBERS:
-            bad_member(scope, syntax, kind, COMPONENT_MEMBERS)
+            port_names = [
+                port.name for port in reachable_ports(scope, node) if port.name and port.name not in COMPONENT_MEMBERS
+            ]
+            if member is not None and member in port_names:
+                return model.ComponentPort(name, member)
+            bad_member(scope, syntax, kind, COMPONENT_MEMBERS, tuple(port_names))
             return model.ComponentHost(name)
         if not has_ports(scope, node) and not scope.may_be_hidden_by_syntax_error(node):
             scope.report(
@@ -174,16 +181,29 @@ def reference(scope: ApplicationScope, syntax: ast.Reference) -> model.Reference
     return _new_value_reference(name)
 
 
-def bad_member(scope: ApplicationScope, syntax: ast.Reference, kind: str, members: tuple[str, ...]) -> None:
-    """KON102 for a missing or unknown member of a component, database or route."""
+def bad_member(
+    scope: ApplicationScope, syntax: ast.Reference, kind: str, members: tuple[str, ...], port_names: tuple[str, ...] = ()
+) -> None:
+    """KON102 for a missing or unknown member of a component, database or route (a component's
+    members are `.host`, `.port`, its first port, and its named ports)."""
     name = syntax.name.text
-    listed = " or ".join(f"`{name}.{member}`" for member in members)
+    if kind in ("component", "database"):
+        listed = f"`{name}.host` or `{name}.port` (its first port)" + "".join(
+            f", `{name}.{port_name}`" for port_name in port_names
+        )
+        if not port_names:
+            listed += "; name a port (`port amqp 5672`) to refer to it by name"
+    else:
+        listed = " or ".join(f"`{name}.{member}`" for member in members)
     if syntax.member is None:
         scope.report("KON102", f"`{name}` is a {kind}: say which fact about it you need, {listed}", syntax.span)
         return
-    suggestion = did_you_mean(syntax.member.text, members)
+    suggestion = did_you_mean(syntax.member.text, members + port_names)
     fixes: tuple[Fix, ...] = ()
-    message = f"a {kind} has no member `{syntax.member.text}`; use {listed}"
+    message = f"{kind} `{name}` has no member or port named `{syntax.member.text}`; use {listed}" if kind in (
+        "component",
+        "database",
+    ) else f"a {kind} has no member `{syntax.member.text}`; use {listed}"
     if suggestion:
         message = f"a {kind} has no member `{syntax.member.text}`; did you mean `{name}.{suggestion}`?"
         fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.member.span, suggestion),)),)
