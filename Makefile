@@ -29,15 +29,19 @@ system-packages: ## Install the Debian packages the tests and the demo use (grap
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-demo: setup system-packages ## Check, build and draw the bundled To Do example
+demo: setup system-packages ## Check, build and draw the To Do example; check and build Online Boutique and Sock Shop
 	$(BIN)/koncierge check examples/todo/todo.kon
 	$(BIN)/koncierge build examples/todo/todo.kon -o out
 	$(BIN)/koncierge diagram examples/todo/todo.kon --view requirements -o out/todo/requirements.svg
 	$(BIN)/koncierge diagram examples/todo/todo.kon --view architecture --env PROD -o out/todo/architecture.svg
 	$(BIN)/koncierge diagram examples/todo/todo.kon --view kubernetes --env PROD -o out/todo/kubernetes.svg
+	$(BIN)/koncierge check examples/online-boutique/online-boutique.kon examples/sock-shop/sock-shop.kon
+	$(BIN)/koncierge build examples/online-boutique/online-boutique.kon -o out
+	$(BIN)/koncierge build examples/sock-shop/sock-shop.kon -o out
 	@echo
 	@echo "The To Do example's Kubernetes manifests (one file per environment) and diagrams are in out/todo/:"
 	@ls -1 out/todo/
+	@echo "Online Boutique's and Sock Shop's manifests are in out/online-boutique/ and out/sock-shop/."
 	@if command -v npm >/dev/null; then \
 	  $(MAKE) --no-print-directory extension && \
 	  echo "The VS Code extension is vscode-extension/koncierge-0.1.0.vsix;" && \

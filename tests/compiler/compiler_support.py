@@ -21,7 +21,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN_EXAMPLES = REPOSITORY / "tests" / "golden" / "examples"
 CRDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "crds"
 KUBERNETES_VERSION = "1.37"
-EXAMPLE_FILES = {"hello": EXAMPLES / "hello" / "hello.kon", "todo": EXAMPLES / "todo" / "todo.kon"}
+EXAMPLE_FILES = {
+    "hello": EXAMPLES / "hello" / "hello.kon",
+    "todo": EXAMPLES / "todo" / "todo.kon",
+    # Two real applications nobody here wrote (issue 12), from the manifests in ../shared/fixtures/manifests.
+    "online-boutique": EXAMPLES / "online-boutique" / "online-boutique.kon",
+    "sock-shop": EXAMPLES / "sock-shop" / "sock-shop.kon",
+}
 
 
 def analysis_of(path: Path, name: str | None = None) -> Analysis:

@@ -1,4 +1,4 @@
-"""Golden files per stage for both examples: `architecture.yaml` and one YAML per environment.
+"""Golden files per stage for every example: `architecture.yaml` and one YAML per environment.
 
 They are exactly what `koncierge build examples/<name>/<name>.kon [--stage architecture]` writes;
 `todo-host-path/` is the To Do example's manifests with host-path storage (a StorageClass and a
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of
+from compiler_support import EXAMPLE_FILES, GOLDEN_EXAMPLES, REPOSITORY, analysis_of, architectures, fake_passwords
 from conftest import assert_golden_files
 
 from koncierge_lang.build_pipeline import render_outputs
@@ -30,7 +30,15 @@ def rendered(name: str, stage: str, settings: Settings | None = None) -> dict[st
     path = EXAMPLE_FILES[name]
     source_name = path.relative_to(REPOSITORY).as_posix()
     analysis = analysis_of(path, source_name)
-    outputs = render_outputs(analysis, settings or Settings(), source_name, stage)
+    settings = settings or Settings()
+    # Generated passwords (Online Boutique's and Sock Shop's databases have some) are a fixed
+    # placeholder, as `koncierge build` would take them from its state file.
+    passwords = {
+        key: value
+        for architecture in architectures(path, settings).values()
+        for key, value in fake_passwords(architecture).items()
+    }
+    outputs = render_outputs(analysis, settings, source_name, stage, generated_secrets=passwords)
     return {Path(output.relative_path).name: output.text for output in outputs}
 
 

@@ -1,23 +1,19 @@
-"""The generated NetworkPolicies, evaluated with Kubernetes' semantics (a small evaluator below):
-every connection the architecture needs is allowed, and every other pod-to-pod or pod-to-outside
-connection is denied. For both examples, a generated larger application, and external dependencies.
-
-Semantics (https://kubernetes.io/docs/concepts/services-networking/network-policies/): a pod is
-isolated for ingress (egress) when some policy of its namespace selects it with that policy type;
-an isolated pod accepts only what one of the selecting policies' rules allows; a connection
-succeeds when the source's egress and the destination's ingress both allow it. Pods outside the
-application's namespace (the ingress controller, the DNS, a stranger) have no policies here.
+"""The generated NetworkPolicies, evaluated with Kubernetes' semantics (the evaluator in
+security_support.py): every connection the architecture needs is allowed, and every other
+pod-to-pod or pod-to-outside connection is denied. For both small examples, a generated larger
+application, and external dependencies. The real applications' flows, taken from their original
+manifests, are tested in test_real_applications.py.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from security_support import Pod, application_pods, connects
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.from_requirements import build_architecture
@@ -55,99 +51,6 @@ application shop {
   route www -> api:8080
 }
 """
-
-
-@dataclass(frozen=True)
-class Pod:
-    name: str
-    namespace: str
-    labels: tuple[tuple[str, str], ...]
-    ip: str
-    ports: tuple[tuple[int, str], ...]
-
-
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    assert set(selector) <= {"matchLabels"}, "the evaluator knows matchLabels only"
-    return all(labels.get(key) == value for key, value in selector.get("matchLabels", {}).items())
-
-
-def peer_matches(peer: dict[str, Any], policy_namespace: str, destination: Pod | str) -> bool:
-    if "ipBlock" in peer:
-        address = ipaddress.ip_address(destination.ip if isinstance(destination, Pod) else destination)
-        block = peer["ipBlock"]
-        return address in ipaddress.ip_network(block["cidr"]) and not any(
-            address in ipaddress.ip_network(excluded) for excluded in block.get("except", [])
-        )
-    if not isinstance(destination, Pod):
-        return False  # Pod and namespace selectors never match addresses outside the cluster.
-    if "namespaceSelector" in peer:
-        namespace_labels = {"kubernetes.io/metadata.name": destination.namespace}
-        if not selects(peer["namespaceSelector"], namespace_labels):
-            return False
-    elif destination.namespace != policy_namespace:
-        return False
-    return selects(peer.get("podSelector", {}), dict(destination.labels))
-
-
-def port_matches(rule: dict[str, Any], port: int, protocol: str) -> bool:
-    ports = rule.get("ports")
-    if not ports:
-        return True
-    return any(item.get("port") == port and item.get("protocol", "TCP") == protocol for item in ports)
-
-
-def allowed(policies: list[dict[str, Any]], pod: Pod, direction: str, peer: Pod | str, port: int, protocol: str) -> bool:
-    policy_type, rules_key, peers_key = (
-        ("Ingress", "ingress", "from") if direction == "ingress" else ("Egress", "egress", "to")
-    )
-    selecting = [
-        policy
-        for policy in policies
-        if policy["metadata"]["namespace"] == pod.namespace
-        and selects(policy["spec"]["podSelector"], dict(pod.labels))
-        and policy_type in policy["spec"]["policyTypes"]
-    ]
-    if not selecting:
-        return True
-    for policy in selecting:
-        for rule in policy["spec"].get(rules_key, []):
-            peers = rule.get(peers_key)
-            if (not peers or any(peer_matches(item, pod.namespace, peer) for item in peers)) and port_matches(
-                rule, port, protocol
-            ):
-                return True
-    return False
-
-
-def connects(policies: list[dict[str, Any]], source: Pod, destination: Pod | str, port: int, protocol: str) -> bool:
-    if not allowed(policies, source, "egress", destination, port, protocol):
-        return False
-    if isinstance(destination, Pod):
-        return allowed(policies, destination, "ingress", source, port, protocol)
-    return True
-
-
-def application_pods(documents: list[dict[str, Any]]) -> list[Pod]:
-    pods = []
-    for index, document in enumerate(documents):
-        if document["kind"] in ("Deployment", "StatefulSet"):
-            template = document["spec"]["template"]
-        elif document["kind"] == "CronJob":
-            template = document["spec"]["jobTemplate"]["spec"]["template"]
-        else:
-            continue
-        container = template["spec"]["containers"][0]
-        ports = tuple((port["containerPort"], port["protocol"]) for port in container.get("ports", []))
-        pods.append(
-            Pod(
-                document["metadata"]["name"],
-                document["metadata"]["namespace"],
-                tuple(sorted(template["metadata"]["labels"].items())),
-                f"10.244.{index // 250}.{index % 250 + 1}",
-                ports,
-            )
-        )
-    return pods
 
 
 def architectures_of(text: str, settings: Settings) -> list[EnvironmentArchitecture]:
