@@ -120,3 +120,34 @@ async def test_literal_address_warning_and_its_quick_fix(client: LanguageClient)
     assert fixed_line == '    env CATALOG = "${catalog.host}:${catalog.port}"'
     fixed = SHOP.replace(line, fixed_line)
     assert [diagnostic.code for diagnostic in await open_text(client, fixed, version=2)] == []
+
+
+async def test_online_boutique_with_literal_addresses_gets_a_working_fix_at_each(client: LanguageClient) -> None:
+    from tests.test_literal_addresses import BOUTIQUE, literal_version
+
+    literal, count = literal_version(BOUTIQUE.read_text(encoding="utf-8"))
+    found = await open_text(client, literal)
+    warnings = [diagnostic for diagnostic in found if diagnostic.code == "KON222"]
+    assert len(warnings) == count
+    edits: list[types.TextEdit] = []
+    for warning in warnings:
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=document(), range=warning.range, context=types.CodeActionContext(diagnostics=[warning])
+            )
+        )
+        fix = next(
+            action for action in actions or [] if isinstance(action, types.CodeAction) and action.title.startswith("Write")
+        )
+        assert fix.edit is not None and fix.edit.changes is not None
+        edits.extend(fix.edit.changes[TODO_URI])
+    lines = literal.split("\n")
+    for text_edit in sorted(edits, key=lambda item: (item.range.start.line, item.range.start.character), reverse=True):
+        assert text_edit.range.start.line == text_edit.range.end.line
+        line = lines[text_edit.range.start.line]
+        lines[text_edit.range.start.line] = (
+            line[: text_edit.range.start.character] + text_edit.new_text + line[text_edit.range.end.character :]
+        )
+    fixed = await open_text(client, "\n".join(lines), version=2)
+    assert not [diagnostic for diagnostic in fixed if diagnostic.code == "KON222"]
+    assert not [diagnostic for diagnostic in fixed if diagnostic.severity == types.DiagnosticSeverity.Error]
