@@ -125,11 +125,13 @@ def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: 
 
 def _host_names(scope: ApplicationScope) -> dict[str, ast.Component]:
     """The host names of the application's components and databases (their Kubernetes names)."""
-    hosts: dict[str, ast.Component] = {}
-    for kind, _, node in scope.names.values():
-        if kind in ("component", "database") and isinstance(node, ast.Component):
-            hosts.setdefault(model.kubernetes_name(node.name.text), node)
-    return hosts
+    if scope.host_names is None:
+        hosts: dict[str, ast.Component] = {}
+        for kind, _, node in scope.names.values():
+            if kind in ("component", "database") and isinstance(node, ast.Component):
+                hosts.setdefault(model.kubernetes_name(node.name.text), node)
+        scope.host_names = hosts
+    return scope.host_names
 
 
 def _ports_after_hosts(

@@ -86,6 +86,9 @@ class ApplicationScope:
         self.inline_storages: list[model.Storage] = []
         # Whether each named value is (or contains) a secret: asked for every variable.
         self.secret_values: dict[str, bool] = {}
+        # The host names of the components and databases, made when text first needs them
+        # (`addresses.py`): once per application, not once per string.
+        self.host_names: dict[str, ast.Component] | None = None
 
     def report(
         self,
