@@ -153,7 +153,7 @@ def _ports_after_hosts(
         target = entry[2]
         ports = reachable_ports(scope, target)
         number = int(port_match.group(1))
-        found = find_port(ports, number)
+        found = find_port(ports, number, clients_only=True)
         if found is None:
             _unknown_port(scope, literal, target, ports, number, port_match.start(1), port_match.end(1))
             continue
@@ -182,10 +182,20 @@ def _unknown_port(
     name = target.name.text
     listed = describe_ports(ports) or "none"
     container = ports[0].container if ports else 8080
+    listening = next((port for port in ports if port.container == number and port.number != number), None)
+    if listening is not None:
+        message = (
+            f"{kind} `{name}` listens on {number}, but clients reach it on {listening.number} "
+            f"(`port {listening.name + ' ' if listening.name else ''}{listening.number} -> {number}`): use {listening.number}"
+        )
+    else:
+        message = (
+            f"{kind} `{name}` has no port {number} (its ports: {listed}): use one of them, or publish "
+            f"{number} (`port {number} -> {container}` if the program listens on {container})"
+        )
     scope.report(
         "KON103",
-        f"{kind} `{name}` has no port {number} (its ports: {listed}): use one of them, or publish "
-        f"{number} (`port {number} -> {container}` if the program listens on {container})",
+        message,
         _span(literal, start, end),
         (RelatedLocation(target.name.span, f"`{name}` is declared here"),),
     )
@@ -211,7 +221,7 @@ def _literal_address(
     if port_match is not None:
         number = int(port_match.group(1))
         ports = reachable_ports(scope, target)
-        found = find_port(ports, number)
+        found = find_port(ports, number, clients_only=True)
         if found is None:
             _unknown_port(scope, literal, target, ports, number, port_offset + port_match.start(1), port_offset + port_match.end(1))
             return

@@ -59,9 +59,12 @@ def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[R
     return ports
 
 
-def find_port(ports: list[ReachablePort], wanted: ast.Number | ast.Name | int | str) -> ReachablePort | None:
-    """The port `wanted` names: by the number clients use first, then by the container's number,
-    or by name."""
+def find_port(
+    ports: list[ReachablePort], wanted: ast.Number | ast.Name | int | str, clients_only: bool = False
+) -> ReachablePort | None:
+    """The port `wanted` names: by the number clients use first, then (unless `clients_only`: a
+    number written in an address, which only the Service's port answers) by the container's
+    number, or by name."""
     if isinstance(wanted, ast.Number):
         if not wanted.text.isdigit():
             return None
@@ -72,6 +75,8 @@ def find_port(ports: list[ReachablePort], wanted: ast.Number | ast.Name | int | 
         for port in ports:
             if port.number == wanted:
                 return port
+        if clients_only:
+            return None
         return next((port for port in ports if port.container == wanted), None)
     return next((port for port in ports if port.name == wanted), None)
 
