@@ -14,6 +14,7 @@ file into a broken one or change its meaning, even through a bug in the printer 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from koncierge_lang.source import Span
 from koncierge_lang.syntax import ast
@@ -258,8 +259,15 @@ class _Printer:
             self._statement(span.start, span.start_line, depth, [line], span.end_line, span.end)
             return
         header_end = component.database_type or component.name
+        self._block(header, header_end, component.items, span, depth)
+
+    def _block(self, header: str, header_end: ast.Name, items: tuple[Any, ...], span: Span, depth: int) -> None:
+        """A block of component statements: a component's, a database's, a sidecar's or an init container's."""
         self._statement(span.start, span.start_line, depth, [header + " {"], header_end.span.end_line, header_end.span.end)
-        for item in component.items:
+        for item in items:
+            if isinstance(item, ast.Container):
+                self.print_container(item, depth + 1)
+                continue
             self._emit_comments_inside(item.span, depth + 1)
             lines = self.component_item_lines(item)
             self._statement(item.span.start, item.span.start_line, depth + 1, lines, item.span.end_line, item.span.end)
@@ -267,6 +275,15 @@ class _Printer:
         self.lines.append(INDENT * depth + "}")
         self.last_end_line = span.end_line
         self._trailing_comment(span.end_line, span.end)
+
+    def print_container(self, container: ast.Container, depth: int) -> None:
+        header = f"{container.kind} {container.name.text}"
+        if not container.items:
+            span = container.span
+            self._emit_comments_inside(span, depth)
+            self._statement(span.start, span.start_line, depth, [header + " {}"], span.end_line, span.end)
+            return
+        self._block(header, container.name, container.items, container.span, depth)
 
     def component_item_lines(self, item: ast.ComponentItem) -> list[str]:
         if isinstance(item, ast.Image):
@@ -316,5 +333,57 @@ class _Printer:
         if isinstance(item, ast.Health):
             return [f"health {item.path.raw}" + (f" on {item.port.text}" if item.port is not None else "")]
         if isinstance(item, ast.Writes):
-            return ["writes " + ", ".join(literal.raw for literal in item.paths)]
+            return ["writes " + ", ".join(literal.raw for literal in item.paths) + (" keeping contents" if item.keeping else "")]
+        if isinstance(item, ast.WritesEverywhere):
+            return ["writes everywhere"]
+        if isinstance(item, ast.Capabilities):
+            return ["capabilities " + ", ".join(name.text for name in item.names)]
+        if isinstance(item, ast.RunAs):
+            return [f"run as user {item.user.text}" + (f" group {item.group.text}" if item.group is not None else "")]
+        if isinstance(item, ast.Probe):
+            return [_probe_text(item)]
+        if isinstance(item, ast.Resource):
+            line = f"{item.kind} {item.request.text}"
+            if item.limit is not None:
+                line += f" up to {item.limit.text}"
+            if item.environments:
+                line += " in " + ", ".join(name.text for name in item.environments)
+            return [line]
+        if isinstance(item, ast.SingleInstance):
+            return ["single instance"]
+        if isinstance(item, ast.Expose):
+            line = f"expose {item.port.text}"
+            if item.environments:
+                line += " in " + ", ".join(name.text for name in item.environments)
+            return [line]
+        if isinstance(item, ast.PodSetting):
+            keyword = {"annotation": "annotation", "label": "label", "node": "runs on"}[item.kind]
+            return [f"{keyword} {item.key.raw} = {item.value.raw}"]
+        if isinstance(item, ast.Toleration):
+            line = f"tolerates {item.key.raw}"
+            if item.value is not None:
+                line += f" = {item.value.raw}"
+            if item.effect is not None:
+                line += f" effect {item.effect.text}"
+            return [line]
+        if isinstance(item, ast.Grace):
+            return [f"stops within {item.period.text}"]
+        if isinstance(item, ast.Authentication):
+            return [f"authentication {item.setting.text}"]
         raise AssertionError(f"unexpected item {item!r}")
+
+
+def _probe_text(probe: ast.Probe) -> str:
+    line = f"probe {probe.kind.text} {probe.check}"
+    if probe.check == "http" and probe.path is not None:
+        line += f" {probe.path.raw}"
+    if probe.check == "command":
+        line += " [" + ", ".join(literal.raw for literal in probe.command) + "]"
+    if probe.port is not None:
+        line += f" on {probe.port.text}"
+    for option in probe.options:
+        if option.header is not None:
+            line += f" header {option.header[0].raw} = {option.header[1].raw}"
+        elif option.value is not None:
+            line += f" {option.name} {option.value.text}"
+    return line

@@ -9,6 +9,7 @@ syntax error is reported instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from koncierge_lang.source import Span
 
@@ -247,9 +248,135 @@ class Health:
 
 @dataclass(frozen=True, slots=True)
 class Writes:
-    """`writes "/var/cache/nginx", ...`: paths the program writes besides its storage."""
+    """`writes "/var/cache/nginx", ... [keeping contents]`: paths the program writes besides its
+    storage; `keeping`: the image's files there are copied into the scratch space first."""
 
     paths: tuple[StringLiteral, ...]
+    span: Span = _span()
+    keeping: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WritesEverywhere:
+    """`writes everywhere`: the root filesystem stays writable."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """`capabilities NET_BIND_SERVICE, CHOWN`: Linux capabilities added to a hardened container."""
+
+    names: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RunAs:
+    """`run as user 999 [group 999]`."""
+
+    user: Number
+    group: Number | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeOption:
+    """One setting of a probe: `every 10s`, `after 15s`, `timeout 2s`, `failures 3` (`value`), or
+    `header "NAME" = "VALUE"` (`header`)."""
+
+    name: str
+    value: Number | None
+    header: tuple[StringLiteral, StringLiteral] | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """`probe KIND CHECK OPTION*`: `kind` ready, live or startup; `check` http (with `path`), grpc,
+    tcp (each on `port`) or command (`command`)."""
+
+    kind: Name
+    check: str
+    path: StringLiteral | None
+    port: Number | Name | None
+    command: tuple[StringLiteral, ...]
+    options: tuple[ProbeOption, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """`cpu 200m [up to 300m] [in PROD, ...]` or `memory ...`: what the program asks for and may use."""
+
+    kind: str
+    request: Number
+    limit: Number | None
+    environments: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SingleInstance:
+    """`single instance`: one replica in every environment."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """`sidecar NAME { ... }` (beside the program) or `init NAME { ... }` (before it): `kind` is
+    `sidecar` or `init`; `items` are component statements."""
+
+    kind: str
+    name: Name
+    items: tuple[Any, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Expose:
+    """`expose PORT [in ENV, ...]`: the port is reachable from outside the cluster."""
+
+    port: Number | Name
+    environments: tuple[Name, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class PodSetting:
+    """`annotation "K" = "V"`, `label "K" = "V"` or `runs on "K" = "V"` (`kind` annotation, label or
+    node): metadata of the pods, or a node label they need."""
+
+    kind: str
+    key: StringLiteral
+    value: StringLiteral
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """`tolerates "KEY" [= "VALUE"] [effect EFFECT]`: pods may run on nodes with this taint."""
+
+    key: StringLiteral
+    value: StringLiteral | None
+    effect: Name | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Grace:
+    """`stops within 30s`: the termination grace period."""
+
+    period: Number
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Authentication:
+    """`authentication off` (or `on`): whether a database asks its clients for credentials."""
+
+    setting: Name
     span: Span = _span()
 
 
@@ -266,6 +393,18 @@ ComponentItem = (
     | Size
     | Health
     | Writes
+    | WritesEverywhere
+    | Capabilities
+    | RunAs
+    | Probe
+    | Resource
+    | SingleInstance
+    | Container
+    | Expose
+    | PodSetting
+    | Toleration
+    | Grace
+    | Authentication
 )
 
 

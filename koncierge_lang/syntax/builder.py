@@ -210,7 +210,9 @@ _STATEMENTS = frozenset(
     {
         "application", "environment", "constant", "secret", "value", "storage", "component", "database",
         "route", "image", "port", "env", "command", "args", "mount", "component_storage", "replicas",
-        "connects", "size", "health", "writes",
+        "connects", "accepts", "size", "health", "writes", "writes_everywhere", "capabilities", "run_as",
+        "probe", "cpu", "memory", "single_instance", "sidecar", "init_container", "expose", "annotation",
+        "label", "runs_on", "toleration", "grace", "authentication",
     }
 )
 
@@ -539,7 +541,98 @@ class SyntaxTreeBuilder:
         return ast.Health(self.string(path_token), port, span)
 
     def build_writes(self, children: Sequence[Any], span: Span) -> ast.Writes:
-        return ast.Writes(tuple(self.string(token) for token in children), span)
+        # (path, path, ..., keeping?): the last child is the optional `keeping contents`.
+        *paths, keeping = children
+        return ast.Writes(tuple(self.string(token) for token in paths), span, keeping is not None)
+
+    def build_writes_everywhere(self, children: Sequence[Any], span: Span) -> ast.WritesEverywhere:
+        return ast.WritesEverywhere(span)
+
+    def build_capabilities(self, children: Sequence[Any], span: Span) -> ast.Capabilities:
+        return ast.Capabilities(tuple(self.name(token) for token in children), span)
+
+    def build_run_as(self, children: Sequence[Any], span: Span) -> ast.RunAs:
+        user_token, group_token = children
+        return ast.RunAs(self.number(user_token), self.number(group_token) if group_token is not None else None, span)
+
+    def build_probe(self, children: Sequence[Any], span: Span) -> ast.Probe:
+        kind_token, check, *options = children
+        check_name = check.data.removeprefix("probe_")
+        path: ast.StringLiteral | None = None
+        port: ast.Number | ast.Name | None = None
+        command: tuple[ast.StringLiteral, ...] = ()
+        if check_name == "http":
+            path = self.string(check.children[0])
+            port = self.port_reference(check.children[1])
+        elif check_name == "command":
+            command = tuple(self.string(token) for token in check.children[0].children)
+        else:
+            port = self.port_reference(check.children[0])
+        built: list[ast.ProbeOption] = []
+        for option in options:
+            option_name = option.data.removeprefix("probe_")
+            if option_name == "header":
+                header = (self.string(option.children[0]), self.string(option.children[1]))
+                built.append(ast.ProbeOption(option_name, None, header, option.span))
+            else:
+                built.append(ast.ProbeOption(option_name, self.number(option.children[0]), None, option.span))
+        return ast.Probe(self.name(kind_token), check_name, path, port, command, tuple(built), span)
+
+    def _resource(self, kind: str, children: Sequence[Any], span: Span) -> ast.Resource:
+        request_token, limit_node, environments_node = children
+        limit = self.number(limit_node.children[0]) if limit_node is not None else None
+        environments = (
+            tuple(self.name(token) for token in environments_node.children) if environments_node is not None else ()
+        )
+        return ast.Resource(kind, self.number(request_token), limit, environments, span)
+
+    def build_cpu(self, children: Sequence[Any], span: Span) -> ast.Resource:
+        return self._resource("cpu", children, span)
+
+    def build_memory(self, children: Sequence[Any], span: Span) -> ast.Resource:
+        return self._resource("memory", children, span)
+
+    def build_single_instance(self, children: Sequence[Any], span: Span) -> ast.SingleInstance:
+        return ast.SingleInstance(span)
+
+    def build_sidecar(self, children: Sequence[Any], span: Span) -> ast.Container:
+        return ast.Container("sidecar", self.name(children[0]), tuple(item for item in children[1:] if item is not None), span)
+
+    def build_init_container(self, children: Sequence[Any], span: Span) -> ast.Container:
+        return ast.Container("init", self.name(children[0]), tuple(item for item in children[1:] if item is not None), span)
+
+    def build_expose(self, children: Sequence[Any], span: Span) -> ast.Expose:
+        port_token, environments_node = children
+        port = self.port_reference(port_token)
+        assert port is not None
+        environments = (
+            tuple(self.name(token) for token in environments_node.children) if environments_node is not None else ()
+        )
+        return ast.Expose(port, environments, span)
+
+    def build_annotation(self, children: Sequence[Any], span: Span) -> ast.PodSetting:
+        return ast.PodSetting("annotation", self.string(children[0]), self.string(children[1]), span)
+
+    def build_label(self, children: Sequence[Any], span: Span) -> ast.PodSetting:
+        return ast.PodSetting("label", self.string(children[0]), self.string(children[1]), span)
+
+    def build_runs_on(self, children: Sequence[Any], span: Span) -> ast.PodSetting:
+        return ast.PodSetting("node", self.string(children[0]), self.string(children[1]), span)
+
+    def build_toleration(self, children: Sequence[Any], span: Span) -> ast.Toleration:
+        key_token, value_token, effect_token = children
+        return ast.Toleration(
+            self.string(key_token),
+            self.string(value_token) if value_token is not None else None,
+            self.name(effect_token) if effect_token is not None else None,
+            span,
+        )
+
+    def build_grace(self, children: Sequence[Any], span: Span) -> ast.Grace:
+        return ast.Grace(self.number(children[0]), span)
+
+    def build_authentication(self, children: Sequence[Any], span: Span) -> ast.Authentication:
+        return ast.Authentication(self.name(children[0]), span)
 
     # Expressions ------------------------------------------------------------------------------
 

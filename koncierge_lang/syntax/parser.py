@@ -47,7 +47,9 @@ MAXIMUM_INSERTED_TOKENS = 3
 STATEMENT_KEYWORDS = (
     "application", "environment", "constant", "secret", "value", "storage", "component",
     "database", "route", "image", "port", "env", "command", "args", "mount", "replicas",
-    "connects", "accepts", "size", "health", "writes",
+    "connects", "accepts", "size", "health", "writes", "capabilities", "run", "probe", "cpu", "memory",
+    "single", "sidecar", "init", "expose", "annotation", "label", "runs", "tolerates", "stops",
+    "authentication",
 )
 
 def grammar_text() -> str:

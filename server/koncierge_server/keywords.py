@@ -17,7 +17,8 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "The name or `like KIND` picks the kind (LOCAL, DEV, INT, ACC, PERF, PROD), which decides backups, "
     "HTTPS, strict security and performance settings; `after` says which environments are promoted from.",
     "like": "`like KIND` — this environment behaves like the kind KIND (LOCAL, DEV, INT, ACC, PERF or PROD).",
-    "after": "`after ENV, ...` — releases reach this environment after the environments listed.",
+    "after": "`after ENV, ...` — releases reach this environment after the environments listed. `probe ... after "
+    "15s` — how long after the start the probe first asks.",
     "constant": "`constant NAME = \"text\"` or `{ PROD = \"...\", else = \"...\" }` — a named, non-secret value, "
     "kept in the generated configuration (ConfigMap).",
     "secret": "`secret NAME = generated | base64 \"...\" | \"...\"` — a named secret, kept in a Kubernetes "
@@ -84,6 +85,49 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "from outside at the environment's domain, through the Ingress.",
     "subdomain": "`subdomain \"api\"` — the route answers at `api.<environment domain>`.",
     "path": "`path \"/docs\"` — the route answers only under this path.",
+    "keeping": "`writes \"/path\" keeping contents` — the scratch space starts with the image's own files at that "
+    "path (copied in when the pod starts), so a program that writes next to the files it reads keeps them.",
+    "contents": "`keeping contents` — the image's own files at the path are copied into the scratch space first.",
+    "everywhere": "`writes everywhere` — the last resort: the component's root filesystem stays writable where "
+    "security is strict. A warning names the risk.",
+    "capabilities": "`capabilities NET_BIND_SERVICE, CHOWN` — Linux capabilities added back to the hardened "
+    "container, which otherwise drops them all. A port below 1024 adds `NET_BIND_SERVICE` by itself.",
+    "run": "`run as user UID [group GID]` — the user (and group) the program runs as, instead of the hardened default.",
+    "user": "`run as user UID` — the numeric user the program runs as.",
+    "group": "`run as user UID group GID` — the numeric group the program runs as.",
+    "probe": "`probe ready|live|startup http \"/path\"|grpc|tcp|command [...] [on PORT] [every N] [after N] "
+    "[timeout N] [failures N] [header \"NAME\" = \"VALUE\"]` — how the platform asks whether the program is ready "
+    "for requests, still alive, or done starting.",
+    "http": "`probe ... http \"/path\" [on PORT]` — a GET of the path answers 200-399 when well.",
+    "grpc": "`probe ... grpc [on PORT]` — the gRPC health checking protocol.",
+    "tcp": "`probe ... tcp [on PORT]` — a TCP connection to the port opens.",
+    "every": "`every 10s` — how often the probe asks.",
+    "timeout": "`timeout 2s` — how long one probe may take.",
+    "failures": "`failures 3` — how many failed probes in a row count as a failure.",
+    "header": "`header \"NAME\" = \"VALUE\"` — an HTTP header sent with an `http` probe.",
+    "cpu": "`cpu REQUEST [up to LIMIT] [in ENV, ...]` — processor time the program asks for (`200m` is 0.2 CPU) and "
+    "may use at most; in the environments named, or in all.",
+    "memory": "`memory REQUEST [up to LIMIT] [in ENV, ...]` — memory the program asks for (`64Mi`) and may use at "
+    "most; in the environments named, or in all.",
+    "up": "`up to LIMIT` — the most the program may use.",
+    "in": "`in PROD, PERF` — only in these environments.",
+    "single": "`single instance` — never more than one replica, in any environment (a broker, an embedded database).",
+    "instance": "`single instance` — one replica of the component in every environment, never more.",
+    "sidecar": "`sidecar NAME { ... }` — a second container beside the program, in the same pod (an exporter, a "
+    "proxy), with its own image, ports and variables; hardened like the program.",
+    "init": "`init NAME { ... }` — a container that runs to its end before the program starts (waits for a peer, "
+    "prepares files).",
+    "expose": "`expose PORT [in ENV, ...]` — the port is reachable from outside the cluster (a LoadBalancer "
+    "Service), for what is not HTTP (gRPC, STOMP); the network policy lets the outside reach that port only.",
+    "annotation": "`annotation \"KEY\" = \"VALUE\"` — an annotation on the component's pods (`prometheus.io/scrape`).",
+    "label": "`label \"KEY\" = \"VALUE\"` — a label on the component's pods.",
+    "runs": "`runs on \"KEY\" = \"VALUE\"` — the pods run only on nodes with this label (a node selector).",
+    "tolerates": "`tolerates \"KEY\" [= \"VALUE\"] [effect EFFECT]` — the pods may run on nodes with this taint.",
+    "effect": "`effect NoSchedule|PreferNoSchedule|NoExecute` — the taint's effect that is tolerated.",
+    "stops": "`stops within 30s` — how long the program has to stop after it is asked to, before it is killed.",
+    "within": "`stops within 30s` — the time the program has to stop before it is killed.",
+    "authentication": "`authentication off` — the database asks its clients for no credentials (its type's root "
+    "user is not created). A warning where security is strict.",
 }
 
 SNIPPETS: dict[str, str] = {
