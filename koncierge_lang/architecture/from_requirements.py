@@ -45,7 +45,7 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model as requirements
-from koncierge_lang.requirements.database_types import DATABASE_TYPES
+from koncierge_lang.requirements.database_types import DATABASE_TYPES, backup_command, database_version
 from koncierge_lang.requirements.generated_names import (
     HOST_PATH_STORAGE_CLASS,
     backup_claim_name,
@@ -59,7 +59,12 @@ from koncierge_lang.requirements.generated_names import (
 )
 from koncierge_lang.requirements.generated_names import namespace_name as _namespace_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
-from koncierge_lang.security.databases import DATABASE_HARDENING, OTHER_WRITABLE_PATHS, SECRET_FILES_DIRECTORY
+from koncierge_lang.security.databases import (
+    DATABASE_HARDENING,
+    OTHER_WRITABLE_PATHS,
+    SECRET_FILES_DIRECTORY,
+    readiness_command,
+)
 from koncierge_lang.settings import Settings, parse_labels
 
 BACKUP_DIRECTORY = "/backups"
@@ -357,8 +362,9 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
             if workload.role == "database":
                 # First start initialises the data directory with networking off: give it time.
                 startup = Probe("tcp", port)
-                if known is not None:
-                    readiness = Probe("command", command=known.readiness_command)
+                if known is not None and database_type is not None:
+                    version = database_version(DATABASE_TYPES[database_type], workload.image)
+                    readiness = Probe("command", command=readiness_command(database_type, version))
         health = _health_probe(workload)
         if health is not None:
             liveness = readiness = health
@@ -680,7 +686,13 @@ def _backup(
         )
     ]
     database_variables = {variable.name: variable for variable in database.variables}
-    for variable_name in sorted(set(_BACKUP_VARIABLE.findall(database_type.backup_command)) - {"DATABASE_HOST"}):
+    requirement = context.components.get(database.component)
+    dump = backup_command(
+        database_type,
+        database_version(database_type, database.image),
+        requirement.authentication if requirement is not None else True,
+    )
+    for variable_name in sorted(set(_BACKUP_VARIABLE.findall(dump)) - {"DATABASE_HOST"}):
         if variable_name in database_variables:
             variables.append(database_variables[variable_name])
 
@@ -690,7 +702,7 @@ def _backup(
         (
             "set -eu",
             f'target="{prefix}$(date -u +%Y%m%d-%H%M%S).dump"',
-            f'{database_type.backup_command} > "$target.partial"',
+            f'{dump} > "$target.partial"',
             'mv "$target.partial" "$target"',
             f"# Keep the newest {retention} backups.",
             f'ls -1 {prefix}*.dump | sort -r | tail -n +{retention + 1} | while read -r old; do rm -f -- "$old"; done',
@@ -707,7 +719,8 @@ def _backup(
         component=f"{database.component}-backup",
         kind=WorkloadKind.SCHEDULED,
         role="backup",
-        image=database_type.backup_image,
+        # The database's own image: its dump tool has the server's version.
+        image=database.image,
         replicas=1,
         ports=(),
         command=("/bin/sh", "-c", script),

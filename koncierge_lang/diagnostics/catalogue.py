@@ -360,6 +360,17 @@ RULES: tuple[Rule, ...] = (
         "`${productcatalogservice.grpc}`). A port that the component does not publish is KON103.",
     ),
     Rule(
+        "KON234", "invalid-authentication-setting", E,
+        "`authentication` is not `on` or `off`, is written in a component rather than a database, is "
+        "written for a database type that asks for no credentials (redis), or is `off` while a "
+        "variable of the database sets a credential.",
+        "`authentication off` leaves out the credentials a database type sets by default "
+        "(MongoDB's root user, MySQL's root password) and sets what the image needs instead; a "
+        "credential set by hand would turn it back on.",
+        "database carts-db mongodb {\n  authentication of\n}",
+        "Write `authentication off`, in a database, and remove the credential variables.",
+    ),
+    Rule(
         "KON301", "plain-text-password", W,
         "A secret is written in plain text in the file.",
         "Anyone who can read the repository can read the password, and it stays in its history.",
@@ -439,6 +450,26 @@ RULES: tuple[Rule, ...] = (
         "variables, and write `env DB_PASSWORD = db_password as file` (quick fix): the program then "
         "receives `DB_PASSWORD_FILE`, the path of a read-only file holding the password, instead of the "
         "password. Until the program can do that, this warning records the exception.",
+    ),
+    Rule(
+        "KON318", "end-of-life-database", W,
+        "A database's image runs a version whose support has ended, such as `mysql:5.7` (October "
+        "2023) or `postgres:13` (November 2025), by the end-of-life dates Koncierge knows.",
+        "A version past its end of life gets no more security fixes. The dates are those the "
+        "projects publish, as Koncierge's table stood on the day it was last reviewed, so that a file "
+        "gets the same warnings on any day.",
+        'database orders mysql {\n  image "mysql:5.7"\n}',
+        "Move to a supported version: Koncierge's default for the type is one (MySQL 8.4, "
+        "PostgreSQL 17, MariaDB 11.4, MongoDB 8.0, Redis 7.4).",
+    ),
+    Rule(
+        "KON319", "authentication-off", W,
+        "A database with `authentication off` in an application with strict-security environments.",
+        "Without credentials, whatever reaches the database's port may read and change all its data; "
+        "the network policies still let only the components that connect to it reach it.",
+        "database carts-db mongodb {\n  authentication off\n}",
+        "Turn authentication on once the database's clients can log in, and give them the "
+        "credentials as secrets.",
     ),
     Rule(
         "KON320", "unknown-setting", E,

@@ -238,6 +238,8 @@ class Component:
     # `size small|medium|large`: requests and limits (koncierge_lang/requirements/sizes.py).
     size: str | None = None
     health: HealthCheck | None = None
+    # `authentication off`: a database that asks its clients for no credentials.
+    authentication: bool = True
     # `writes "/path", ...`: scratch space where the root filesystem is read-only.
     writable_paths: tuple[str, ...] = ()
     # `connects to x` and `accepts from x`: connections to and from other components.

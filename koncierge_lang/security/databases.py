@@ -1,5 +1,6 @@
 """Per known database image: the paths it writes outside its data directory, the commands that
-say it is ready, and the variables its entrypoint also reads from a file (`NAME_FILE`).
+say it is ready (by the version the image runs: `readiness_command`), and the variables its
+entrypoint also reads from a file (`NAME_FILE`).
 
 With a read-only root filesystem every path an image writes must be a volume: the data directory
 is the database's claim; the paths here become scratch (`emptyDir`) volumes. Each entry is
@@ -49,6 +50,28 @@ DATABASE_HARDENING: dict[str, DatabaseHardening] = {
     ),
     "redis": DatabaseHardening(("/tmp",), ("redis-cli", "ping"), frozenset()),
 }
+
+def readiness_command(database_type: str, version: tuple[int, ...] | None) -> tuple[str, ...]:
+    """The command that says the database answers, for the version its image runs (None: not
+    known, so the command works with every version). MongoDB 6 dropped the `mongo` shell for
+    `mongosh`, which 4.x and older do not have; MariaDB 10.5 added `mariadb-admin`, and 11 dropped
+    the `mysqladmin` name."""
+    if database_type == "mongodb":
+        ping = "--quiet --eval 'db.adminCommand(\"ping\")'"
+        if version is None:
+            return ("sh", "-c", f"if command -v mongosh >/dev/null 2>&1; then mongosh {ping}; else mongo {ping}; fi")
+        return (("mongosh",) if version >= (6,) else ("mongo",)) + ("--quiet", "--eval", "db.adminCommand('ping')")
+    if database_type == "mariadb":
+        if version is None:
+            return (
+                "sh",
+                "-c",
+                "if command -v mariadb-admin >/dev/null 2>&1; then mariadb-admin ping --host=127.0.0.1; "
+                "else mysqladmin ping --host=127.0.0.1; fi",
+            )
+        return ("mariadb-admin" if version >= (10, 5) else "mysqladmin", "ping", "--host=127.0.0.1")
+    return DATABASE_HARDENING[database_type].readiness_command
+
 
 OTHER_WRITABLE_PATHS = ("/tmp",)
 """What every other hardened workload (a component, a backup) may write besides the paths its

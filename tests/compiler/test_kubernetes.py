@@ -128,7 +128,7 @@ def test_database_defaults_and_postgres_data_in_a_sub_directory() -> None:
     objects = documents(RICH, "LOCAL")
     statefulsets = by_kind(objects, "StatefulSet")
     postgres = statefulsets["orders-db"]["spec"]["template"]["spec"]["containers"][0]
-    assert postgres["image"] == "postgres:16.4"
+    assert postgres["image"] == "postgres:17.6"
     assert postgres["ports"][0]["containerPort"] == 5432
     assert postgres["volumeMounts"] == [{"name": "orders-db-data", "mountPath": "/var/lib/postgresql/data"}]
     assert by_kind(objects, "ConfigMap")["orders-db-config"]["data"]["PGDATA"] == "/var/lib/postgresql/data/pgdata"
@@ -173,7 +173,7 @@ def test_backup_cron_job() -> None:
     job = cron_jobs["orders-db-backup"]["spec"]
     pod = job["jobTemplate"]["spec"]["template"]["spec"]
     container = pod["containers"][0]
-    assert container["image"] == "postgres:16.4"
+    assert container["image"] == "postgres:17.6"  # The backup runs in the database's own image.
     assert "pg_dumpall" in container["command"][2]
     assert "tail -n +8" in container["command"][2]  # keeps 7, the default retention
     env = {item["name"]: item["valueFrom"] for item in container["env"]}

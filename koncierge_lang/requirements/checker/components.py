@@ -16,7 +16,7 @@ from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.connections import component_connections, connections
-from koncierge_lang.requirements.checker.databases import database_type_of, default_variables
+from koncierge_lang.requirements.checker.databases import authentication, database_type_of, default_variables
 from koncierge_lang.requirements.checker.fixes import add_port_fix
 from koncierge_lang.requirements.checker.images import image_problem
 from koncierge_lang.requirements.checker.literals import plain_string, whole_number
@@ -24,7 +24,7 @@ from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.checker.storage import mounts
 from koncierge_lang.requirements.checker.values import expression, is_secret_expression
-from koncierge_lang.requirements.database_types import DatabaseType
+from koncierge_lang.requirements.database_types import DatabaseType, database_arguments, database_version
 from koncierge_lang.requirements.generated_names import unnamed_port_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
 from koncierge_lang.syntax import ast
@@ -42,9 +42,12 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
     database_type = database_type_of(scope, syntax)
     image, image_defaulted = _image(scope, syntax, database_type)
     ports = _ports(scope, syntax, database_type.port if database_type is not None else None)
-    variables = _variables(scope, syntax, database_type)
+    with_authentication = authentication(scope, syntax, database_type)
+    variables = _variables(scope, syntax, database_type, with_authentication)
     command: tuple[str, ...] = ()
-    args: tuple[str, ...] = database_type.args if database_type is not None else ()
+    args: tuple[str, ...] = (
+        database_arguments(database_type, database_version(database_type, image)) if database_type is not None else ()
+    )
     _check_repeated_settings(scope, syntax)
     for item in scope.items_of(syntax, ast.CommandLine):
         words = tuple(plain_string(scope, literal) for literal in item.items)
@@ -75,6 +78,7 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         connections=external,
         size=size,
         health=health,
+        authentication=with_authentication,
         writable_paths=writable_paths,
         component_connections=component_connections(scope, syntax),
     )
@@ -324,7 +328,7 @@ def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | N
 
 
 def _variables(
-    scope: ApplicationScope, syntax: ast.Component, database_type: DatabaseType | None
+    scope: ApplicationScope, syntax: ast.Component, database_type: DatabaseType | None, with_authentication: bool = True
 ) -> tuple[model.Variable, ...]:
     """The component's variables, each set once, then its database type's defaults it does not set."""
     variables: list[model.Variable] = []
@@ -368,5 +372,5 @@ def _variables(
                 (RelatedLocation(item.span, "handed over as a file here"),),
             )
     if database_type is not None:
-        variables.extend(default_variables(database_type, seen))
+        variables.extend(default_variables(database_type, seen, with_authentication))
     return tuple(variables)

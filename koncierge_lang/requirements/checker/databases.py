@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Container
 
-from koncierge_lang.diagnostics import Fix, TextEdit
+from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.database_types import DATABASE_TYPES, DatabaseType
@@ -57,15 +57,66 @@ def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[t
     return ports
 
 
-def default_variables(database_type: DatabaseType, set_by_author: Container[str]) -> list[model.Variable]:
-    """The variables a database's type sets that its author did not: generated passwords and constants."""
+def authentication(scope: ApplicationScope, syntax: ast.Component, database_type: DatabaseType | None) -> bool:
+    """`authentication off|on`: only for databases of a type with credentials, off without the
+    author setting a credential variable (KON234)."""
+    enabled = True
+    for item in scope.items_of(syntax, ast.Authentication):
+        setting = item.setting.text
+        if setting not in ("on", "off"):
+            suggestion = did_you_mean(setting, ("on", "off"))
+            scope.report(
+                "KON234",
+                f"`authentication {setting}`: say `authentication off` (or `on`, the default)"
+                + (f"; did you mean `{suggestion}`?" if suggestion else ""),
+                item.setting.span,
+                fixes=(Fix(f"Replace with `{suggestion}`", (TextEdit(item.setting.span, suggestion),)),) if suggestion else (),
+            )
+            continue
+        if syntax.database_type is None:
+            scope.report(
+                "KON234",
+                f"`authentication` is a setting of databases; component `{syntax.name.text}` is not one",
+                item.span,
+            )
+            continue
+        if database_type is None:
+            continue  # An unknown type: KON108 says what is wrong.
+        if not database_type.credential_variables:
+            scope.report(
+                "KON234",
+                f"a {database_type.name} database of Koncierge asks for no credentials: `authentication` changes nothing",
+                item.span,
+            )
+            continue
+        enabled = setting == "on"
+        if not enabled:
+            for variable in scope.items_of(syntax, ast.Variable):
+                if variable.name.text in database_type.credential_variables:
+                    scope.report(
+                        "KON234",
+                        f"`authentication off`, but `{variable.name.text}` sets a credential: remove one of the two",
+                        variable.name.span,
+                        (RelatedLocation(item.span, "authentication is turned off here"),),
+                    )
+    return enabled
+
+
+def default_variables(
+    database_type: DatabaseType, set_by_author: Container[str], with_authentication: bool = True
+) -> list[model.Variable]:
+    """The variables a database's type sets that its author did not: generated passwords and
+    constants, or without authentication what the image needs instead of credentials."""
     variables: list[model.Variable] = []
     for variable_name, kind, text in database_type.default_variables:
         if variable_name in set_by_author:
             continue
+        if not with_authentication and variable_name in database_type.credential_variables:
+            continue
         default: model.Expression = model.Secret("generated") if kind == "generated" else model.Text((text,))
         variables.append(model.Variable(variable_name, default, True))
-    for variable_name, text in database_type.extra_environment:
+    extra = database_type.extra_environment + (() if with_authentication else database_type.without_authentication)
+    for variable_name, text in extra:
         if variable_name not in set_by_author:
             variables.append(model.Variable(variable_name, model.Text((text,)), True))
     return variables

@@ -1,4 +1,4 @@
-"""Best practices (KON301-KON309): one rule per module, each a pass of its own over a checked application.
+"""Best practices (KON301-KON309, KON318, KON319): one rule per module, each a pass of its own over a checked application.
 
 As in Ruff, each rule lives in one place, in a module named after it (`unused_value.py` is
 `unused-value`), with its code (`CODE`) and its pass (`check`); this table is the one list of
@@ -13,7 +13,9 @@ from typing import Protocol
 
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.practices import (
+    authentication_off,
     database_without_storage,
+    end_of_life_database,
     image_without_digest,
     plain_text_password,
     route_to_database,
@@ -44,6 +46,8 @@ PRACTICES: tuple[Practice, ...] = (
     route_to_database,
     image_without_digest,
     secret_in_environment_variable,
+    end_of_life_database,
+    authentication_off,
 )
 
 
