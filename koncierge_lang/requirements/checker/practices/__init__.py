@@ -14,6 +14,7 @@ from typing import Protocol
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.practices import (
     database_without_storage,
+    exposed_database,
     image_without_digest,
     plain_text_password,
     route_to_database,
@@ -44,6 +45,7 @@ PRACTICES: tuple[Practice, ...] = (
     route_to_database,
     image_without_digest,
     secret_in_environment_variable,
+    exposed_database,
 )
 
 
