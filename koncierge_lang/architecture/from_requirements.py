@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 
 from koncierge_lang.architecture.model import (
     INGRESS,
+    OUTSIDE,
     CertificateIssuer,
     Claim,
     ConfigurationSet,
@@ -53,6 +54,7 @@ from koncierge_lang.requirements.generated_names import (
     configuration_set_name,
     issuer_account_secret_name,
     issuer_name,
+    public_service_name,
     secret_set_name,
     tls_secret_name,
     unnamed_port_name,
@@ -195,6 +197,9 @@ def build_architecture(
                     ports=layout.service_ports,
                 )
             )
+        public = _public_service(context, component)
+        if public is not None:
+            services.append(public)
 
     _declared_flows(context)
     claims = _claims(application)
@@ -267,6 +272,26 @@ def build_architecture(
         external_flows=external_flows,
         network_isolation=network_isolation,
     )
+
+
+def _public_service(context: _Context, component: requirements.Component) -> Service | None:
+    """`expose`: the ports the component exposes in this environment, in a service of their own,
+    and a flow from outside the cluster to each (the pod's port, as the network policies need)."""
+    name = component.kubernetes_name
+    ports: list[ServicePort] = []
+    for exposure in component.exposures:
+        if not exposure.applies_in(context.environment.name):
+            continue
+        port = next(
+            (port for port in component.ports if port.number == exposure.port and port.protocol == exposure.protocol), None
+        )
+        if port is None:
+            continue
+        ports.append(ServicePort(port_name(port), port.number, port.protocol))
+        context.flows.add((OUTSIDE, name, port.listens_on, port.protocol, f"expose {port.name or port.number}"))
+    if not ports:
+        return None
+    return Service(name=public_service_name(name), workload=name, exposure="public", ports=tuple(ports))
 
 
 def is_hardened(environment: requirements.Environment, settings: Settings) -> bool:
@@ -504,6 +529,7 @@ def _component_workload(
         resources=_size_resources(component.size),
         liveness=health_probe,
         readiness=health_probe,
+        pod=component.pod,
     )
     configuration_set = (
         ConfigurationSet(configuration_name, name, tuple(sorted(configuration_entries)))

@@ -21,6 +21,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+# What a workload's pods carry besides what Koncierge decides (`annotation`, `label`, `runs on`,
+# `tolerates`, `stops within`): the same in every environment, so the requirements' own data.
+from koncierge_lang.requirements.model import PodSettings as PodSettings
+from koncierge_lang.requirements.model import Toleration as Toleration
+
 
 class WorkloadKind(enum.Enum):
     # Interchangeable replicas; may be replaced and scaled freely.
@@ -194,6 +199,9 @@ class Workload:
     health_path: str = ""
     health_port: int = 0
     declared_writable_paths: tuple[str, ...] = ()
+    # Pod settings (issue 13): the component's annotations, labels, node selector, tolerations and
+    # grace period, in every environment; none on an implied backup, which runs wherever it fits.
+    pod: PodSettings = PodSettings()
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +226,9 @@ class ServicePort:
 
 @dataclass(frozen=True, slots=True)
 class Service:
-    """How other workloads reach a workload: `exposure` is `internal` or `routed` (also reached
-    from outside through a route)."""
+    """How other workloads reach a workload: `exposure` is `internal`, `routed` (also reached
+    from outside through a route) or `public` (the ports the component exposes, each at an
+    address of its own outside the cluster: a second service beside its own)."""
 
     name: str
     workload: str
@@ -261,12 +270,15 @@ class Ingress:
 
 
 INGRESS = "ingress"
+# The source of a flow from any address outside the cluster, through a public service (`expose`);
+# it has a space, so no workload is named so.
+OUTSIDE = "outside the cluster"
 
 
 @dataclass(frozen=True, slots=True)
 class NetworkFlow:
-    """A connection the deployment needs: `source` (a workload, or `ingress` for traffic from
-    outside) opens connections to `target` on `port`, because of `reason`."""
+    """A connection the deployment needs: `source` (a workload, `ingress` for traffic from
+    outside through a route, or `OUTSIDE` for any address, to an exposed port) opens connections to `target` on `port`, because of `reason`."""
 
     source: str
     target: str

@@ -3,7 +3,8 @@
 Per workload it also shows how it runs: its declared `size` and the requests and limits it gets
 (`resources`, in environments that set them), its declared `health` endpoint, the secrets handed
 over as files (`secret_files`: the variables whose `NAME_FILE` holds a path), and the paths it
-declared writable (`writes`). Each appears only when set.
+declared writable (`writes`), and what its pods carry (`pods`: annotations, labels, the node labels
+they run on, the taints they tolerate, how long they have to stop). Each appears only when set.
 
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
@@ -19,6 +20,7 @@ from koncierge_lang.architecture.model import (
     EnvironmentArchitecture,
     SecretInput,
     SecretItem,
+    Toleration,
     ValueSource,
     Workload,
 )
@@ -175,7 +177,27 @@ def _workload(workload: Workload) -> dict[str, object]:
         ]
     if workload.declared_writable_paths:
         data["writes"] = list(workload.declared_writable_paths)
+    pod = workload.pod
+    if pod.annotations or pod.labels or pod.node_selector or pod.tolerations or pod.grace_period is not None:
+        data["pods"] = {
+            key: entry
+            for key, entry in (
+                ("annotations", dict(pod.annotations)),
+                ("labels", dict(pod.labels)),
+                ("runs_on", dict(pod.node_selector)),
+                ("tolerates", [_toleration(toleration) for toleration in pod.tolerations]),
+                ("stops_within", f"{pod.grace_period}s" if pod.grace_period is not None else None),
+            )
+            if entry
+        }
     return data
+
+
+def _toleration(toleration: Toleration) -> str:
+    """`dedicated=shop:NoSchedule`, as `kubectl describe node` shows a taint; `spot` for any value and effect."""
+    value = f"={toleration.value}" if toleration.value is not None else ""
+    effect = f":{toleration.effect}" if toleration.effect is not None else ""
+    return f"{toleration.key}{value}{effect}"
 
 
 def _secret_item(item: SecretItem) -> dict[str, object]:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture
+from koncierge_lang.architecture.model import INGRESS, OUTSIDE, EnvironmentArchitecture
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.lowering import lower_environment, placeholder_secret_values
 from koncierge_lang.render import render_text
@@ -41,6 +41,9 @@ def network_table(architecture: EnvironmentArchitecture) -> list[tuple[str, str,
         if source == INGRESS and isolation is not None:
             labels = ",".join(f"{key}={value}" for key, value in isolation.ingress_controller_labels)
             source = f"ingress controller ({isolation.ingress_controller_namespace}: {labels})"
+        elif source == OUTSIDE:
+            # `expose`: the public service's load balancer lets in any address.
+            source = "anywhere (any address)"
         rows.append((source, flow.target, f"{flow.port}/{flow.protocol}", flow.reason))
     for external in architecture.external_flows:
         target = external.address if external.kind == "cidr" else f"{external.target} (any public address)"

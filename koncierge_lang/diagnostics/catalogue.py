@@ -345,7 +345,6 @@ RULES: tuple[Rule, ...] = (
         'component backend {\n  env LOG_LEVEL = "debug" as file\n}',
         "Remove `as file`, or make the value a secret if it is one.",
     ),
-    # 3xx: best practice
     Rule(
         "KON222", "literal-address", W,
         "Text names a component or database of the application by its host name, as in "
@@ -360,6 +359,39 @@ RULES: tuple[Rule, ...] = (
         "`${productcatalogservice.grpc}`). A port that the component does not publish is KON103.",
     ),
     Rule(
+        "KON231", "invalid-pod-metadata", E,
+        "An `annotation`, `label` or `runs on` key is not a Kubernetes key (`[dns-prefix/]name`), a label's "
+        "or node label's value is not a label value, or a label is one Koncierge sets itself "
+        "(`app.kubernetes.io/name`, `/instance`, `/component`, `/part-of`, `/managed-by`).",
+        "Kubernetes refuses a pod with such a key or value, far from the statement that caused it. "
+        "Koncierge's own labels are how the component's Deployment, Service and network policies find its "
+        "pods: another value would cut them off.",
+        'component web {\n  label "app.kubernetes.io/name" = "shop"\n  label "team" = "payments and billing"\n}',
+        "Keys are at most 63 letters, digits, `-`, `_` and `.` after an optional lower-case DNS prefix and "
+        "`/` (`prometheus.io/scrape`); label values at most 63 of the same characters, starting and ending "
+        "with a letter or digit (`payments-billing`); annotation values are free text. Pick a key of "
+        "your own instead of Koncierge's (`example.com/app`).",
+    ),
+    Rule(
+        "KON232", "invalid-toleration", E,
+        "A `tolerates` statement names a taint key or value Kubernetes does not allow, or an effect other "
+        "than NoSchedule, PreferNoSchedule and NoExecute.",
+        "A toleration matches a node's taint by key, value and effect; one that cannot be written in "
+        "Kubernetes tolerates nothing, and the pods would wait for a node that never takes them.",
+        'component worker {\n  tolerates "dedicated" = "batch" effect NoScheduling\n}',
+        "Use the node's taint as `kubectl describe node` shows it (`dedicated=batch:NoSchedule` is "
+        "`tolerates \"dedicated\" = \"batch\" effect NoSchedule`); the quick fix offers the closest effect.",
+    ),
+    Rule(
+        "KON233", "invalid-grace-period", E,
+        "`stops within` is not a duration from 1 second to 1 hour.",
+        "It is how long the program has to finish its work after it is asked to stop (SIGTERM), before "
+        "it is killed; zero would kill it at once, and a very long one holds up every update and node "
+        "drain.",
+        "component worker {\n  stops within 2d\n}",
+        "Write whole seconds (`30s`, or just `30`), minutes (`2m`) or hours (`1h`).",
+    ),
+    Rule(
         "KON234", "invalid-authentication-setting", E,
         "`authentication` is not `on` or `off`, is written in a component rather than a database, is "
         "written for a database type that asks for no credentials (redis), or is `off` while a "
@@ -370,6 +402,7 @@ RULES: tuple[Rule, ...] = (
         "database carts-db mongodb {\n  authentication of\n}",
         "Write `authentication off`, in a database, and remove the credential variables.",
     ),
+    # 3xx: best practice
     Rule(
         "KON301", "plain-text-password", W,
         "A secret is written in plain text in the file.",
@@ -450,6 +483,15 @@ RULES: tuple[Rule, ...] = (
         "variables, and write `env DB_PASSWORD = db_password as file` (quick fix): the program then "
         "receives `DB_PASSWORD_FILE`, the path of a read-only file holding the password, instead of the "
         "password. Until the program can do that, this warning records the exception.",
+    ),
+    Rule(
+        "KON316", "exposed-database", W,
+        "`expose` makes a port of a database reachable from outside the cluster.",
+        "A database should only be reached by the components that use it; exposed, it answers anyone "
+        "who finds its address, and the network policies let every address in.",
+        "database orders postgres {\n  expose 5432\n}",
+        "Remove `expose` and let the components that need the data connect to it (`connects to "
+        "orders`); to reach it yourself, use `kubectl port-forward`.",
     ),
     Rule(
         "KON318", "end-of-life-database", W,

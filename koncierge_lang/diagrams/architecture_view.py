@@ -2,8 +2,9 @@
 
 The outside world, the ingress with its hosts and TLS, services, workloads, their configuration
 and secrets (listed in each workload, or as set nodes of their own on request), their storage,
-and the network flows the deployment needs (who may talk to whom, on which port, and what each
-workload may reach outside the cluster: `connects to`). What Koncierge adds without being told
+and the network flows the deployment needs (who may talk to whom, on which port, what each
+workload may reach outside the cluster: `connects to`, and which ports the outside reaches
+through a public service: `expose`). What Koncierge adds without being told
 (the scheduled backup of a database in an environment that keeps backups, and its storage) is
 dashed and says why in its tooltip.
 
@@ -13,7 +14,7 @@ reuses for the generated objects.
 
 from __future__ import annotations
 
-from koncierge_lang.architecture.model import INGRESS, EnvironmentArchitecture, Workload, WorkloadKind
+from koncierge_lang.architecture.model import INGRESS, OUTSIDE, EnvironmentArchitecture, Workload, WorkloadKind
 from koncierge_lang.diagrams.model import (
     SHARED_BY,
     Diagram,
@@ -182,6 +183,10 @@ def architecture_diagram(
             )
         )
         builder.edge(Edge(service_id(service.name), workload_id(service.workload), "selects"))
+        if service.exposure == "public":
+            # `expose`: reached from outside the cluster at an address of its own, not through the ingress.
+            outside = builder.node(Node("outside", "internet", "outside", (architecture.domain,)))
+            builder.edge(Edge(outside, service_id(service.name), "network", f"expose {ports}", tooltip="any address"))
 
     claim_users: dict[str, set[str]] = {}
     for workload in architecture.workloads:
@@ -296,18 +301,20 @@ def architecture_diagram(
             )
         )
 
-    services_of = {service.workload: service.name for service in architecture.services}
+    # The workload's own service: a public one (`expose`) is drawn from the outside instead.
+    own_services = [service for service in architecture.services if service.exposure != "public"]
+    services_of = {service.workload: service.name for service in own_services}
     # A flow is to the pod's port; the edge goes to the Service, which may publish it as another.
     published = {
         (workload.name, workload_port.number, workload_port.protocol): service_port.number
         for workload in architecture.workloads
-        for service in architecture.services
+        for service in own_services
         if service.workload == workload.name
         for workload_port, service_port in zip(workload.ports, service.ports, strict=False)
     }
     for flow in architecture.flows:
-        if flow.source == INGRESS:
-            continue  # Drawn as the ingress's route edges.
+        if flow.source in (INGRESS, OUTSIDE):
+            continue  # Drawn as the ingress's route edges, or from the outside to the public service.
         target = service_id(services_of[flow.target]) if flow.target in services_of else workload_id(flow.target)
         service_port = published.get((flow.target, flow.port, flow.protocol), flow.port)
         port_text = f"{flow.port}/{flow.protocol}" if service_port == flow.port else f"{service_port}->{flow.port}/{flow.protocol}"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from koncierge_lang.architecture.model import (
     INGRESS,
+    OUTSIDE,
     Claim,
     EnvironmentArchitecture,
     ExternalFlow,
@@ -137,7 +138,8 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
                     architecture, service.name, roles.get(service.workload, "server"), part_of=service.workload
                 ),
                 "spec": {
-                    "type": "ClusterIP",
+                    # A public service (`expose`) gets an address outside the cluster of its own.
+                    "type": "LoadBalancer" if service.exposure == "public" else "ClusterIP",
                     "selector": selector(architecture, service.workload),
                     "ports": [
                         {"name": port.name, "port": port.number, "targetPort": port.name, "protocol": port.protocol}
@@ -261,6 +263,13 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
         outgoing = outgoing_by_workload.get(workload.name, {})
         ingress_rules: list[object] = []
         for source in sorted(incoming):
+            if source == OUTSIDE:
+                # `expose`: any address, IPv4 or IPv6; through a load balancer the pod may see a
+                # node's address rather than the client's, which any address includes.
+                ingress_rules.append(
+                    {"from": [{"ipBlock": {"cidr": cidr}} for cidr in _ANYWHERE], "ports": port_list(incoming[source])}
+                )
+                continue
             if source == INGRESS:
                 peer: dict[str, object] = {
                     "namespaceSelector": {
@@ -373,6 +382,7 @@ def _persistent_volume(architecture: EnvironmentArchitecture, claim: Claim) -> M
     }
 
 
+_ANYWHERE = ("0.0.0.0/0", "::/0")
 _PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
 
 
@@ -467,6 +477,21 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
         }
     if workload.kind is WorkloadKind.SCHEDULED:
         spec["restartPolicy"] = "OnFailure"
+    pod = workload.pod
+    if pod.node_selector:
+        spec["nodeSelector"] = dict(pod.node_selector)
+    if pod.tolerations:
+        spec["tolerations"] = [
+            {
+                "key": toleration.key,
+                "operator": "Exists" if toleration.value is None else "Equal",
+                **({"value": toleration.value} if toleration.value is not None else {}),
+                **({"effect": toleration.effect} if toleration.effect is not None else {}),
+            }
+            for toleration in pod.tolerations
+        ]
+    if pod.grace_period is not None:
+        spec["terminationGracePeriodSeconds"] = pod.grace_period
     spec["containers"] = [_container(workload)]
     extra_volumes: list[object] = [
         {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in workload.writable_paths
@@ -521,7 +546,12 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
 
 def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Manifest:
     pod_labels = labels(architecture, workload.name, workload.role)
-    template = {"metadata": {"labels": pod_labels}, "spec": _pod_spec(workload)}
+    # The author's labels beside Koncierge's, which the selectors need (the checker refuses them).
+    template_labels = {**pod_labels, **{key: value for key, value in workload.pod.labels if key not in pod_labels}}
+    template_metadata: dict[str, object] = {"labels": template_labels}
+    if workload.pod.annotations:
+        template_metadata["annotations"] = dict(workload.pod.annotations)
+    template = {"metadata": template_metadata, "spec": _pod_spec(workload)}
     metadata = _metadata(architecture, workload.name, workload.role, part_of=workload.name)
     if workload.kind is WorkloadKind.SCHEDULED:
         return {

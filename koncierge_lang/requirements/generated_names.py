@@ -70,6 +70,12 @@ def backup_claim_name(database: str) -> str:
     return f"{database}-backups"
 
 
+def public_service_name(workload: str) -> str:
+    """The LoadBalancer Service of the ports a component exposes (`expose grpc`): `<component>-public`,
+    beside its own Service, which stays inside the cluster."""
+    return f"{workload}-public"
+
+
 def inline_storage_name(component_as_declared: str, index: int) -> str:
     """The name, as declared, of the `index`-th storage a component declares for itself
     (`storage 1Gi at "/data"`): `<component>-data`, then `<component>-data-2`, ..."""

@@ -221,6 +221,44 @@ class HealthCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class Exposure:
+    """`expose PORT [in ENV, ...]`: the component's port reachable from outside the cluster, in the
+    environments named (`environments`; empty: in every one). `port` is the number clients use,
+    `container` the one its program listens on."""
+
+    port: int
+    container: int
+    protocol: str
+    environments: tuple[str, ...] = ()
+    span: Span = _span()
+
+    def applies_in(self, environment: str) -> bool:
+        return not self.environments or environment in self.environments
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    """`tolerates "KEY" [= "VALUE"] [effect EFFECT]`: `value` None tolerates the key with any value;
+    `effect` None tolerates every effect."""
+
+    key: str
+    value: str | None = None
+    effect: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PodSettings:
+    """What a component's pods carry in every environment: `annotation`, `label`, `runs on` (node
+    labels they need), `tolerates` and `stops within` (seconds; None: Kubernetes' default)."""
+
+    annotations: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+    node_selector: tuple[tuple[str, str], ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    grace_period: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     name: str
     kubernetes_name: str
@@ -244,6 +282,9 @@ class Component:
     writable_paths: tuple[str, ...] = ()
     # `connects to x` and `accepts from x`: connections to and from other components.
     component_connections: tuple[ComponentConnection, ...] = ()
+    # Exposure and pod settings (issue 13): `expose`; `annotation`, `label`, `runs on`, `tolerates`, `stops within`.
+    exposures: tuple[Exposure, ...] = ()
+    pod: PodSettings = PodSettings()
 
     def port(self, name: str | None) -> Port | None:
         """The port named `name`; the first port for None."""

@@ -8,6 +8,7 @@ import re
 from lsprotocol import types
 
 from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.pod_settings import TAINT_EFFECTS
 from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
 from koncierge_lang.requirements.checker.values import ROUTE_MEMBERS
 from koncierge_lang.requirements.database_types import DATABASE_TYPES
@@ -23,6 +24,12 @@ TRIGGER_CHARACTERS = [".", ">", "=", ":", " ", "{"]
 SIZE_UNITS = ("Mi", "Gi", "Ti", "Ki")
 _VALUE_KINDS = ("constant", "secret", "value")
 _MEMBER_KINDS = {"component": COMPONENT_MEMBERS, "database": COMPONENT_MEMBERS, "route": ROUTE_MEMBERS}
+# `tolerates ... effect EFFECT`: what each taint effect the checker knows (TAINT_EFFECTS) does.
+_TAINT_EFFECT_DOCUMENTATION = {
+    "NoSchedule": "Tolerate a taint that keeps new pods off the node: the pods may be scheduled there.",
+    "PreferNoSchedule": "Tolerate a taint that the scheduler avoids if it can.",
+    "NoExecute": "Tolerate a taint that also evicts running pods: the pods stay on the node.",
+}
 _MEMBER_DOCUMENTATION = {
     "host": "The host name other components reach this component by (its Service's name).",
     "port": "The number clients reach the component's **first** port on (its Service's port). "
@@ -101,6 +108,10 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
                 )
     if "NUMBER" in expected and re.search(r"->\s*[A-Za-z_][A-Za-z0-9_-]*\s*:$", stripped):
         items.extend(_port_items(snapshot, application, stripped))
+    if "NUMBER" in expected and re.search(r"(^|\s)expose$", stripped):
+        component_name = _enclosing_component(snapshot, offset)
+        if component_name is not None:
+            items.extend(_ports_of(snapshot, application, component_name))
     connection = re.search(r"(?:^|\s)(connects\s+to|accepts\s+from)\s+([A-Za-z_][A-Za-z0-9_-]*)\s+on$", stripped)
     if "NUMBER" in expected and connection is not None:
         # `connects to x on`: a port of x; `accepts from x on`: a port of this component.
@@ -153,8 +164,19 @@ def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offs
             )
             for database in DATABASE_TYPES.values()
         ]
-    if re.search(r"(^|\s)after$", stripped) or re.search(r"(^|\s)after\s[^\n]*,$", stripped):
+    if re.search(r"(^|\s)(after|in)$", stripped) or re.search(r"(^|\s)(after|in)\s[^\n]*,$", stripped):
+        # `after ENV, ...`, and `in ENV, ...` (the environments an `expose`, `cpu` or `memory` applies in).
         return _declared_items(snapshot, application, ("environment",))
+    if re.search(r"(^|\s)effect$", stripped):
+        return [
+            types.CompletionItem(
+                label=effect,
+                kind=types.CompletionItemKind.EnumMember,
+                documentation=_markdown(_TAINT_EFFECT_DOCUMENTATION.get(effect, f"The taint effect `{effect}`.")),
+                sort_text=f"0{index}",
+            )
+            for index, effect in enumerate(TAINT_EFFECTS)
+        ]
     if re.search(r"(^|\s)mount$", stripped):
         return _declared_items(snapshot, application, ("storage",))
     if stripped.endswith("{") or stripped.endswith(","):

@@ -120,11 +120,13 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "expose": "`expose PORT [in ENV, ...]` — the port is reachable from outside the cluster (a LoadBalancer "
     "Service), for what is not HTTP (gRPC, STOMP); the network policy lets the outside reach that port only.",
     "annotation": "`annotation \"KEY\" = \"VALUE\"` — an annotation on the component's pods (`prometheus.io/scrape`).",
-    "label": "`label \"KEY\" = \"VALUE\"` — a label on the component's pods.",
+    "label": "`label \"KEY\" = \"VALUE\"` — a label on the component's pods (not one of Koncierge's own "
+    "`app.kubernetes.io/...` labels, which its selectors use).",
     "runs": "`runs on \"KEY\" = \"VALUE\"` — the pods run only on nodes with this label (a node selector).",
     "tolerates": "`tolerates \"KEY\" [= \"VALUE\"] [effect EFFECT]` — the pods may run on nodes with this taint.",
     "effect": "`effect NoSchedule|PreferNoSchedule|NoExecute` — the taint's effect that is tolerated.",
-    "stops": "`stops within 30s` — how long the program has to stop after it is asked to, before it is killed.",
+    "stops": "`stops within 30s` — how long the program has to stop after it is asked to, before it is killed "
+    "(`30s` or `30` seconds, `2m`, up to `1h`; in every environment).",
     "within": "`stops within 30s` — the time the program has to stop before it is killed.",
     "authentication": "`authentication off` — the database asks its clients for no credentials (its type's root "
     "user is not created). A warning where security is strict.",

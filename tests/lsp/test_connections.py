@@ -151,3 +151,31 @@ async def test_online_boutique_with_literal_addresses_gets_a_working_fix_at_each
     fixed = await open_text(client, "\n".join(lines), version=2)
     assert not [diagnostic for diagnostic in fixed if diagnostic.code == "KON222"]
     assert not [diagnostic for diagnostic in fixed if diagnostic.severity == types.DiagnosticSeverity.Error]
+
+
+WORKLOAD = """\
+application shop {
+  environment LOCAL "shop.test"
+  environment PROD "shop.example.com"
+
+  component broker {
+    image "broker:1.0"
+    port amqp 5672
+    port stomp 61613
+    expose stomp in PROD
+    tolerates "dedicated" = "broker" effect NoSchedule
+  }
+}
+"""
+
+
+async def test_completion_offers_exposed_ports_their_environments_and_taint_effects(client: LanguageClient) -> None:
+    text = WORKLOAD.replace("expose stomp in PROD", "expose ")
+    await open_text(client, text)
+    assert {"5672", "amqp", "61613", "stomp"} <= await _complete(client, text, "expose ", len("expose "))
+    text = WORKLOAD.replace("expose stomp in PROD", "expose stomp in ")
+    await open_text(client, text, version=2)
+    assert await _complete(client, text, "expose stomp in ", len("expose stomp in ")) == {"LOCAL", "PROD"}
+    text = WORKLOAD.replace("effect NoSchedule", "effect ")
+    await open_text(client, text, version=3)
+    assert await _complete(client, text, "effect ", len("effect ")) == {"NoSchedule", "PreferNoSchedule", "NoExecute"}

@@ -4,7 +4,8 @@ A component has one valid image (KON204; a database's type gives it one), ports 
 declared once (KON201) with `tcp` or `udp` (KON202), variables with usable names set once
 (KON203), of which only secrets are handed over `as file` (KON221), a known `size` (KON219), a
 `health` endpoint that is a path on one of its TCP ports (KON220, KON210, KON103), and each of
-these settings once (KON215). Its storage, mounts and writable paths are read by `storage.py`,
+these settings once (KON215). Its exposed ports are read by `exposure.py`, its pod settings by
+`pod_settings.py`; its storage, mounts and writable paths are read by `storage.py`,
 its external dependencies by `connections.py`, a database's type and defaults by `databases.py`.
 """
 
@@ -17,9 +18,11 @@ from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.connections import component_connections, connections
 from koncierge_lang.requirements.checker.databases import authentication, database_type_of, default_variables
+from koncierge_lang.requirements.checker.exposure import exposures
 from koncierge_lang.requirements.checker.fixes import add_port_fix
 from koncierge_lang.requirements.checker.images import image_problem
 from koncierge_lang.requirements.checker.literals import plain_string, whole_number
+from koncierge_lang.requirements.checker.pod_settings import pod_settings
 from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.checker.storage import mounts
@@ -81,6 +84,8 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         authentication=with_authentication,
         writable_paths=writable_paths,
         component_connections=component_connections(scope, syntax),
+        exposures=exposures(scope, syntax),
+        pod=pod_settings(scope, syntax),
     )
 
 

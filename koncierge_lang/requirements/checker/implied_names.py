@@ -1,7 +1,8 @@
 """Implied names: the names of objects the compiler generates from declarations are reserved (KON105).
 
 A database implies a backup in environments that keep backups: a CronJob, ServiceAccount,
-NetworkPolicy and ConfigMap named `<database>-backup`, and a claim `<database>-backups`. Every
+NetworkPolicy and ConfigMap named `<database>-backup`, and a claim `<database>-backups`; a
+component that exposes a port (`expose`), a Service `<component>-public`. Every
 environment has the NetworkPolicies `default-deny` and `allow-dns`, and each application and
 environment a namespace `<application>-<environment>`, in which host-path storage makes a
 PersistentVolume `<namespace>-<claim>`. A declaration whose Kubernetes name is one of those, or
@@ -37,6 +38,7 @@ from koncierge_lang.requirements.generated_names import (
     backup_name,
     namespace_name,
     persistent_volume_name,
+    public_service_name,
     scratch_volume_name,
 )
 from koncierge_lang.security.databases import DATABASE_HARDENING, OTHER_WRITABLE_PATHS
@@ -96,6 +98,17 @@ def check_implied_names(scope: ApplicationScope, components: list[model.Componen
                     f"the PersistentVolumeClaim the backups of database `{component.name}` are written to in {keeping_backups}",
                     declaration.name.span,
                     f"database `{component.name}`, whose backups go to the claim `{claim}`, is declared here",
+                ),
+            )
+    for component in components:
+        if component.exposures and _valid(component.kubernetes_name):
+            public = public_service_name(component.kubernetes_name)
+            workload_names.setdefault(
+                public,
+                _ImpliedName(
+                    f"the Service that makes the ports `{component.name}` exposes reachable from outside the cluster",
+                    component.exposures[0].span,
+                    f"`{component.name}` exposes a port here, in the Service `{public}`",
                 ),
             )
     for declaration, component in declared_components:

@@ -16,6 +16,7 @@ from koncierge_lang.requirements.checker.practices import (
     authentication_off,
     database_without_storage,
     end_of_life_database,
+    exposed_database,
     image_without_digest,
     plain_text_password,
     route_to_database,
@@ -48,6 +49,7 @@ PRACTICES: tuple[Practice, ...] = (
     secret_in_environment_variable,
     end_of_life_database,
     authentication_off,
+    exposed_database,
 )
 
 
