@@ -345,6 +345,49 @@ RULES: tuple[Rule, ...] = (
         'component backend {\n  env LOG_LEVEL = "debug" as file\n}',
         "Remove `as file`, or make the value a secret if it is one.",
     ),
+    Rule(
+        "KON223", "invalid-probe", E,
+        "A `probe` cannot be made: its kind is not `ready`, `live` or `startup`; an `http` probe's path does "
+        "not start with `/`; a header is sent by a probe that is not `http`, or its name is not a header "
+        "name; a `command` probe has no program; or the probe names a UDP port.",
+        "The platform runs the probe to decide whether to send the program requests (`ready`), restart it "
+        "(`live`) or keep waiting for it to start (`startup`); a probe it cannot run would either be "
+        "dropped or keep restarting a healthy program.",
+        'component backend {\n  port 8080\n  probe readiness http "healthz" on 8080\n}',
+        "Use `ready`, `live` or `startup` (the quick fix offers the closest), start the path with `/` "
+        "(quick fix), and send headers only from `http` probes.",
+    ),
+    Rule(
+        "KON224", "invalid-probe-timing", E,
+        "A probe's `every`, `after` or `timeout` is not a time in whole seconds up to an hour, or its "
+        "`failures` not a count from 1.",
+        "Kubernetes probes count whole seconds; `every 0` would never ask and `failures 0` would never "
+        "decide, and a time of several hours is almost always a mistake in the unit.",
+        'component backend {\n  port 8080\n  probe live tcp every 500ms failures 0\n}',
+        "Write seconds or minutes: `10`, `10s`, `2m`, `1m30s`; `after` may be 0, the others start at 1s; "
+        "`failures` is a whole number such as `3`.",
+    ),
+    Rule(
+        "KON225", "invalid-resource", E,
+        "A `cpu` or `memory` amount is not a quantity Kubernetes reads, is zero, or its limit (`up to`) is "
+        "below its request.",
+        "The request is what the scheduler reserves for the program, the limit what it may use before it "
+        "is slowed down (CPU) or stopped (memory). A limit below the request is refused by Kubernetes; "
+        "`memory 128` would be 128 bytes and `cpu 200` two hundred CPUs.",
+        'component backend {\n  cpu 500m up to 200m\n  memory 128\n}',
+        "Write CPU as CPUs or thousandths (`0.5`, `200m`) and memory with a unit (`128Mi`, `1Gi`); make the "
+        "limit at least the request, or leave `up to` out to make the limit the request.",
+    ),
+    Rule(
+        "KON226", "single-instance-with-replicas", E,
+        "A component says `single instance` and also asks for more than one replica.",
+        "`single instance` means that never more than one copy of the program runs (a broker, a program "
+        "with an embedded database): it runs one replica in every environment and is replaced by stopping "
+        "the old copy before starting the new one. More replicas contradict that.",
+        'component broker {\n  image "rabbitmq:3.13"\n  single instance\n  replicas 3\n}',
+        "Remove `replicas` (quick fix), or remove `single instance` if the program can run several times at "
+        "once.",
+    ),
     # 3xx: best practice
     Rule(
         "KON222", "literal-address", W,
