@@ -549,6 +549,15 @@ RULES: tuple[Rule, ...] = (
         "Report the bug with the file (or the smallest part of it that still shows the error) and the "
         "message. Until it is fixed, changing the statements of that environment may avoid it.",
     ),
+    Rule(
+        "KON310", "setting-without-effect", W,
+        "A shorthand is overridden entirely by the exact statements beside it: `size` by `cpu` and `memory` "
+        "lines that apply in every environment, or `health` by `probe ready` and `probe live`.",
+        "Exact statements win over a shorthand one resource or probe at a time, so the shorthand decides "
+        "nothing; a reader who sees `size large` would believe the component gets a large size.",
+        'component backend {\n  size large\n  cpu 200m\n  memory 256Mi\n}',
+        "Remove the shorthand (quick fix), or remove the exact statement you do not mean.",
+    ),
 )
 
 _RULES_BY_CODE = {entry.code: entry for entry in RULES}
