@@ -316,23 +316,94 @@ def _size_resources(size: str | None) -> Resources | None:
 
 
 def _resources(environment: requirements.Environment, workload: Workload, settings: Settings) -> Resources:
-    """The author's `size` wins; else the platform's `[resources]`, else the environment's defaults."""
+    """The author's exact `cpu` and `memory` win, then `size`; else the platform's `[resources]`,
+    else the environment's defaults."""
     sized = _size_resources(workload.size)
-    if sized is not None:
-        return sized
-    default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
+    if sized is None:
+        default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
+        sized = Resources(
+            settings.cpu_request or default.cpu_request,
+            settings.memory_request or default.memory_request,
+            settings.cpu_limit or default.cpu_limit,
+            settings.memory_limit or default.memory_limit,
+        )
+    return _exact_over(workload.declared_resources, sized) or sized
+
+
+def _exact_resources(component: requirements.Component, environment: requirements.Environment) -> Resources | None:
+    """The component's `cpu` and `memory` lines that apply in `environment`; "" for what they leave out."""
+    cpu = component.resource("cpu", environment.name)
+    memory = component.resource("memory", environment.name)
+    if cpu is None and memory is None:
+        return None
     return Resources(
-        settings.cpu_request or default.cpu_request,
-        settings.memory_request or default.memory_request,
-        settings.cpu_limit or default.cpu_limit,
-        settings.memory_limit or default.memory_limit,
+        cpu.request if cpu else "", memory.request if memory else "", cpu.limit if cpu else "", memory.limit if memory else ""
     )
 
 
-def _health_probe(workload: Workload) -> Probe | None:
-    if not workload.health_path:
-        return None
-    return Probe("http", workload.health_port, path=workload.health_path)
+def _exact_over(exact: Resources | None, underneath: Resources | None) -> Resources | None:
+    """Exact requests and limits, one resource at a time, over those of a size or an environment."""
+    if exact is None or underneath is None:
+        return exact or underneath
+    cpu = exact if exact.cpu_request else underneath
+    memory = exact if exact.memory_request else underneath
+    return Resources(cpu.cpu_request, memory.memory_request, cpu.cpu_limit, memory.memory_limit)
+
+
+# Which of a workload's probes each declared kind of probe is.
+_PROBE_USES = {"startup": "startup", "live": "liveness", "ready": "readiness"}
+
+
+def _declared_probes(component: requirements.Component) -> tuple[tuple[str, Probe], ...]:
+    """The author's probes, by use. A `live` probe that waits (`after`) with no `startup` probe
+    beside it becomes a start-up probe that allows as long, and a liveness probe that asks at once:
+    a fixed delay holds back every restart's checks, while a start-up probe only waits for as long
+    as the start actually takes."""
+    declared: dict[str, Probe] = {}
+    for check in component.probes:
+        declared[_PROBE_USES[check.kind]] = Probe(
+            check.check,
+            check.port,
+            check.command,
+            check.path,
+            check.headers,
+            initial_delay=check.after or 0,
+            period=check.every or 10,
+            timeout=check.timeout or 5,
+            failures=check.failures,
+        )
+    liveness = declared.get("liveness")
+    if liveness is not None and liveness.initial_delay and "startup" not in declared:
+        allowed = -(-liveness.initial_delay // liveness.period) + (liveness.failures or 3)
+        declared["startup"] = _replace_probe(liveness, initial_delay=0, failures=allowed)
+        declared["liveness"] = _replace_probe(liveness, initial_delay=0)
+    return tuple((use, declared[use]) for use in ("startup", "liveness", "readiness") if use in declared)
+
+
+def _replace_probe(probe: Probe, **changes: object) -> Probe:
+    values: dict[str, object] = {name: getattr(probe, name) for name in Probe.__dataclass_fields__}
+    values.update(changes)
+    return Probe(**values)  # type: ignore[arg-type]
+
+
+def _author_probes(
+    workload: Workload, startup: Probe | None, liveness: Probe | None, readiness: Probe | None
+) -> tuple[Probe | None, Probe | None, Probe | None]:
+    """What the author declared over the environment's probes: `health` for liveness and readiness,
+    then each declared `probe` for its own use."""
+    health = _health_probe(workload.health_path, workload.health_port)
+    if health is not None:
+        liveness = readiness = health
+    declared = dict(workload.declared_probes)
+    return (
+        declared.get("startup", startup),
+        declared.get("liveness", liveness),
+        declared.get("readiness", readiness),
+    )
+
+
+def _health_probe(path: str, port: int) -> Probe | None:
+    return Probe("http", port, path=path) if path else None
 
 
 _WORKLOAD_FIELDS = tuple(workload_field.name for workload_field in fields(Workload))
@@ -390,9 +461,7 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
                 if known is not None and database_type is not None:
                     version = database_version(DATABASE_TYPES[database_type], workload.image)
                     readiness = Probe("command", command=readiness_command(database_type, version))
-        health = _health_probe(workload)
-        if health is not None:
-            liveness = readiness = health
+        startup, liveness, readiness = _author_probes(workload, startup, liveness, readiness)
         command = workload.command
         if workload.role == "backup" and secret_files and len(command) == 3:
             reads = "".join(f'{name}="$(cat {SECRET_FILES_DIRECTORY}/{name})"\n' for name in secret_files)
@@ -493,15 +562,18 @@ def _component_workload(
     stateful = layout.stateful
     if component.replicas is not None:
         replicas = component.replicas
-    elif stateful:
+    elif stateful or component.single_instance:
         replicas = 1
     else:
         # Two interchangeable replicas keep serving while one is replaced or its node fails.
         replicas = 2 if context.environment.performance_optimised else 1
 
     health = component.health
+    declared_probes = _declared_probes(component)
+    declared_resources = _exact_resources(component, context.environment)
     # Where the environment is not hardened, what the author declared is all (see `_harden`).
-    health_probe = Probe("http", health.port, path=health.path) if health is not None and health.path else None
+    declared = dict(declared_probes)
+    health_probe = _health_probe(health.path, health.port) if health is not None else None
     workload = Workload(
         name=name,
         component=component.name,
@@ -526,9 +598,13 @@ def _component_workload(
         health_port=health.port if health is not None else 0,
         declared_writable_paths=component.writable_paths,
         image_pull_policy=context.pull_policy,
-        resources=_size_resources(component.size),
-        liveness=health_probe,
-        readiness=health_probe,
+        resources=_exact_over(declared_resources, _size_resources(component.size)),
+        startup=declared.get("startup"),
+        liveness=declared.get("liveness", health_probe),
+        readiness=declared.get("readiness", health_probe),
+        declared_probes=declared_probes,
+        declared_resources=declared_resources,
+        single_instance=component.single_instance,
         pod=component.pod,
     )
     configuration_set = (

@@ -136,16 +136,27 @@ class Volume:
 @dataclass(frozen=True, slots=True)
 class Probe:
     """How the platform asks whether a workload is up: `tcp` (a connection to `port`), `http` (a GET
-    of `path` on `port` that answers 200-399) or `command`."""
+    of `path` on `port`, sending `headers`, that answers 200-399), `grpc` (the gRPC health service
+    on `port`) or `command`. It first asks `initial_delay` seconds after the start, then every
+    `period` seconds, waits `timeout` seconds for an answer, and gives up after `failures` failed
+    answers in a row (None: the default of where it is used, 30 at start-up and 3 otherwise)."""
 
     kind: str
     port: int = 0
     command: tuple[str, ...] = ()
     path: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    initial_delay: int = 0
+    period: int = 10
+    timeout: int = 5
+    failures: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Resources:
+    """Requests and limits as Kubernetes quantities; an empty one is not set (where the environment
+    sets none and the author gave only `cpu` or only `memory`)."""
+
     cpu_request: str
     memory_request: str
     cpu_limit: str
@@ -183,8 +194,8 @@ class Workload:
     implied_reason: str = ""
     hardening: Hardening | None = None
     image_pull_policy: str = ""
-    # Requests and limits: from the component's `size` in every environment, else the environment's
-    # defaults where hardened; None: unbounded.
+    # Requests and limits: the component's exact `cpu` and `memory`, else its `size`, in every
+    # environment, else the environment's defaults where hardened; None: unbounded.
     resources: Resources | None = None
     startup: Probe | None = None
     liveness: Probe | None = None
@@ -202,6 +213,13 @@ class Workload:
     # Pod settings (issue 13): the component's annotations, labels, node selector, tolerations and
     # grace period, in every environment; none on an implied backup, which runs wherever it fits.
     pod: PodSettings = PodSettings()
+    # Issue 13: the probes the author declared, by use (`startup`, `liveness`, `readiness`), which
+    # win over `health` and the hardening's defaults in every environment; the exact `cpu` and
+    # `memory` for this environment ("" where not given), which win over `size` and the defaults;
+    # and `single instance`: never two at once, even while it is replaced.
+    declared_probes: tuple[tuple[str, Probe], ...] = ()
+    declared_resources: Resources | None = None
+    single_instance: bool = False
 
 
 @dataclass(frozen=True, slots=True)

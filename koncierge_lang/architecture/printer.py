@@ -1,7 +1,9 @@
 """The deployment architecture as plain data and as YAML, for `koncierge build --stage architecture`.
 
 Per workload it also shows how it runs: its declared `size` and the requests and limits it gets
-(`resources`, in environments that set them), its declared `health` endpoint, the secrets handed
+(`resources`, in environments that set them or where the author gave `cpu` or `memory`), whether
+it is a `single instance`, the probes it gets (`probes`: declared or, where hardened, the
+defaults; header values are not shown, as they may hold a session), its declared `health` endpoint, the secrets handed
 over as files (`secret_files`: the variables whose `NAME_FILE` holds a path), and the paths it
 declared writable (`writes`), and what its pods carry (`pods`: annotations, labels, the node labels
 they run on, the taints they tolerate, how long they have to stop). Each appears only when set.
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 
 from koncierge_lang.architecture.model import (
     EnvironmentArchitecture,
+    Probe,
     SecretInput,
     SecretItem,
     Toleration,
@@ -138,14 +141,23 @@ def _workload(workload: Workload) -> dict[str, object]:
         data["retention"] = workload.retention
     else:
         data["replicas"] = workload.replicas
+    if workload.single_instance:
+        data["single_instance"] = True
     if workload.size:
         data["size"] = workload.size
     resources = workload.resources
     if resources is not None:
         data["resources"] = {
-            "requests": f"cpu {resources.cpu_request}, memory {resources.memory_request}",
-            "limits": f"cpu {resources.cpu_limit}, memory {resources.memory_limit}",
+            "requests": _amounts(resources.cpu_request, resources.memory_request),
+            "limits": _amounts(resources.cpu_limit, resources.memory_limit),
         }
+    probes = {
+        use: _probe(probe)
+        for use, probe in (("startup", workload.startup), ("liveness", workload.liveness), ("readiness", workload.readiness))
+        if probe is not None
+    }
+    if probes:
+        data["probes"] = probes
     if workload.ports:
         data["ports"] = [f"{port.name} {port.number}/{port.protocol}" for port in workload.ports]
     if workload.health_path:
@@ -198,6 +210,26 @@ def _toleration(toleration: Toleration) -> str:
     value = f"={toleration.value}" if toleration.value is not None else ""
     effect = f":{toleration.effect}" if toleration.effect is not None else ""
     return f"{toleration.key}{value}{effect}"
+def _amounts(cpu: str, memory: str) -> str:
+    return ", ".join(f"{name} {amount}" for name, amount in (("cpu", cpu), ("memory", memory)) if amount)
+
+
+def _probe(probe: Probe) -> str:
+    """`http GET /healthz on 8080 (Cookie), every 10s, timeout 5s`: one probe on one line."""
+    if probe.kind == "command":
+        check = "command " + " ".join(probe.command)
+    elif probe.kind == "http":
+        check = f"http GET {probe.path} on {probe.port}"
+        if probe.headers:
+            check += f" ({', '.join(name for name, _ in probe.headers)})"
+    else:
+        check = f"{probe.kind} on {probe.port}"
+    timing = [f"every {probe.period}s", f"timeout {probe.timeout}s"]
+    if probe.initial_delay:
+        timing.insert(0, f"after {probe.initial_delay}s")
+    if probe.failures is not None:
+        timing.append(f"{probe.failures} failures")
+    return ", ".join((check, *timing))
 
 
 def _secret_item(item: SecretItem) -> dict[str, object]:

@@ -359,6 +359,49 @@ RULES: tuple[Rule, ...] = (
         "`${productcatalogservice.grpc}`). A port that the component does not publish is KON103.",
     ),
     Rule(
+        "KON223", "invalid-probe", E,
+        "A `probe` cannot be made: its kind is not `ready`, `live` or `startup`; an `http` probe's path does "
+        "not start with `/`; a header is sent by a probe that is not `http`, or its name is not a header "
+        "name; a `command` probe has no program; or the probe names a UDP port.",
+        "The platform runs the probe to decide whether to send the program requests (`ready`), restart it "
+        "(`live`) or keep waiting for it to start (`startup`); a probe it cannot run would either be "
+        "dropped or keep restarting a healthy program.",
+        'component backend {\n  port 8080\n  probe readiness http "healthz" on 8080\n}',
+        "Use `ready`, `live` or `startup` (the quick fix offers the closest), start the path with `/` "
+        "(quick fix), and send headers only from `http` probes.",
+    ),
+    Rule(
+        "KON224", "invalid-probe-timing", E,
+        "A probe's `every`, `after` or `timeout` is not a time in whole seconds up to an hour, or its "
+        "`failures` not a count from 1.",
+        "Kubernetes probes count whole seconds; `every 0` would never ask and `failures 0` would never "
+        "decide, and a time of several hours is almost always a mistake in the unit.",
+        'component backend {\n  port 8080\n  probe live tcp every 500ms failures 0\n}',
+        "Write seconds or minutes: `10`, `10s`, `2m`, `1m30s`; `after` may be 0, the others start at 1s; "
+        "`failures` is a whole number such as `3`.",
+    ),
+    Rule(
+        "KON225", "invalid-resource", E,
+        "A `cpu` or `memory` amount is not a quantity Kubernetes reads, is zero, or its limit (`up to`) is "
+        "below its request.",
+        "The request is what the scheduler reserves for the program, the limit what it may use before it "
+        "is slowed down (CPU) or stopped (memory). A limit below the request is refused by Kubernetes; "
+        "`memory 128` would be 128 bytes and `cpu 200` two hundred CPUs.",
+        'component backend {\n  cpu 500m up to 200m\n  memory 128\n}',
+        "Write CPU as CPUs or thousandths (`0.5`, `200m`) and memory with a unit (`128Mi`, `1Gi`); make the "
+        "limit at least the request, or leave `up to` out to make the limit the request.",
+    ),
+    Rule(
+        "KON226", "single-instance-with-replicas", E,
+        "A component says `single instance` and also asks for more than one replica.",
+        "`single instance` means that never more than one copy of the program runs (a broker, a program "
+        "with an embedded database): it runs one replica in every environment and is replaced by stopping "
+        "the old copy before starting the new one. More replicas contradict that.",
+        'component broker {\n  image "rabbitmq:3.13"\n  single instance\n  replicas 3\n}',
+        "Remove `replicas` (quick fix), or remove `single instance` if the program can run several times at "
+        "once.",
+    ),
+    Rule(
         "KON231", "invalid-pod-metadata", E,
         "An `annotation`, `label` or `runs on` key is not a Kubernetes key (`[dns-prefix/]name`), a label's "
         "or node label's value is not a label value, or a label is one Koncierge sets itself "
@@ -402,7 +445,7 @@ RULES: tuple[Rule, ...] = (
         "database carts-db mongodb {\n  authentication of\n}",
         "Write `authentication off`, in a database, and remove the credential variables.",
     ),
-    # 3xx: best practice
+    # 3xx: generation and best practice
     Rule(
         "KON301", "plain-text-password", W,
         "A secret is written in plain text in the file.",
@@ -483,6 +526,15 @@ RULES: tuple[Rule, ...] = (
         "variables, and write `env DB_PASSWORD = db_password as file` (quick fix): the program then "
         "receives `DB_PASSWORD_FILE`, the path of a read-only file holding the password, instead of the "
         "password. Until the program can do that, this warning records the exception.",
+    ),
+    Rule(
+        "KON310", "setting-without-effect", W,
+        "A shorthand is overridden entirely by the exact statements beside it: `size` by `cpu` and `memory` "
+        "lines that apply in every environment, or `health` by `probe ready` and `probe live`.",
+        "Exact statements win over a shorthand one resource or probe at a time, so the shorthand decides "
+        "nothing; a reader who sees `size large` would believe the component gets a large size.",
+        'component backend {\n  size large\n  cpu 200m\n  memory 256Mi\n}',
+        "Remove the shorthand (quick fix), or remove the exact statement you do not mean.",
     ),
     Rule(
         "KON316", "exposed-database", W,

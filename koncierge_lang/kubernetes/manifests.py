@@ -386,12 +386,25 @@ _ANYWHERE = ("0.0.0.0/0", "::/0")
 _PRIVATE_RANGES = ("10.0.0.0/8", "100.64.0.0/10", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16")
 
 
-def _probe(probe: Probe) -> dict[str, object]:
+def _probe(probe: Probe, default_failures: int) -> dict[str, object]:
+    check: dict[str, object]
     if probe.kind == "command":
-        return {"exec": {"command": list(probe.command)}, "periodSeconds": 10, "timeoutSeconds": 5}
-    if probe.kind == "http":
-        return {"httpGet": {"path": probe.path, "port": probe.port}, "periodSeconds": 10, "timeoutSeconds": 5}
-    return {"tcpSocket": {"port": probe.port}, "periodSeconds": 10, "timeoutSeconds": 5}
+        check = {"exec": {"command": list(probe.command)}}
+    elif probe.kind == "http":
+        http: dict[str, object] = {"path": probe.path, "port": probe.port}
+        if probe.headers:
+            http["httpHeaders"] = [{"name": name, "value": value} for name, value in probe.headers]
+        check = {"httpGet": http}
+    elif probe.kind == "grpc":
+        check = {"grpc": {"port": probe.port}}
+    else:
+        check = {"tcpSocket": {"port": probe.port}}
+    if probe.initial_delay:
+        check["initialDelaySeconds"] = probe.initial_delay
+    check["periodSeconds"] = probe.period
+    check["timeoutSeconds"] = probe.timeout
+    check["failureThreshold"] = probe.failures if probe.failures is not None else default_failures
+    return check
 
 
 def _security_context(hardening: Hardening) -> dict[str, object]:
@@ -444,16 +457,19 @@ def _container(workload: Workload) -> dict[str, object]:
         mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
     resources = workload.resources
     if resources is not None:
+        # Only what is set: the author may give `cpu` alone where the environment sets nothing.
+        limits = {"cpu": resources.cpu_limit, "memory": resources.memory_limit}
+        requests = {"cpu": resources.cpu_request, "memory": resources.memory_request}
         container["resources"] = {
-            "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
-            "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+            "limits": {name: amount for name, amount in limits.items() if amount},
+            "requests": {name: amount for name, amount in requests.items() if amount},
         }
     if workload.startup is not None:
-        container["startupProbe"] = {**_probe(workload.startup), "failureThreshold": 30}
+        container["startupProbe"] = _probe(workload.startup, 30)
     if workload.liveness is not None:
-        container["livenessProbe"] = {**_probe(workload.liveness), "failureThreshold": 3}
+        container["livenessProbe"] = _probe(workload.liveness, 3)
     if workload.readiness is not None:
-        container["readinessProbe"] = {**_probe(workload.readiness), "failureThreshold": 3}
+        container["readinessProbe"] = _probe(workload.readiness, 3)
     if hardening is not None:
         container["securityContext"] = _security_context(hardening)
     if mounts:
@@ -578,5 +594,8 @@ def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Mani
         spec["serviceName"] = workload.name
         spec["template"] = template
         return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": metadata, "spec": spec}
+    if workload.single_instance:
+        # A rolling update would start the new copy beside the old one: stop the old one first.
+        spec["strategy"] = {"type": "Recreate"}
     spec["template"] = template
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec}

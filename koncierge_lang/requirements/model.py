@@ -259,6 +259,39 @@ class PodSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeCheck:
+    """`probe KIND CHECK OPTION*`: how the platform asks whether the program has started
+    (`startup`), is still working (`live`) or can take requests (`ready`). `check` is `http` (a GET
+    of `path` with `headers`), `grpc` (the gRPC health service), `tcp` (a connection) on `port`, the
+    container's port, or `command`. Timing is in seconds; None where the author said nothing."""
+
+    kind: str
+    check: str
+    port: int = 0
+    path: str = ""
+    command: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    every: int | None = None
+    after: int | None = None
+    timeout: int | None = None
+    failures: int | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSetting:
+    """`cpu REQUEST [up to LIMIT] [in ENV, ...]` or `memory ...` (`kind`): what the program asks for
+    and may use, as Kubernetes quantities; without `up to`, the limit is the request. An empty
+    `environments` means every environment (where no line names it)."""
+
+    kind: str
+    request: str
+    limit: str
+    environments: tuple[str, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     name: str
     kubernetes_name: str
@@ -285,6 +318,22 @@ class Component:
     # Exposure and pod settings (issue 13): `expose`; `annotation`, `label`, `runs on`, `tolerates`, `stops within`.
     exposures: tuple[Exposure, ...] = ()
     pod: PodSettings = PodSettings()
+    # Probes, resources and replicas (issue 13): the declared probes (at most one per kind),
+    # exact `cpu`/`memory` lines, and `single instance` (one replica everywhere, never two at once).
+    probes: tuple[ProbeCheck, ...] = ()
+    resource_settings: tuple[ResourceSetting, ...] = ()
+    single_instance: bool = False
+
+    def probe(self, kind: str) -> ProbeCheck | None:
+        """The declared probe of `kind` (`ready`, `live`, `startup`), if any."""
+        return next((probe for probe in self.probes if probe.kind == kind), None)
+
+    def resource(self, kind: str, environment: str) -> ResourceSetting | None:
+        """The `cpu` or `memory` line (`kind`) that applies in `environment`: the one naming it,
+        else the one naming no environment."""
+        fitting = [setting for setting in self.resource_settings if setting.kind == kind]
+        named = next((setting for setting in fitting if environment in setting.environments), None)
+        return named or next((setting for setting in fitting if not setting.environments), None)
 
     def port(self, name: str | None) -> Port | None:
         """The port named `name`; the first port for None."""

@@ -10,6 +10,7 @@ from lsprotocol import types
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.pod_settings import TAINT_EFFECTS
 from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
+from koncierge_lang.requirements.checker.probes import PROBE_KINDS
 from koncierge_lang.requirements.checker.values import ROUTE_MEMBERS
 from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.model import ENVIRONMENT_KINDS
@@ -37,6 +38,18 @@ _MEMBER_DOCUMENTATION = {
     "domain": "The route's domain in each environment (`subdomain.` + the environment's domain).",
     "url": "The route's full URL in each environment (`https` where the environment has HTTPS).",
 }
+
+
+# What each kind of probe decides, for the completion after `probe`.
+_PROBE_KIND_DOCUMENTATION = {
+    "ready": "`probe ready ...` — whether the program can take requests now; while it fails, its Service sends "
+    "it none (Kubernetes' readiness probe).",
+    "live": "`probe live ...` — whether the program still works; after `failures` failed checks in a row it is "
+    "restarted (Kubernetes' liveness probe).",
+    "startup": "`probe startup ...` — whether the program has finished starting; the other probes wait for it, "
+    "so a slow start is not mistaken for a hang (Kubernetes' startup probe).",
+}
+assert set(_PROBE_KIND_DOCUMENTATION) == set(PROBE_KINDS)
 
 
 def completion(snapshot: Snapshot, position: types.Position) -> types.CompletionList:
@@ -177,6 +190,18 @@ def _name_items(snapshot: Snapshot, application: str | None, stripped: str, offs
             )
             for index, effect in enumerate(TAINT_EFFECTS)
         ]
+    if re.search(r"(^|\s)probe$", stripped):
+        return [
+            types.CompletionItem(
+                label=kind,
+                kind=types.CompletionItemKind.EnumMember,
+                documentation=_markdown(_PROBE_KIND_DOCUMENTATION[kind]),
+            )
+            for kind in PROBE_KINDS
+        ]
+    if re.search(r"(^|\s)(cpu|memory)\s[^\n]*\sin$", stripped):
+        # `cpu 200m in `: the environments it applies in (after a `,`, as in text per environment).
+        return _declared_items(snapshot, application, ("environment",))
     if re.search(r"(^|\s)mount$", stripped):
         return _declared_items(snapshot, application, ("storage",))
     if stripped.endswith("{") or stripped.endswith(","):

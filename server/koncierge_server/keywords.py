@@ -18,7 +18,8 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "HTTPS, strict security and performance settings; `after` says which environments are promoted from.",
     "like": "`like KIND` — this environment behaves like the kind KIND (LOCAL, DEV, INT, ACC, PERF or PROD).",
     "after": "`after ENV, ...` — releases reach this environment after the environments listed. `probe ... after "
-    "15s` — how long after the start the probe first asks.",
+    "15s` — how long after the start the probe first asks (a `live` probe's wait becomes a start-up probe where "
+    "there is no `probe startup`).",
     "constant": "`constant NAME = \"text\"` or `{ PROD = \"...\", else = \"...\" }` — a named, non-secret value, "
     "kept in the generated configuration (ConfigMap).",
     "secret": "`secret NAME = generated | base64 \"...\" | \"...\"` — a named secret, kept in a Kubernetes "
@@ -101,9 +102,11 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "http": "`probe ... http \"/path\" [on PORT]` — a GET of the path answers 200-399 when well.",
     "grpc": "`probe ... grpc [on PORT]` — the gRPC health checking protocol.",
     "tcp": "`probe ... tcp [on PORT]` — a TCP connection to the port opens.",
-    "every": "`every 10s` — how often the probe asks.",
-    "timeout": "`timeout 2s` — how long one probe may take.",
-    "failures": "`failures 3` — how many failed probes in a row count as a failure.",
+    "every": "`every 10s` — how often the probe asks: seconds or minutes (`10`, `10s`, `2m`, `1m30s`); 10s "
+    "unless given.",
+    "timeout": "`timeout 2s` — how long one probe may take before it counts as failed; 5s unless given.",
+    "failures": "`failures 3` — how many failed probes in a row count as a failure; 3 unless given (30 for "
+    "`startup`).",
     "header": "`header \"NAME\" = \"VALUE\"` — an HTTP header sent with an `http` probe.",
     "cpu": "`cpu REQUEST [up to LIMIT] [in ENV, ...]` — processor time the program asks for (`200m` is 0.2 CPU) and "
     "may use at most; in the environments named, or in all.",

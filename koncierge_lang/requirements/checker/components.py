@@ -5,7 +5,8 @@ declared once (KON201) with `tcp` or `udp` (KON202), variables with usable names
 (KON203), of which only secrets are handed over `as file` (KON221), a known `size` (KON219), a
 `health` endpoint that is a path on one of its TCP ports (KON220, KON210, KON103), and each of
 these settings once (KON215). Its exposed ports are read by `exposure.py`, its pod settings by
-`pod_settings.py`; its storage, mounts and writable paths are read by `storage.py`,
+`pod_settings.py`, its probes by `probes.py`, its exact `cpu` and `memory` and `single instance` by
+`resources.py`; its storage, mounts and writable paths are read by `storage.py`,
 its external dependencies by `connections.py`, a database's type and defaults by `databases.py`.
 """
 
@@ -24,6 +25,8 @@ from koncierge_lang.requirements.checker.images import image_problem
 from koncierge_lang.requirements.checker.literals import plain_string, whole_number
 from koncierge_lang.requirements.checker.pod_settings import pod_settings
 from koncierge_lang.requirements.checker.ports import COMPONENT_MEMBERS
+from koncierge_lang.requirements.checker.probes import probes
+from koncierge_lang.requirements.checker.resources import resource_settings, single_instance
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.checker.storage import mounts
 from koncierge_lang.requirements.checker.values import expression, is_secret_expression
@@ -86,6 +89,9 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         component_connections=component_connections(scope, syntax),
         exposures=exposures(scope, syntax),
         pod=pod_settings(scope, syntax),
+        probes=probes(scope, syntax),
+        resource_settings=resource_settings(scope, syntax),
+        single_instance=single_instance(scope, syntax, replicas),
     )
 
 

@@ -1,4 +1,4 @@
-"""Best practices (KON301-KON309, KON318, KON319): one rule per module, each a pass of its own over a checked application.
+"""Best practices (KON301-KON319): one rule per module, each a pass of its own over a checked application.
 
 As in Ruff, each rule lives in one place, in a module named after it (`unused_value.py` is
 `unused-value`), with its code (`CODE`) and its pass (`check`); this table is the one list of
@@ -21,6 +21,7 @@ from koncierge_lang.requirements.checker.practices import (
     plain_text_password,
     route_to_database,
     secret_in_environment_variable,
+    setting_without_effect,
     unpinned_image,
     unused_route,
     unused_storage,
@@ -50,6 +51,7 @@ PRACTICES: tuple[Practice, ...] = (
     end_of_life_database,
     authentication_off,
     exposed_database,
+    setting_without_effect,
 )
 
 
