@@ -1,4 +1,4 @@
-"""Best practices (KON301-KON309): one rule per module, each a pass of its own over a checked application.
+"""Best practices (KON301-KON309, KON312-KON315): one rule per module, each a pass of its own over a checked application.
 
 As in Ruff, each rule lives in one place, in a module named after it (`unused_value.py` is
 `unused-value`), with its code (`CODE`) and its pass (`check`); this table is the one list of
@@ -13,8 +13,11 @@ from typing import Protocol
 
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.practices import (
+    added_capability,
     database_without_storage,
     image_without_digest,
+    kept_contents_writable,
+    low_user_id,
     plain_text_password,
     route_to_database,
     secret_in_environment_variable,
@@ -22,6 +25,7 @@ from koncierge_lang.requirements.checker.practices import (
     unused_route,
     unused_storage,
     unused_value,
+    writable_root_filesystem,
 )
 from koncierge_lang.requirements.checker.scope import ApplicationScope
 
@@ -44,6 +48,10 @@ PRACTICES: tuple[Practice, ...] = (
     route_to_database,
     image_without_digest,
     secret_in_environment_variable,
+    added_capability,
+    writable_root_filesystem,
+    low_user_id,
+    kept_contents_writable,
 )
 
 
