@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from koncierge_lang.architecture.model import (
     INGRESS,
     OUTSIDE,
+    Adjustments,
     CertificateIssuer,
     Claim,
     ConfigurationSet,
+    Container,
     EnvironmentArchitecture,
     ExternalFlow,
     Hardening,
@@ -48,19 +50,23 @@ from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model as requirements
 from koncierge_lang.requirements.database_types import DATABASE_TYPES, backup_command, database_version
 from koncierge_lang.requirements.generated_names import (
+    CONTENTS_COPY_DIRECTORY,
     HOST_PATH_STORAGE_CLASS,
     backup_claim_name,
     backup_name,
     configuration_set_name,
+    contents_copy_container_name,
     issuer_account_secret_name,
     issuer_name,
     public_service_name,
+    scratch_volume_name,
     secret_set_name,
     tls_secret_name,
     unnamed_port_name,
 )
 from koncierge_lang.requirements.generated_names import namespace_name as _namespace_name
 from koncierge_lang.requirements.sizes import COMPONENT_SIZES
+from koncierge_lang.security.capabilities import PRIVILEGED_PORT_CAPABILITY, PRIVILEGED_PORT_LIMIT
 from koncierge_lang.security.databases import (
     DATABASE_HARDENING,
     OTHER_WRITABLE_PATHS,
@@ -151,7 +157,9 @@ def _component_layout(
         shared = mount_counts.get(storage.name, 0) > 1
         writes_persistent_storage |= storage.persistent and not mount.read_only and not shared
     return ComponentLayout(
-        ports=tuple(WorkloadPort(port_name(port), port.listens_on, port.protocol) for port in component.ports),
+        ports=tuple(
+            WorkloadPort(port_name(port), port.listens_on, port.protocol) for port in component.ports if port.sidecar is None
+        ),
         service_ports=tuple(ServicePort(port_name(port), port.number, port.protocol) for port in component.ports),
         volumes=tuple(volumes),
         mounts=tuple(mounts),
@@ -466,11 +474,12 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
         if workload.role == "backup" and secret_files and len(command) == 3:
             reads = "".join(f'{name}="$(cat {SECRET_FILES_DIRECTORY}/{name})"\n' for name in secret_files)
             command = (command[0], command[1], command[2].replace("set -eu\n", "set -eu\n" + reads, 1))
+        hardening = _hardening(workload.adjustments, workload.ports, settings)
         result.append(
             _replace_workload(
                 workload,
                 command=command,
-                hardening=Hardening(run_as_user=settings.run_as_user),
+                hardening=hardening,
                 image_pull_policy=pull_policy,
                 resources=_resources(environment, workload, settings),
                 startup=startup,
@@ -478,6 +487,7 @@ def _harden(context: _Context, workloads: list[Workload], settings: Settings) ->
                 readiness=readiness,
                 secret_files=secret_files,
                 writable_paths=writable,
+                containers=_hardened_containers(context, workload, hardening, writable, settings),
             )
         )
     return result
@@ -606,6 +616,10 @@ def _component_workload(
         declared_resources=declared_resources,
         single_instance=component.single_instance,
         pod=component.pod,
+        adjustments=_adjustments(component.adjustments),
+        containers=_containers(
+            context, component, state_key_prefix, configuration_name, secrets_name, configuration_entries, secret_items
+        ),
     )
     configuration_set = (
         ConfigurationSet(configuration_name, name, tuple(sorted(configuration_entries)))
@@ -898,3 +912,156 @@ def _flows(flows: set[tuple[str, str, int, str, str]]) -> tuple[NetworkFlow, ...
     for source, target, port, protocol, reason in flows:
         reasons.setdefault((source, target, port, protocol), []).append(reason)
     return tuple(NetworkFlow(*key, "; ".join(sorted(set(reasons[key])))) for key in sorted(reasons))
+
+
+# Sidecars and init containers, and hardening that adapts to the program (issue 13).
+
+
+def _adjustments(adjustments: requirements.HardeningAdjustments) -> Adjustments:
+    return Adjustments(
+        adjustments.capabilities,
+        adjustments.run_as_user,
+        adjustments.run_as_group,
+        adjustments.kept_paths,
+        adjustments.writes_everywhere,
+    )
+
+
+def _containers(
+    context: _Context,
+    component: requirements.Component,
+    state_key_prefix: str,
+    configuration_name: str,
+    secrets_name: str,
+    configuration_entries: list[tuple[str, str]],
+    secret_items: list[SecretItem],
+) -> tuple[Container, ...]:
+    """The component's sidecars and init containers as they run where not hardened. Their variables
+    join the component's sets under `<container>.<NAME>` (a variable's name has no `.`), and their
+    generated secrets are kept under `<component>/<container>/<NAME>`; what they connect to is the
+    pod's, so the component's flows."""
+    name = component.kubernetes_name
+    containers: list[Container] = []
+    for declared in component.containers:
+        variables: list[Variable] = []
+        for variable in declared.variables:
+            key = f"{declared.name}.{variable.name}"
+            resolved = _Resolved()
+            _resolve(context, variable.expression, f"{state_key_prefix}{declared.name}/{variable.name}", resolved, frozenset())
+            for reference_text, target, port, protocol in _variable_flows(context, component, resolved):
+                context.flows.add((name, target, port, protocol, f"{declared.name}: {variable.name} = {reference_text}"))
+            parts = _merge_literals(resolved.parts)
+            references = tuple(resolved.references)
+            if resolved.secret:
+                secret_items.append(SecretItem(key, parts))
+                variables.append(Variable(variable.name, ValueSource.SECRET, secrets_name, key, "", references))
+            else:
+                text = "".join(parts)  # type: ignore[arg-type]  # Without a secret, every part is text.
+                configuration_entries.append((key, text))
+                source = ValueSource.REFERENCE if resolved.derived else ValueSource.CONFIGURATION
+                variables.append(Variable(variable.name, source, configuration_name, key, text, references))
+        containers.append(
+            Container(
+                name=declared.name,
+                kind=declared.kind,
+                image=declared.image,
+                ports=tuple(WorkloadPort(port_name(port), port.listens_on, port.protocol) for port in declared.ports),
+                command=declared.command,
+                args=declared.args,
+                variables=tuple(variables),
+                secret_files=tuple(
+                    variable.name
+                    for variable, built in zip(declared.variables, variables, strict=True)
+                    if variable.as_file and built.source is ValueSource.SECRET
+                ),
+                declared_writable_paths=declared.writable_paths,
+                adjustments=_adjustments(declared.adjustments),
+                image_pull_policy=context.pull_policy,
+            )
+        )
+    return tuple(containers)
+
+
+def _hardening(adjustments: Adjustments, ports: tuple[WorkloadPort, ...], settings: Settings) -> Hardening:
+    """A container's hardening: the platform's user unless the author names one, every capability
+    dropped but those the author adds and `NET_BIND_SERVICE` for a port below 1024."""
+    capabilities = set(adjustments.capabilities)
+    if any(port.number < PRIVILEGED_PORT_LIMIT for port in ports):
+        capabilities.add(PRIVILEGED_PORT_CAPABILITY)
+    return Hardening(
+        run_as_user=adjustments.run_as_user or settings.run_as_user,
+        run_as_group=adjustments.run_as_group,
+        capabilities=tuple(sorted(capabilities)),
+        writable_root_filesystem=adjustments.writes_everywhere,
+    )
+
+
+def _hardened_containers(
+    context: _Context, workload: Workload, hardening: Hardening, writable: tuple[str, ...], settings: Settings
+) -> tuple[Container, ...]:
+    """The pod's other containers where hardened: each hardened like the program, with `/tmp` and
+    its declared paths as scratch space and the environment's default requests and limits; first,
+    for each container that keeps the image's files in some of its scratch space, an init
+    container with the same image that copies them there."""
+    resources = _resources(context.environment, _replace_workload(workload, size=None, role="server"), settings)
+    copies: list[Container] = []
+    others: list[Container] = []
+    pull_policy = context.pull_policy
+    main_copy = _contents_copy(workload.name, workload.image, workload.adjustments, writable, hardening, resources, pull_policy)
+    if main_copy is not None:
+        copies.append(main_copy)
+    for container in workload.containers:
+        container_hardening = _hardening(container.adjustments, container.ports, settings)
+        container_writable = tuple(dict.fromkeys((*OTHER_WRITABLE_PATHS, *container.declared_writable_paths)))
+        copy = _contents_copy(
+            container.name, container.image, container.adjustments, container_writable, container_hardening, resources,
+            pull_policy,
+        )
+        if copy is not None:
+            copies.append(copy)
+        others.append(
+            replace(
+                container,
+                hardening=container_hardening,
+                writable_paths=container_writable,
+                resources=resources,
+                image_pull_policy=pull_policy,
+            )
+        )
+    return (*copies, *others)
+
+
+def _contents_copy(
+    name: str,
+    image: str,
+    adjustments: Adjustments,
+    writable: tuple[str, ...],
+    hardening: Hardening,
+    resources: Resources,
+    pull_policy: str,
+) -> Container | None:
+    """The init container that copies the image's files at each kept path into its scratch space,
+    mounted elsewhere, before the container starts (`writes "/p" keeping contents`); as the same
+    user, so that the container may change the copies."""
+    kept = [path for path in adjustments.kept_paths if path in writable]
+    if not kept:
+        return None
+    mounts = tuple(
+        VolumeMount(scratch_volume_name(path), f"{CONTENTS_COPY_DIRECTORY}/{scratch_volume_name(path)}", False)
+        for path in kept
+    )
+    script = "\n".join(
+        ("set -eu", *(f"cp -a {path}/. {mount.path}/" for path, mount in zip(kept, mounts, strict=True)))
+    )
+    return Container(
+        name=contents_copy_container_name(name),
+        kind="init",
+        image=image,
+        command=("/bin/sh", "-c", script),
+        mounts=mounts,
+        hardening=Hardening(hardening.run_as_user, hardening.run_as_group),
+        resources=resources,
+        image_pull_policy=pull_policy,
+        implied=True,
+        implied_reason=f"`{name}` keeps the image's files in its scratch space at {', '.join(kept)}",
+    )

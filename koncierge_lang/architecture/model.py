@@ -168,9 +168,53 @@ class Hardening:
     """How a workload runs in an environment with strict security (docs/security.md): as
     `run_as_user`, never gaining privileges, with a read-only root filesystem (the workload's
     `writable_paths` are scratch space), its own identity without API credentials. Its resources,
-    probes and secret files are the workload's own fields, which hardening always fills in."""
+    probes and secret files are the workload's own fields, which hardening always fills in.
+    What adapts to the program (issue 13): `run_as_group` (None: the user's number), the Linux
+    `capabilities` added back (a port below 1024 adds `NET_BIND_SERVICE`), a writable root filesystem."""
 
     run_as_user: int
+    run_as_group: int | None = None
+    capabilities: tuple[str, ...] = ()
+    writable_root_filesystem: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustments:
+    """What the author changed of a container's hardening (`capabilities`, `run as`, `writes ...
+    keeping contents`, `writes everywhere`); `run as` applies in every environment, the rest only
+    where hardened."""
+
+    capabilities: tuple[str, ...] = ()
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    kept_paths: tuple[str, ...] = ()
+    writes_everywhere: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """Another container of a workload's pod (issue 13): `kind` `sidecar` (beside the program) or
+    `init` (runs to its end before it). `implied`: the init container that copies the image's files
+    into scratch space (`writes ... keeping contents`), with `mounts` where it fills it. Its
+    variables' keys in the workload's sets are `<container>.<NAME>`; fields as in `Workload`."""
+
+    name: str
+    kind: str
+    image: str
+    ports: tuple[WorkloadPort, ...] = ()
+    command: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    secret_files: tuple[str, ...] = ()
+    writable_paths: tuple[str, ...] = ()
+    declared_writable_paths: tuple[str, ...] = ()
+    mounts: tuple[VolumeMount, ...] = ()
+    adjustments: Adjustments = Adjustments()
+    hardening: Hardening | None = None
+    resources: Resources | None = None
+    image_pull_policy: str = ""
+    implied: bool = False
+    implied_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +264,9 @@ class Workload:
     declared_probes: tuple[tuple[str, Probe], ...] = ()
     declared_resources: Resources | None = None
     single_instance: bool = False
+    # What the author adjusted of hardening, and the pod's other containers (issue 13).
+    adjustments: Adjustments = Adjustments()
+    containers: tuple[Container, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

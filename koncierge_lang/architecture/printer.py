@@ -5,8 +5,11 @@ Per workload it also shows how it runs: its declared `size` and the requests and
 it is a `single instance`, the probes it gets (`probes`: declared or, where hardened, the
 defaults; header values are not shown, as they may hold a session), its declared `health` endpoint, the secrets handed
 over as files (`secret_files`: the variables whose `NAME_FILE` holds a path), and the paths it
-declared writable (`writes`), and what its pods carry (`pods`: annotations, labels, the node labels
-they run on, the taints they tolerate, how long they have to stop). Each appears only when set.
+declared writable (`writes`), what its pods carry (`pods`: annotations, labels, the node labels
+they run on, the taints they tolerate, how long they have to stop), what adapts hardening to the
+program or relaxes it (`hardening`: the user, the capabilities added back and why, a writable root
+filesystem, the paths that keep the image's files) and the pod's sidecars and init containers
+(`containers`). Each appears only when set.
 
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
@@ -19,7 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from koncierge_lang.architecture.model import (
+    Adjustments,
+    Container,
     EnvironmentArchitecture,
+    Hardening,
     Probe,
     SecretInput,
     SecretItem,
@@ -202,6 +208,67 @@ def _workload(workload: Workload) -> dict[str, object]:
             )
             if entry
         }
+    adapted = _adapted_hardening(workload.hardening, workload.adjustments)
+    if adapted:
+        data["hardening"] = adapted
+    if workload.containers:
+        data["containers"] = [_container(container) for container in workload.containers]
+    return data
+
+
+def _adapted_hardening(hardening: Hardening | None, adjustments: Adjustments) -> dict[str, object]:
+    """How a container's hardening differs from the platform's defaults, and why; where not
+    hardened, only `run as` applies."""
+    data: dict[str, object] = {}
+    if adjustments.run_as_user is not None:
+        group = adjustments.run_as_group if adjustments.run_as_group is not None else adjustments.run_as_user
+        data["runs_as"] = f"user {adjustments.run_as_user}, group {group} (run as)"
+    if hardening is None:
+        return data
+    if hardening.capabilities:
+        declared = set(adjustments.capabilities)
+        data["capabilities_added"] = [
+            f"{name} ({'capabilities' if name in declared else 'a port below 1024'})" for name in hardening.capabilities
+        ]
+    if hardening.writable_root_filesystem:
+        data["root_filesystem"] = "writable (writes everywhere)"
+    if adjustments.kept_paths:
+        data["keeps_contents"] = list(adjustments.kept_paths)
+    return data
+
+
+def _container(container: Container) -> dict[str, object]:
+    data: dict[str, object] = {"name": container.name, "kind": container.kind}
+    if container.implied:
+        data["implied"] = True
+        data["implied_because"] = container.implied_reason
+    data["image"] = container.image
+    if container.ports:
+        data["ports"] = [f"{port.name} {port.number}/{port.protocol}" for port in container.ports]
+    if container.command:
+        data["command"] = list(container.command)
+    if container.args:
+        data["args"] = list(container.args)
+    if container.variables:
+        data["variables"] = [
+            {
+                "name": variable.name,
+                "from": variable.source.value,
+                "set": f"{variable.set_name}/{variable.key}",
+                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                **({"references": list(variable.references)} if variable.references else {}),
+            }
+            for variable in container.variables
+        ]
+    if container.secret_files:
+        data["secret_files"] = list(container.secret_files)
+    if container.declared_writable_paths:
+        data["writes"] = list(container.declared_writable_paths)
+    if container.mounts:
+        data["mounts"] = [{"volume": mount.volume, "path": mount.path} for mount in container.mounts]
+    adapted = _adapted_hardening(container.hardening, container.adjustments)
+    if adapted:
+        data["hardening"] = adapted
     return data
 
 

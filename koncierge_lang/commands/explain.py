@@ -2,6 +2,10 @@
 
 Every row is a flow of the deployment architecture (or an external dependency, or DNS) and why it
 exists; everything else is denied by the generated policies (docs/security.md).
+
+`koncierge explain hardening FILE --env NAME`: how each container runs where security is strict,
+and each way its hardening adapts to the program or is relaxed by the author, with the risk
+(issue 13).
 """
 
 from __future__ import annotations
@@ -11,22 +15,25 @@ import sys
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.model import INGRESS, OUTSIDE, EnvironmentArchitecture
+from koncierge_lang.architecture.model import INGRESS, OUTSIDE, Adjustments, EnvironmentArchitecture, Hardening
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.lowering import lower_environment, placeholder_secret_values
 from koncierge_lang.render import render_text
+from koncierge_lang.security.capabilities import capability_risk
 from koncierge_lang.settings import load_settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser(
         "explain",
-        help="explain what is generated: `explain network FILE --env NAME` lists the allowed connections",
+        help="explain what is generated: `explain network FILE --env NAME` lists the allowed connections, "
+        "`explain hardening FILE --env NAME` how each container is hardened",
         description="Explain a part of what `koncierge build` generates. `network`: every connection the network "
-        "policies allow in one environment, with its reason; all other traffic is denied. "
+        "policies allow in one environment, with its reason; all other traffic is denied. `hardening`: how each "
+        "container runs where security is strict, and what adapts or relaxes its hardening, with the risk. "
         "Exit status: 0 explained, 1 errors in the file, 2 a usage problem.",
     )
-    parser.add_argument("topic", choices=("network",), help="what to explain")
+    parser.add_argument("topic", choices=("network", "hardening"), help="what to explain")
     parser.add_argument("file", metavar="FILE", help="the .kon file")
     parser.add_argument("--env", dest="environment", required=True, metavar="NAME", help="the environment")
     parser.set_defaults(run=run)
@@ -79,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
             if lowered.architecture is None:
                 status = 1
                 continue
-            _print_network(application.name, lowered.architecture)
+            if args.topic == "hardening":
+                _print_hardening(application.name, lowered.architecture)
+            else:
+                _print_network(application.name, lowered.architecture)
     if not found:
         print(f"koncierge explain: unknown environment `{args.environment}`", file=sys.stderr)
         return 2
@@ -98,3 +108,54 @@ def _print_network(application_name: str, architecture: EnvironmentArchitecture)
         if index == 0:
             print("  ".join("-" * width for width in widths) + "  ---")
     print("Everything else, in and out of the namespace, is denied.")
+
+
+def hardening_table(architecture: EnvironmentArchitecture) -> list[tuple[str, str, str]]:
+    """(container, how it runs or what is changed, why and the risk) rows, workload by workload."""
+    rows: list[tuple[str, str, str]] = []
+    for workload in architecture.workloads:
+        if workload.hardening is None:
+            continue
+        rows.extend(_hardening_rows(workload.name, workload.hardening, workload.adjustments))
+        for container in workload.containers:
+            if container.hardening is not None:
+                rows.extend(_hardening_rows(f"{workload.name}/{container.name}", container.hardening, container.adjustments))
+    return rows
+
+
+def _hardening_rows(name: str, hardening: Hardening, adjustments: Adjustments) -> list[tuple[str, str, str]]:
+    group = hardening.run_as_group if hardening.run_as_group is not None else hardening.run_as_user
+    user = f"user {hardening.run_as_user}, group {group}"
+    rows = [
+        (
+            name,
+            user,
+            "`run as`" + (": users below 10000 may be the node's own" if hardening.run_as_user < 10000 else "")
+            if adjustments.run_as_user is not None
+            else "the platform's user ([security] run_as_user)",
+        )
+    ]
+    for capability in hardening.capabilities:
+        why = "`capabilities`" if capability in adjustments.capabilities else "listens on a port below 1024"
+        rows.append((name, f"adds {capability}", f"{why}: {capability_risk(capability)}"))
+    if hardening.writable_root_filesystem:
+        rows.append((name, "writable root filesystem", "`writes everywhere`: an intruder could replace the program's files"))
+    for path in adjustments.kept_paths:
+        rows.append((name, f"keeps the image's files at {path}", "`keeping contents`: the program may change them"))
+    return rows
+
+
+def _print_hardening(application_name: str, architecture: EnvironmentArchitecture) -> None:
+    print(f"Hardening of {application_name} in {architecture.environment} (namespace {architecture.namespace})")
+    rows = hardening_table(architecture)
+    if not rows:
+        print("Not hardened in this environment ([security] hardening): containers run as their images say, or as `run as` names.")
+        return
+    print("Every container drops all capabilities, never gains privileges and has a read-only root filesystem; "
+        "who each runs as, and what differs:")
+    table = [("container", "runs / changed", "why"), *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(2)]
+    for index, row in enumerate(table):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:2], widths, strict=True)) + "  " + row[2])
+        if index == 0:
+            print("  ".join("-" * width for width in widths) + "  ---")

@@ -402,6 +402,49 @@ RULES: tuple[Rule, ...] = (
         "once.",
     ),
     Rule(
+        "KON227", "unknown-capability", E,
+        "`capabilities` names something that is not a Linux capability, or `ALL`.",
+        "Hardened containers drop every capability and get back only the ones named; a misspelt name "
+        "would make the container runtime refuse to start the pod, and `ALL` would undo the hardening.",
+        "component web {\n  capabilities NET_BIND_SERVISE\n}",
+        "Write the capability as `man 7 capabilities` names it, with or without `CAP_` (the quick fix "
+        "offers the closest); name each one the program needs instead of `ALL`.",
+    ),
+    Rule(
+        "KON228", "invalid-user", E,
+        "`run as user UID [group GID]` names root (user 0), or a number Kubernetes does not accept "
+        "(users 1 to 2147483647, groups 0 to 2147483647).",
+        "Hardened pods never run as root: a program that escapes its container as root owns the node's "
+        "files. A container that must start as root cannot be hardened, so Koncierge does not generate it.",
+        "component db {\n  run as user 0\n}",
+        "Run as the user the image creates for its program (`run as user 999 group 999` for the official "
+        "database images), and add back the capabilities it needs with `capabilities`.",
+    ),
+    Rule(
+        "KON229", "invalid-container-name", E,
+        "A sidecar or init container has a name that is not a DNS label, that another container of the "
+        "component has, that is the component's own (its program's container), or that ends in "
+        "`-contents` (the compiler's containers that copy an image's files).",
+        "Containers of a pod are told apart by name; Kubernetes refuses a pod with two of one name or "
+        "with a name that is not a DNS label.",
+        "component web {\n  image \"nginx:1.27\"\n  sidecar web {\n    image \"exporter:1.0\"\n  }\n}",
+        "Give each container its own name of lower-case letters, digits and `-` (the quick fix "
+        "offers one).",
+    ),
+    Rule(
+        "KON230", "not-in-container", E,
+        "A sidecar or init container holds a statement that belongs to the component or its pod "
+        "(`replicas`, `mount`, `storage`, `connects to`, `accepts from`, `expose`, `annotation`, `label`, "
+        "`runs on`, `tolerates`, `stops within`, `single instance`, a nested container), a `port` in an "
+        "init container, or one that containers do not support yet (`size`, `cpu`, `memory`, `health`, "
+        "`probe`).",
+        "The containers of a component run in its pods: they share its replicas, its network policy and "
+        "its placement, and an init container has ended before anything could connect to it. A "
+        "statement there would be silently ignored.",
+        "component web {\n  sidecar exporter {\n    image \"exporter:1.0\"\n    replicas 2\n  }\n}",
+        "Move the statement into the component, or remove it.",
+    ),
+    Rule(
         "KON231", "invalid-pod-metadata", E,
         "An `annotation`, `label` or `runs on` key is not a Kubernetes key (`[dns-prefix/]name`), a label's "
         "or node label's value is not a label value, or a label is one Koncierge sets itself "
@@ -535,6 +578,49 @@ RULES: tuple[Rule, ...] = (
         "nothing; a reader who sees `size large` would believe the component gets a large size.",
         'component backend {\n  size large\n  cpu 200m\n  memory 256Mi\n}',
         "Remove the shorthand (quick fix), or remove the exact statement you do not mean.",
+    ),
+    Rule(
+        "KON312", "added-capability", W,
+        "In an application with strict-security environments, `capabilities` adds Linux capabilities back "
+        "to a container that hardening would have dropped them from.",
+        "Each capability is a power an intruder in the container gains: `CHOWN` gives files to any user, "
+        "`SETUID` becomes any user, `SYS_ADMIN` is nearly root. Security scanners flag added "
+        "capabilities (checkov CKV_K8S_25). `NET_BIND_SERVICE` for a port below 1024 is added by "
+        "Koncierge by itself and is not reported.",
+        'environment PROD "example.com"\ndatabase queue rabbitmq {\n  capabilities CHOWN, SETUID, SETGID\n}',
+        "Keep only what the program cannot start without; many images can be configured to need none "
+        "(a data directory prepared by `fsGroup`, a port above 1024). The warning records the exception.",
+    ),
+    Rule(
+        "KON313", "writable-root-filesystem", W,
+        "In an application with strict-security environments, `writes everywhere` keeps a container's "
+        "root filesystem writable.",
+        "A read-only root filesystem stops an intruder from replacing the program's files or installing "
+        "tools; with a writable one, anything the program's user may write can be changed (checkov "
+        "CKV_K8S_22).",
+        'environment PROD "example.com"\ncomponent legacy {\n  writes everywhere\n}',
+        "Find the directories the program writes (its logs say where a read-only filesystem refused a "
+        "write) and name them: `writes \"/var/cache/app\", \"/var/run\"`.",
+    ),
+    Rule(
+        "KON314", "low-user-id", W,
+        "In an application with strict-security environments, `run as user` names a user below 10000.",
+        "Low user numbers are the node's own users (system accounts and people, from 1000); a program that "
+        "escaped its container as one of them could use their files. Hardened pods run as a high user "
+        "(`[security] run_as_user`, 10001) for that reason (checkov CKV_K8S_40).",
+        'environment PROD "example.com"\ncomponent web {\n  run as user 101\n}',
+        "Leave `run as` out if the image runs as any user, or use a user of 10000 or more.",
+    ),
+    Rule(
+        "KON315", "kept-contents-writable", W,
+        "In an application with strict-security environments, `writes \"/path\" keeping contents` makes the "
+        "image's own files at that path writable by the running program.",
+        "The read-only root filesystem protected those files (a web server's pages, a program's "
+        "configuration): an intruder could now change what the program serves or reads, until the "
+        "pod restarts.",
+        'environment PROD "example.com"\ncomponent web {\n  writes "/usr/share/nginx/html" keeping contents\n}',
+        "Where the program only writes beside its files, write to a separate path instead (many images "
+        "let you move their caches and pid files); otherwise the warning records the exception.",
     ),
     Rule(
         "KON316", "exposed-database", W,

@@ -205,6 +205,12 @@ def architecture_diagram(
         else:
             database = f"{workload.database_type} database, " if workload.database_type else ""
             details.append(f"{database}{workload.kind.value}, replicas {workload.replicas}")
+        # The pod's other containers (issue 13): what runs beside or before the program.
+        details.extend(
+            f"{container.kind} {container.name}"
+            + (" (copies the image's files)" if container.implied else f" ({short_image(container.image)})")
+            for container in workload.containers
+        )
         claims_by_volume = {volume.name: volume for volume in workload.volumes}
         for mount in workload.mounts:
             volume = claims_by_volume.get(mount.volume)

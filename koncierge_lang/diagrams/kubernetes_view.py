@@ -188,7 +188,14 @@ def _details(manifest: Mapping[str, Any]) -> tuple[str, ...]:
     lines: list[str] = []
     if kind in WORKLOAD_KINDS:
         _, pod_spec = pod_template(manifest)
-        lines.extend(short_image(_str(container.get("image"))) for container in _dict_list(pod_spec.get("containers")) if container.get("image"))
+        containers = _dict_list(pod_spec.get("containers"))
+        lines.extend(short_image(_str(container.get("image"))) for container in containers[:1] if container.get("image"))
+        # The pod's other containers by name: sidecars beside the first, init containers before it.
+        lines.extend(
+            f"{kind} {_str(container.get('name'))} ({short_image(_str(container.get('image')))})"
+            for kind, listed_containers in (("init", _dict_list(pod_spec.get("initContainers"))), ("sidecar", containers[1:]))
+            for container in listed_containers
+        )
         if kind == "CronJob" and spec.get("schedule"):
             lines.append(f"schedule {_str(spec.get('schedule'))}")
         elif "replicas" in spec:

@@ -172,6 +172,7 @@ def _application(builder: DiagramBuilder, application: model.Application, unfold
             lines.append("ports " + ", ".join(_port(port) for port in component.ports))
         if component.replicas is not None:
             lines.append(f"replicas {component.replicas}")
+        lines.extend(f"{container.kind} {container.name} ({short_image(container.image)})" for container in component.containers)
         # Variables whose value is written here, and those taken from values listed rather than
         # drawn (shared or folded), which have no line of their own to the component.
         inline = [

@@ -18,7 +18,9 @@ from collections.abc import Mapping
 from koncierge_lang.architecture.model import (
     INGRESS,
     OUTSIDE,
+    Adjustments,
     Claim,
+    Container,
     EnvironmentArchitecture,
     ExternalFlow,
     Hardening,
@@ -408,16 +410,33 @@ def _probe(probe: Probe, default_failures: int) -> dict[str, object]:
 
 
 def _security_context(hardening: Hardening) -> dict[str, object]:
+    capabilities: dict[str, object] = {"drop": ["ALL"]}
+    if hardening.capabilities:
+        capabilities["add"] = list(hardening.capabilities)
     return {
         "allowPrivilegeEscalation": False,
-        "capabilities": {"drop": ["ALL"]},
+        "capabilities": capabilities,
         "privileged": False,
-        "readOnlyRootFilesystem": True,
-        "runAsGroup": hardening.run_as_user,
+        "readOnlyRootFilesystem": not hardening.writable_root_filesystem,
+        "runAsGroup": _group(hardening),
         "runAsNonRoot": True,
         "runAsUser": hardening.run_as_user,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
+
+
+def _group(hardening: Hardening) -> int:
+    return hardening.run_as_group if hardening.run_as_group is not None else hardening.run_as_user
+
+
+def _declared_user(adjustments: Adjustments) -> dict[str, object] | None:
+    """Where not hardened, `run as user N [group M]` is all the security context says."""
+    if adjustments.run_as_user is None:
+        return None
+    context: dict[str, object] = {"runAsUser": adjustments.run_as_user}
+    if adjustments.run_as_group is not None:
+        context["runAsGroup"] = adjustments.run_as_group
+    return context
 
 
 def _container(workload: Workload) -> dict[str, object]:
@@ -440,7 +459,7 @@ def _container(workload: Workload) -> dict[str, object]:
             if variable.name in secret_files:
                 # The database images read `NAME_FILE`; the backup script reads the file itself.
                 if workload.role != "backup":
-                    environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.name}"})
+                    environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
                 continue
             reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
             environment.append(
@@ -472,9 +491,56 @@ def _container(workload: Workload) -> dict[str, object]:
         container["readinessProbe"] = _probe(workload.readiness, 3)
     if hardening is not None:
         container["securityContext"] = _security_context(hardening)
+    elif (declared := _declared_user(workload.adjustments)) is not None:
+        container["securityContext"] = declared
     if mounts:
         container["volumeMounts"] = mounts
     return container
+
+
+def _other_container(container: Container) -> dict[str, object]:
+    """A sidecar or init container (issue 13): as the program's container, without probes."""
+    manifest: dict[str, object] = {"name": container.name, "image": container.image}
+    if container.image_pull_policy:
+        manifest["imagePullPolicy"] = container.image_pull_policy
+    if container.command:
+        manifest["command"] = list(container.command)
+    if container.args:
+        manifest["args"] = list(container.args)
+    if container.ports:
+        manifest["ports"] = [
+            {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in container.ports
+        ]
+    secret_files = set(container.secret_files)
+    environment: list[object] = []
+    for variable in container.variables:
+        if variable.name in secret_files:
+            environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
+            continue
+        reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
+        environment.append({"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}})
+    if environment:
+        manifest["env"] = environment
+    mounts: list[dict[str, object]] = [
+        {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
+        for mount in container.mounts
+    ]
+    mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in container.writable_paths)
+    if secret_files:
+        mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
+    resources = container.resources
+    if resources is not None:
+        manifest["resources"] = {
+            "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
+            "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
+        }
+    if container.hardening is not None:
+        manifest["securityContext"] = _security_context(container.hardening)
+    elif (declared := _declared_user(container.adjustments)) is not None:
+        manifest["securityContext"] = declared
+    if mounts:
+        manifest["volumeMounts"] = mounts
+    return manifest
 
 
 def _pod_spec(workload: Workload) -> dict[str, object]:
@@ -485,8 +551,8 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
         # An identity of its own, so that no workload shares the namespace's default account.
         spec["serviceAccountName"] = workload.name
         spec["securityContext"] = {
-            "fsGroup": hardening.run_as_user,
-            "runAsGroup": hardening.run_as_user,
+            "fsGroup": _group(hardening),
+            "runAsGroup": _group(hardening),
             "runAsNonRoot": True,
             "runAsUser": hardening.run_as_user,
             "seccompProfile": {"type": "RuntimeDefault"},
@@ -508,17 +574,35 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
         ]
     if pod.grace_period is not None:
         spec["terminationGracePeriodSeconds"] = pod.grace_period
-    spec["containers"] = [_container(workload)]
-    extra_volumes: list[object] = [
-        {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in workload.writable_paths
+    init_containers = [_other_container(container) for container in workload.containers if container.kind == "init"]
+    if init_containers:
+        spec["initContainers"] = init_containers
+    spec["containers"] = [
+        _container(workload),
+        *(_other_container(container) for container in workload.containers if container.kind == "sidecar"),
     ]
-    if workload.secret_files:
-        # The secret files' names by the secret set that holds them.
-        names_by_set: dict[str, set[str]] = {}
-        for variable in workload.variables:
-            if variable.name in workload.secret_files:
-                names_by_set.setdefault(variable.set_name, set()).add(variable.name)
-        keys = {variable.name: variable.key for variable in workload.variables}
+    # Scratch space is the pod's: containers that write the same path share its volume.
+    scratch_paths = dict.fromkeys(
+        (*workload.writable_paths, *(path for container in workload.containers for path in container.writable_paths))
+    )
+    extra_volumes: list[object] = [
+        {"name": scratch_volume_name(path), "emptyDir": {"sizeLimit": "256Mi"}} for path in scratch_paths
+    ]
+    # Every container's secrets handed over as files, by their keys (a sidecar's are `<container>.<NAME>`).
+    file_keys = [
+        (variable.set_name, variable.key)
+        for variables, secret_files in (
+            (workload.variables, workload.secret_files),
+            *((container.variables, container.secret_files) for container in workload.containers),
+        )
+        for variable in variables
+        if variable.name in secret_files
+    ]
+    if file_keys:
+        # The secret files' keys by the secret set that holds them.
+        names_by_set: dict[str, list[str]] = {}
+        for set_name, key in file_keys:
+            names_by_set.setdefault(set_name, []).append(key)
         extra_volumes.append(
             {
                 "name": SECRET_FILES_VOLUME,
@@ -530,11 +614,7 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
                         {
                             "secret": {
                                 "name": secret_name,
-                                "items": [
-                                    {"key": keys[name], "path": name}
-                                    for name in workload.secret_files
-                                    if name in names_by_set[secret_name]
-                                ],
+                                "items": [{"key": key, "path": key} for key in names_by_set[secret_name]],
                             }
                         }
                         for secret_name in sorted(names_by_set)

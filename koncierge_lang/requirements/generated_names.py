@@ -114,3 +114,18 @@ def scratch_volume_name(path: str) -> str:
     """The scratch (`emptyDir`) volume of a path a hardened workload writes: `/var/cache` is
     `scratch-var-cache`, shortened to 63 characters."""
     return (SCRATCH_VOLUME_PREFIX + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-"))[:63].rstrip("-")
+
+
+CONTENTS_COPY_SUFFIX = "-contents"
+"""How the init container that copies an image's files into a container's scratch space
+(`writes "/p" keeping contents`) is named after the container: the checker reserves the suffix
+for container names."""
+
+CONTENTS_COPY_DIRECTORY = "/koncierge-contents"
+"""Where that init container mounts the scratch volumes it fills, one directory per volume."""
+
+
+def contents_copy_container_name(container: str) -> str:
+    """The init container that fills `container`'s scratch space with its image's files: a DNS
+    label, so the container's part is shortened to fit 63 characters."""
+    return container[: 63 - len(CONTENTS_COPY_SUFFIX)].rstrip("-") + CONTENTS_COPY_SUFFIX

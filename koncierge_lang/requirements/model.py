@@ -158,6 +158,8 @@ class Port:
     defaulted: bool = False
     span: Span = _span()
     container: int | None = None
+    # The sidecar whose port it is (issue 13); None: the component's own program's.
+    sidecar: str | None = None
 
     @property
     def listens_on(self) -> int:
@@ -292,6 +294,37 @@ class ResourceSetting:
 
 
 @dataclass(frozen=True, slots=True)
+class HardeningAdjustments:
+    """What the author changes of a container's hardening (docs/security.md): Linux capabilities
+    added back (normalised, without `CAP_`), the user and group it runs as, the writable paths whose
+    scratch space starts with the image's files (`keeping contents`), a writable root filesystem."""
+
+    capabilities: tuple[str, ...] = ()
+    run_as_user: int | None = None
+    run_as_group: int | None = None
+    kept_paths: tuple[str, ...] = ()
+    writes_everywhere: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """`sidecar NAME { ... }` (beside the program, in the same pod) or `init NAME { ... }` (runs to its
+    end before the program starts): `kind` is `sidecar` or `init`. A sidecar's ports are also the
+    component's (`Component.ports`, with `sidecar` set), so that they are reached like its own."""
+
+    name: str
+    kind: str
+    image: str
+    ports: tuple[Port, ...]
+    variables: tuple[Variable, ...]
+    command: tuple[str, ...]
+    args: tuple[str, ...]
+    writable_paths: tuple[str, ...]
+    adjustments: HardeningAdjustments
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Component:
     name: str
     kubernetes_name: str
@@ -323,6 +356,9 @@ class Component:
     probes: tuple[ProbeCheck, ...] = ()
     resource_settings: tuple[ResourceSetting, ...] = ()
     single_instance: bool = False
+    # Hardening adjustments, sidecars and init containers (issue 13).
+    adjustments: HardeningAdjustments = HardeningAdjustments()
+    containers: tuple[Container, ...] = ()
 
     def probe(self, kind: str) -> ProbeCheck | None:
         """The declared probe of `kind` (`ready`, `live`, `startup`), if any."""

@@ -92,8 +92,10 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "everywhere": "`writes everywhere` — the last resort: the component's root filesystem stays writable where "
     "security is strict. A warning names the risk.",
     "capabilities": "`capabilities NET_BIND_SERVICE, CHOWN` — Linux capabilities added back to the hardened "
-    "container, which otherwise drops them all. A port below 1024 adds `NET_BIND_SERVICE` by itself.",
-    "run": "`run as user UID [group GID]` — the user (and group) the program runs as, instead of the hardened default.",
+    "container, which otherwise drops them all (`CAP_` may be written or not). A port below 1024 adds "
+    "`NET_BIND_SERVICE` by itself. A warning where security is strict.",
+    "run": "`run as user UID [group GID]` — the user (and group) the program runs as, instead of the platform's "
+    "hardened default; in every environment. Not 0 (root).",
     "user": "`run as user UID` — the numeric user the program runs as.",
     "group": "`run as user UID group GID` — the numeric group the program runs as.",
     "probe": "`probe ready|live|startup http \"/path\"|grpc|tcp|command [...] [on PORT] [every N] [after N] "

@@ -415,3 +415,40 @@ def test_declared_connections_and_published_ports_are_drawn() -> None:
     assert ("shop-local/workload/frontend", "shop-local/service/queue", "15672/TCP") in architecture
     assert ("shop-local/workload/loadgenerator", "shop-local/service/frontend", "80->8080/TCP") in architecture
     assert ("shop-local/workload/monitor", "shop-local/service/watched", "9100/TCP") in architecture
+
+
+WITH_CONTAINERS = """\
+application shop {
+  environment LOCAL "shop.test"
+  environment PROD "shop.example.com"
+  component web {
+    image "nginx:1.27"
+    port http 80
+    writes "/usr/share/nginx/html" keeping contents
+    sidecar exporter {
+      image "nginx/nginx-prometheus-exporter:1.3.0"
+      port metrics 9113
+    }
+    init wait-for-api {
+      image "busybox:1.36"
+      command ["/bin/sh", "-c", "sleep 5"]
+    }
+  }
+}
+"""
+
+
+def test_sidecars_and_init_containers_are_in_the_workloads_details() -> None:
+    analysis = analyze(WITH_CONTAINERS, "shop.kon")
+    web = diagram_of(analysis, "requirements").diagram.node("shop/component/web")
+    assert web is not None
+    assert "sidecar exporter (nginx/nginx-prometheus-exporter:1.3.0)" in web.details
+    assert "init wait-for-api (busybox:1.36)" in web.details
+    workload = diagram_of(analysis, "architecture", "PROD").diagram.node("shop-prod/workload/web")
+    assert workload is not None
+    assert "init web-contents (copies the image's files)" in workload.details
+    assert "sidecar exporter (nginx/nginx-prometheus-exporter:1.3.0)" in workload.details
+    deployment = diagram_of(analysis, "kubernetes", "PROD").diagram.node("k8s/shop-prod/Deployment/web")
+    assert deployment is not None
+    assert "init web-contents (nginx:1.27)" in deployment.details
+    assert "sidecar exporter (nginx/nginx-prometheus-exporter:1.3.0)" in deployment.details

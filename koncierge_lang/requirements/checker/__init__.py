@@ -10,7 +10,8 @@ their area (1xx names, 2xx semantics):
 3. `storage.py` and `values.py` (with `addresses.py`, addresses written in text): declared
    storage; values and the expressions they hold;
 4. `components.py` (with `databases.py`, `storage.py`, `connections.py`, `ports.py`): components and
-   databases, then `names.py` again: the Kubernetes names they and their storage become, and
+   databases, with `containers.py` and `hardening.py` their sidecars, init containers and hardening
+   adjustments, then `names.py` again: the Kubernetes names they and their storage become, and
    `implied_names.py`: none of them takes the name of an object the compiler generates;
 5. `routes.py`: routes.
 
@@ -32,6 +33,7 @@ from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.components import component
+from koncierge_lang.requirements.checker.containers import with_containers
 from koncierge_lang.requirements.checker.environments import check_environments
 from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
@@ -83,7 +85,7 @@ def check_application(file_scope: FileScope, syntax: ast.Application) -> model.A
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
     values = [value(scope, declared) for declared in scope.values_syntax]
     check_value_cycles(scope)
-    components = [component(scope, declared) for declared in scope.components_syntax]
+    components = [with_containers(scope, declared, component(scope, declared)) for declared in scope.components_syntax]
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
     check_implied_names(scope, components, storages)

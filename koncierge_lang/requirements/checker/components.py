@@ -95,7 +95,7 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
     )
 
 
-def _image(scope: ApplicationScope, syntax: ast.Component, database_type: DatabaseType | None) -> tuple[str, bool]:
+def _image(scope: ApplicationScope, syntax: ast.Component | ast.Container, database_type: DatabaseType | None) -> tuple[str, bool]:
     """The component's image, and whether it is its database type's default (KON204 if it has none)."""
     images = scope.items_of(syntax, ast.Image)
     if images:
@@ -114,10 +114,13 @@ def _image(scope: ApplicationScope, syntax: ast.Component, database_type: Databa
         return image, False
     if database_type is not None:
         return database_type.image, True
-    if syntax.database_type is None and not scope.may_be_hidden_by_syntax_error(syntax):
+    if not isinstance(syntax, ast.Component) or syntax.database_type is None:
+        if scope.may_be_hidden_by_syntax_error(syntax):
+            return "", False
+        kind = syntax.kind if isinstance(syntax, ast.Container) else "component"
         scope.report(
             "KON204",
-            f"component `{syntax.name.text}` has no image: add `image \"registry/name:tag\"`",
+            f"{kind} `{syntax.name.text}` has no image: add `image \"registry/name:tag\"`",
             syntax.name.span,
         )
     return "", False
@@ -213,7 +216,7 @@ def _health(scope: ApplicationScope, syntax: ast.Component, ports: tuple[model.P
     return model.HealthCheck(path, port, item.span) if valid else None
 
 
-def _check_repeated_settings(scope: ApplicationScope, syntax: ast.Component) -> None:
+def _check_repeated_settings(scope: ApplicationScope, syntax: ast.Component | ast.Container) -> None:
     """KON215 for a setting that can take effect only once, given twice."""
     first: dict[str, ast.ComponentItem] = {}
     for item in syntax.items:
@@ -238,7 +241,7 @@ def _check_repeated_settings(scope: ApplicationScope, syntax: ast.Component) -> 
             first[setting] = item
 
 
-def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | None) -> tuple[model.Port, ...]:
+def _ports(scope: ApplicationScope, syntax: ast.Component | ast.Container, default_port: int | None) -> tuple[model.Port, ...]:
     """The component's ports, each declared once; a database's type's port when it declares none."""
     ports: list[model.Port] = []
     seen: dict[tuple[int, str], ast.Port] = {}
@@ -339,7 +342,10 @@ def _ports(scope: ApplicationScope, syntax: ast.Component, default_port: int | N
 
 
 def _variables(
-    scope: ApplicationScope, syntax: ast.Component, database_type: DatabaseType | None, with_authentication: bool = True
+    scope: ApplicationScope,
+    syntax: ast.Component | ast.Container,
+    database_type: DatabaseType | None,
+    with_authentication: bool = True,
 ) -> tuple[model.Variable, ...]:
     """The component's variables, each set once, then its database type's defaults it does not set."""
     variables: list[model.Variable] = []

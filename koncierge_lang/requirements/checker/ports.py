@@ -41,7 +41,7 @@ def _number(token: ast.Number | None) -> int | None:
     return int(token.text)
 
 
-def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[ReachablePort]:
+def reachable_ports(scope: ApplicationScope, component: ast.Component | ast.Container) -> list[ReachablePort]:
     """A component's well-formed declared ports, in order, else its database type's default port."""
     ports: list[ReachablePort] = []
     for item in scope.items_of(component, ast.Port):
@@ -53,9 +53,14 @@ def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[R
             continue
         protocol = item.protocol.text.upper() if item.protocol is not None else "TCP"
         ports.append(ReachablePort(number, container, item.name.text if item.name else None, protocol))
-    if not ports and component.database_type is not None and component.database_type.text in DATABASE_TYPES:
-        default = DATABASE_TYPES[component.database_type.text].port
+    database_type = component.database_type if isinstance(component, ast.Component) else None
+    if not ports and database_type is not None and database_type.text in DATABASE_TYPES:
+        default = DATABASE_TYPES[database_type.text].port
         ports.append(ReachablePort(default, default, None, "TCP"))
+    # A sidecar's ports are reached like the component's own (issue 13, `containers.py`).
+    for sidecar in scope.items_of(component, ast.Container) if isinstance(component, ast.Component) else ():
+        if sidecar.kind == "sidecar":
+            ports.extend(port for port in reachable_ports(scope, sidecar) if port not in ports)
     return ports
 
 

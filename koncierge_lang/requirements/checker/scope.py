@@ -132,7 +132,7 @@ class ApplicationScope:
         """Record a use of a declared name, for navigation."""
         self.file.references.append(_new_reference_site(self.application_name, kind, name, span))
 
-    def items_of(self, component: ast.Component, kind: type[ItemT]) -> list[ItemT]:
+    def items_of(self, component: ast.Component | ast.Container, kind: type[ItemT]) -> list[ItemT]:
         """The component's items of one kind, in the order they are written."""
         grouped = self.component_items.get(id(component))
         if grouped is None:

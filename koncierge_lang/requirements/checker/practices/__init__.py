@@ -13,11 +13,14 @@ from typing import Protocol
 
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.practices import (
+    added_capability,
     authentication_off,
     database_without_storage,
     end_of_life_database,
     exposed_database,
     image_without_digest,
+    kept_contents_writable,
+    low_user_id,
     plain_text_password,
     route_to_database,
     secret_in_environment_variable,
@@ -26,6 +29,7 @@ from koncierge_lang.requirements.checker.practices import (
     unused_route,
     unused_storage,
     unused_value,
+    writable_root_filesystem,
 )
 from koncierge_lang.requirements.checker.scope import ApplicationScope
 
@@ -52,6 +56,10 @@ PRACTICES: tuple[Practice, ...] = (
     authentication_off,
     exposed_database,
     setting_without_effect,
+    added_capability,
+    writable_root_filesystem,
+    low_user_id,
+    kept_contents_writable,
 )
 
 
