@@ -1019,6 +1019,9 @@ def _hardened_containers(
         )
         if copy is not None:
             copies.append(copy)
+        # A sidecar that listens is asked whether it is up, like the program: on its first TCP port.
+        first_tcp = next((port for port in container.ports if port.protocol == "TCP"), None)
+        probe = Probe("tcp", first_tcp.number) if container.kind == "sidecar" and first_tcp is not None else None
         others.append(
             replace(
                 container,
@@ -1026,6 +1029,8 @@ def _hardened_containers(
                 writable_paths=container_writable,
                 resources=resources,
                 image_pull_policy=pull_policy,
+                liveness=probe,
+                readiness=probe,
             )
         )
     return (*copies, *others)

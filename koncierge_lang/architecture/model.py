@@ -215,6 +215,9 @@ class Container:
     image_pull_policy: str = ""
     implied: bool = False
     implied_reason: str = ""
+    # Where hardened, a sidecar with a port is asked whether it is up, as the program is.
+    liveness: Probe | None = None
+    readiness: Probe | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -580,6 +580,17 @@ RULES: tuple[Rule, ...] = (
         "Remove the shorthand (quick fix), or remove the exact statement you do not mean.",
     ),
     Rule(
+        "KON311", "no-health-check", W,
+        "A component without a TCP port and without a `probe`, in an application with strict-security "
+        "environments.",
+        "Where security is strict every component is asked whether it works: its probes, `health`, or a "
+        "TCP connection to its first port. Without a port or a probe nothing asks, so a program that "
+        "hangs is never restarted and never taken out of service (checkov CKV_K8S_8, CKV_K8S_9).",
+        'component loadgenerator {\n  image "locust:2.31"\n}',
+        "Declare a probe that tells whether the program works, such as a `command` probe "
+        "(`probe live command [\"/bin/sh\", \"-c\", \"pgrep locust\"]`).",
+    ),
+    Rule(
         "KON312", "added-capability", W,
         "In an application with strict-security environments, `capabilities` adds Linux capabilities back "
         "to a container that hardening would have dropped them from.",

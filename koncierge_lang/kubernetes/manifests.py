@@ -534,6 +534,10 @@ def _other_container(container: Container) -> dict[str, object]:
             "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
             "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
         }
+    if container.liveness is not None:
+        manifest["livenessProbe"] = _probe(container.liveness, 3)
+    if container.readiness is not None:
+        manifest["readinessProbe"] = _probe(container.readiness, 3)
     if container.hardening is not None:
         manifest["securityContext"] = _security_context(container.hardening)
     elif (declared := _declared_user(container.adjustments)) is not None:

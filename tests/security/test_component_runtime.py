@@ -152,7 +152,7 @@ def test_checker_diagnostics() -> None:
 
 def test_kon309_quick_fix_hands_the_secret_over_as_a_file() -> None:
     text = wrap(
-        'component web { image "a:1@sha256:' + "0" * 64 + '" env A = s }', 'environment PROD "a.example.com"'
+        'component web { image "a:1@sha256:' + "0" * 64 + '" port 8080 env A = s }', 'environment PROD "a.example.com"'
     )
     (diagnostic,) = analyze(text, "x.kon").diagnostics
     assert diagnostic.code == "KON309"

@@ -107,7 +107,7 @@ APPLICATIONS = {
         SOCK_SHOP_FLOWS,
         ("front-end", 8079),
         frozenset(),
-        frozenset({("rabbitmq", 9090)}),  # the rabbitmq-exporter sidecar's port
+        frozenset(),
     ),
 }
 
@@ -118,12 +118,17 @@ ACCEPTED_WARNINGS = {
     "KON308": None,
     # PROD has HTTPS: the ACME server and contact are the deploying team's, in koncierge.toml.
     "KON323": None,
-    # Sock Shop's carts-db and orders-db run `mongo` without a tag, as in the original.
-    "KON302": "`mongo`",
+    # Sock Shop's carts-db and orders-db run `mongo`, and RabbitMQ's exporter
+    # `kbudde/rabbitmq-exporter`, without a tag, as in the original.
+    "KON302": "has no tag",
     # Sock Shop's user-db image carries its seed data in /data/db-users: a claim would hide it.
     "KON303": "`user-db`",
     # Sock Shop's MongoDB clients connect without credentials, as in the original.
     "KON319": "asks for no credentials",
+    # Sock Shop's services listen on port 80 inside their images: NET_BIND_SERVICE is added back.
+    "KON312": "listens on port 80",
+    # Online Boutique's load generator has no port and the original declares no probe for it.
+    "KON311": "`loadgenerator`",
 }
 
 
@@ -146,10 +151,16 @@ def first_container(workload: dict[str, Any]) -> dict[str, Any]:
 
 
 def container_port(workload: dict[str, Any], target: int | str) -> int:
-    """A Service's targetPort as a number: a name is the container port of that name."""
+    """A Service's targetPort as a number: a name is the container port of that name, in any of
+    the pod's containers (a sidecar's too)."""
     if isinstance(target, int):
         return target
-    (number,) = [port["containerPort"] for port in first_container(workload).get("ports", []) if port.get("name") == target]
+    (number,) = [
+        port["containerPort"]
+        for container in workload["spec"]["template"]["spec"]["containers"]
+        for port in container.get("ports", [])
+        if port.get("name") == target
+    ]
     return int(number)
 
 

@@ -21,6 +21,7 @@ from koncierge_lang.requirements.checker.practices import (
     image_without_digest,
     kept_contents_writable,
     low_user_id,
+    no_health_check,
     plain_text_password,
     route_to_database,
     secret_in_environment_variable,
@@ -60,6 +61,7 @@ PRACTICES: tuple[Practice, ...] = (
     writable_root_filesystem,
     low_user_id,
     kept_contents_writable,
+    no_health_check,
 )
 
 

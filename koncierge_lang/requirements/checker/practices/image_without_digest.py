@@ -49,3 +49,33 @@ def check(scope: ApplicationScope, application: model.Application) -> None:
             span,
             fixes=fixes,
         )
+    for syntax in scope.components_syntax:
+        for container in scope.items_of(syntax, ast.Container):
+            _check_container(scope, container, where)
+
+
+def _check_container(scope: ApplicationScope, container: ast.Container, where: str) -> None:
+    """A sidecar's or init container's image, as written (an image that is not pinned at all is KON302's)."""
+    images = [item for item in container.items if isinstance(item, ast.Image)]
+    if not images:
+        return
+    reference = images[0].reference
+    image = reference.value
+    if not image or "@sha256:" in image or image_is_unpinned(image):
+        return
+    fixes: tuple[Fix, ...] = ()
+    if reference.is_plain:
+        fixes = (
+            Fix(
+                "Pin by digest (replace the placeholder with the digest of the image you tested)",
+                (TextEdit(reference.span, escape_image(image + "@sha256:<digest>")),),
+                safe=False,
+            ),
+        )
+    scope.report(
+        CODE,
+        f"image `{image}` is not pinned by digest, which the strict-security environments ({where}) "
+        "expect: a tag can be moved to other contents; add `@sha256:...` to it",
+        reference.span,
+        fixes=fixes,
+    )

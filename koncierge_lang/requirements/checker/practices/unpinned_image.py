@@ -1,4 +1,5 @@
-"""KON302 `unpinned-image`: an image with no tag, or with the tag `latest`.
+"""KON302 `unpinned-image`: an image with no tag, or with the tag `latest` (a component's, a
+database's, or a sidecar's or init container's).
 
 The image that runs could then change without the `.kon` file changing. Only valid references are
 checked (an invalid one is KON204). The fix writes a `:<version>` placeholder for the author to
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from koncierge_lang.diagnostics import Fix, TextEdit
 from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.containers import every_container
 from koncierge_lang.requirements.checker.images import escape_image, image_is_unpinned, image_problem
 from koncierge_lang.requirements.checker.scope import ApplicationScope
 from koncierge_lang.syntax import ast
@@ -17,7 +19,7 @@ CODE = "KON302"
 
 
 def check(scope: ApplicationScope, application: model.Application) -> None:
-    for component in scope.components_syntax:
+    for component, _ in every_container(scope):
         images = scope.items_of(component, ast.Image)
         if not images:
             continue
