@@ -236,7 +236,7 @@ def architecture_diagram(
                 _limited(details),
                 group=root,
                 implied=workload.implied,
-                tooltip=workload.implied_reason,
+                tooltip=workload.implied_reason or _runtime_summary(workload),
                 location=sources.workload(workload.name),
             )
         )
@@ -362,3 +362,26 @@ def environment_name(architecture: EnvironmentArchitecture) -> str:
     """`PROD`, or `STAGING (INT)` when the environment is named apart from its kind."""
     kind = architecture.environment_kind
     return architecture.environment + ("" if kind == architecture.environment else f" ({kind})")
+
+
+def _runtime_summary(workload: Workload) -> str:
+    """How the platform asks after a workload and what it may use, for the node's tooltip:
+    `ready: grpc :9555 every 15s; live: ...; cpu 200m-300m; memory 180Mi-300Mi`."""
+    parts: list[str] = []
+    for use, probe in (("start-up", workload.startup), ("ready", workload.readiness), ("live", workload.liveness)):
+        if probe is None:
+            continue
+        where = f" {probe.path}" if probe.kind == "http" else ""
+        port = f" :{probe.port}" if probe.kind != "command" else ""
+        parts.append(f"{use}: {probe.kind}{where}{port} every {probe.period}s")
+    resources = workload.resources
+    if resources is not None:
+        for name, request, limit in (
+            ("cpu", resources.cpu_request, resources.cpu_limit),
+            ("memory", resources.memory_request, resources.memory_limit),
+        ):
+            if request or limit:
+                parts.append(f"{name} {request or '-'}-{limit or '-'}")
+    if workload.single_instance:
+        parts.append("single instance")
+    return "; ".join(parts)

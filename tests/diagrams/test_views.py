@@ -452,3 +452,12 @@ def test_sidecars_and_init_containers_are_in_the_workloads_details() -> None:
     assert deployment is not None
     assert "init web-contents (nginx:1.27)" in deployment.details
     assert "sidecar exporter (nginx/nginx-prometheus-exporter:1.3.0)" in deployment.details
+
+
+def test_the_architecture_view_says_how_a_workload_is_asked_after_and_what_it_may_use() -> None:
+    analysis = load(TODO.parents[1] / "online-boutique" / "online-boutique.kon")
+    diagram = diagram_of(analysis, "architecture", "PROD").diagram
+    adservice = diagram.node("online-boutique-prod/workload/adservice")
+    assert adservice is not None
+    assert "ready: grpc :9555 every 15s" in adservice.tooltip
+    assert "cpu 200m-300m" in adservice.tooltip and "memory 180Mi-300Mi" in adservice.tooltip
