@@ -176,3 +176,25 @@ def test_every_object_is_valid_kubernetes() -> None:
     for environment in ("DEV", "PROD"):
         for item in lowered(environment)[1]:
             kubernetes_validate.validate(item, "1.37", strict=True)
+
+
+def test_a_component_whose_only_port_is_a_sidecars_can_be_referred_to() -> None:
+    source = """
+application shop {
+  environment LOCAL "shop.test"
+  component metrics-only {
+    image "app:1.0"
+    sidecar exporter {
+      image "exporter:1.0"
+      port metrics 9100
+    }
+  }
+  component scraper {
+    image "scraper:1.0"
+    port 8080
+    env TARGET = "${metrics-only.host}:${metrics-only.metrics}"
+  }
+}
+"""
+    analysis = analyze(source, "shop.kon")
+    assert [diagnostic.code for diagnostic in analysis.errors] == []

@@ -41,7 +41,13 @@ def has_ports(scope: ApplicationScope, component: ast.Component) -> bool:
     wrong, and a port it would need once its type is right is no mistake of its own."""
     if component.database_type is not None:
         return True
-    return bool(scope.items_of(component, ast.Port))
+    if scope.items_of(component, ast.Port):
+        return True
+    # A sidecar's ports are reached like the component's own.
+    return any(
+        container.kind == "sidecar" and any(isinstance(item, ast.Port) for item in container.items)
+        for container in scope.items_of(component, ast.Container)
+    )
 
 
 def reachable_ports(scope: ApplicationScope, component: ast.Component) -> list[tuple[int, str | None]]:
