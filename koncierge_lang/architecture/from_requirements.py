@@ -213,7 +213,11 @@ def build_architecture(
     claims = _claims(application)
 
     if environment.backups:
-        for database in [workload for workload in workloads if workload.database_type is not None]:
+        for database in [
+            workload
+            for workload in workloads
+            if workload.database_type is not None and DATABASE_TYPES[workload.database_type].backed_up
+        ]:
             backup, backup_configuration, backup_claim = _backup(context, database, claims, settings)
             workloads.append(backup)
             configuration_sets.append(backup_configuration)

@@ -37,6 +37,11 @@ class DatabaseType:
     # (version, the first day it is no longer supported), by version: a version at or below an
     # entry's version (compared on as many numbers as the entry has) ended on that day.
     end_of_life: tuple[tuple[tuple[int, ...], str], ...] = ()
+    # Whether environments that keep backups dump it: a message broker holds messages in flight,
+    # not data to restore.
+    backed_up: bool = True
+    # What `authentication off` leaves, in the words of the warning (KON319).
+    without_authentication_means: str = "asks for no credentials"
 
 
 # The day the end-of-life dates below were last compared with the projects' published support
@@ -118,6 +123,24 @@ DATABASE_TYPES: dict[str, DatabaseType] = {
                 ((4, 2), "2023-04-30"), ((4, 4), "2024-02-29"), ((5, 0), "2024-10-31"), ((6, 0), "2025-07-31"),
                 ((7, 0), "2027-08-31"), ((8, 0), "2029-10-31"),
             ),
+        ),
+        DatabaseType(
+            name="rabbitmq",
+            image="rabbitmq:4.1-management",
+            repository="rabbitmq",
+            port=5672,
+            data_directory="/var/lib/rabbitmq",
+            default_variables=(
+                ("RABBITMQ_DEFAULT_USER", "text", "koncierge"),
+                ("RABBITMQ_DEFAULT_PASS", "generated", ""),
+            ),
+            extra_environment=(),
+            user_id=999,
+            description="RabbitMQ, the message broker, from the official `rabbitmq` image",
+            credential_variables=frozenset({"RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"}),
+            # Without them the image keeps its `guest` user, which it lets connect from anywhere.
+            backed_up=False,
+            without_authentication_means="lets anyone in with the image's well-known `guest` login",
         ),
         DatabaseType(
             name="redis",

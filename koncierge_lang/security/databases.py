@@ -49,6 +49,8 @@ DATABASE_HARDENING: dict[str, DatabaseHardening] = {
         frozenset({"MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_PASSWORD"}),
     ),
     "redis": DatabaseHardening(("/tmp",), ("redis-cli", "ping"), frozenset()),
+    # RabbitMQ keeps its node database and Erlang cookie in its data directory (its HOME).
+    "rabbitmq": DatabaseHardening(("/tmp",), ("rabbitmq-diagnostics", "-q", "ping"), frozenset()),
 }
 
 def readiness_command(database_type: str, version: tuple[int, ...] | None) -> tuple[str, ...]:
@@ -70,6 +72,16 @@ def readiness_command(database_type: str, version: tuple[int, ...] | None) -> tu
                 "else mysqladmin ping --host=127.0.0.1; fi",
             )
         return ("mariadb-admin" if version >= (10, 5) else "mysqladmin", "ping", "--host=127.0.0.1")
+    if database_type == "rabbitmq" and version is not None and version < (3, 7):
+        # `rabbitmq-diagnostics` came with 3.7.
+        return ("rabbitmqctl", "status")
+    if database_type == "rabbitmq" and version is None:
+        return (
+            "sh",
+            "-c",
+            "if command -v rabbitmq-diagnostics >/dev/null 2>&1; then rabbitmq-diagnostics -q ping; "
+            "else rabbitmqctl status; fi",
+        )
     return DATABASE_HARDENING[database_type].readiness_command
 
 

@@ -144,7 +144,7 @@ SNIPPETS: dict[str, str] = {
     "secret": "secret ${1:name} = generated$0",
     "storage": "storage ${1:name} ${2:1Gi}$0",
     "component": 'component ${1:name} {\n\timage "${2:registry/image:1.0.0}"\n\tport ${3:8080}\n\t$0\n}',
-    "database": "database ${1:name} ${2|postgres,mysql,mariadb,mongodb,redis|} {\n\t$0\n}",
+    "database": "database ${1:name} ${2|postgres,mysql,mariadb,mongodb,redis,rabbitmq|} {\n\t$0\n}",
     "route": "route ${1:name} -> ${2:component}:${3:8080}$0",
     "env": "env ${1:NAME} = ${2:value}$0",
     "mount": 'mount ${1:storage} at "${2:/data}"$0',

@@ -27,7 +27,10 @@ def _objects(databases: str, environment: str = "PROD") -> list[dict[str, Any]]:
 
 
 def _database(kind: str, image: str = "", extra: str = "") -> str:
-    data = {"mysql": "/var/lib/mysql", "mariadb": "/var/lib/mysql", "mongodb": "/data/db", "postgres": "/var/lib/postgresql/data", "redis": "/data"}[kind]
+    data = {
+        "mysql": "/var/lib/mysql", "mariadb": "/var/lib/mysql", "mongodb": "/data/db",
+        "postgres": "/var/lib/postgresql/data", "redis": "/data", "rabbitmq": "/var/lib/rabbitmq",
+    }[kind]
     image_line = f'    image "{image}"\n' if image else ""
     return f'  database db {kind} {{\n{image_line}    storage 1Gi read-write at "{data}"\n{extra}  }}'
 
@@ -47,6 +50,8 @@ def _container(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str,
         ("mariadb", "mariadb:10.4", "mysqladmin"),
         ("mariadb", "mariadb:11.4", "mariadb-admin"),
         ("mysql", "mysql:8.4", "mysqladmin"),
+        ("rabbitmq", "rabbitmq:3.6.8-management", "rabbitmqctl"),
+        ("rabbitmq", "rabbitmq:4.1-management", "rabbitmq-diagnostics"),
     ],
 )
 def test_the_readiness_command_is_one_the_images_version_has(kind: str, image: str, first_word: str) -> None:
@@ -132,3 +137,13 @@ def test_end_of_life_by_the_table_as_reviewed() -> None:
     for database_type in DATABASE_TYPES.values():
         default = official_version(database_type.image, database_type.repository)
         assert default is not None and end_of_life(database_type, default) is None, database_type.image
+
+
+def test_a_broker_is_one_instance_and_is_not_backed_up() -> None:
+    objects = _objects(_database("rabbitmq", "rabbitmq:4.1-management"))
+    kinds = {(item["kind"], item["metadata"]["name"]) for item in objects}
+    assert ("StatefulSet", "db") in kinds and ("CronJob", "db-backup") not in kinds
+    broker = next(item for item in objects if item["kind"] == "StatefulSet")
+    assert broker["spec"]["replicas"] == 1
+    secrets = {key for item in objects if item["kind"] == "Secret" for key in (item.get("data") or {})}
+    assert "RABBITMQ_DEFAULT_PASS" in secrets  # A generated password, unless `authentication off`.

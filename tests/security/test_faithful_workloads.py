@@ -138,6 +138,7 @@ _TOOLS = {
     "mariadb": lambda version: {"mariadb-admin", "mysqladmin"} if version < (11,) else {"mariadb-admin"},
     "postgres": lambda version: {"pg_isready"},
     "redis": lambda version: {"redis-cli"},
+    "rabbitmq": lambda version: {"rabbitmq-diagnostics", "rabbitmqctl"} if version >= (3, 7) else {"rabbitmqctl"},
 }
 
 _SAMPLE_VERSIONS = [(3, 6), (4, 4), (5, 0), (6, 0), (8, 0), (10, 4), (10, 11), (11, 4), (17,)]
@@ -173,10 +174,15 @@ def test_every_probe_command_is_one_the_images_version_has(name: str) -> None:
 @pytest.mark.parametrize("environment", ["LOCAL", "PROD"])
 def test_single_instances_stay_single(name: str, environment: str) -> None:
     application = analyze(source_of(name), "example.kon").requirements.applications[0]
-    singles = {component.kubernetes_name for component in application.components if getattr(component, "single_instance", False)}
+    # Declared (`single instance`), or a database or broker: a StatefulSet of one.
+    singles = {
+        component.kubernetes_name
+        for component in application.components
+        if component.single_instance or component.is_database
+    }
     found = workloads(objects_of(source_of(name), environment))
     for workload in singles:
         assert found[workload]["spec"].get("replicas", 1) == 1, f"{workload} in {environment}"
     if name == "sock-shop":
         # RabbitMQ is one broker, not a cluster: two replicas would be two brokers.
-        assert "rabbitmq" in singles
+        assert "rabbitmq" in singles and found["rabbitmq"]["kind"] == "StatefulSet"

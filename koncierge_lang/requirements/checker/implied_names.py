@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from koncierge_lang.diagnostics import RelatedLocation
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.scope import ApplicationScope, FileScope
+from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.generated_names import (
     ALLOW_DNS_POLICY,
     DEFAULT_DENY_POLICY,
@@ -81,6 +82,9 @@ def check_implied_names(scope: ApplicationScope, components: list[model.Componen
         for declaration, component in declared_components:
             if component.database_type is None or not _valid(component.kubernetes_name):
                 continue
+            database_type = DATABASE_TYPES.get(component.database_type)
+            if database_type is not None and not database_type.backed_up:
+                continue  # A message broker is not backed up.
             backup = backup_name(component.kubernetes_name)
             claim = backup_claim_name(component.kubernetes_name)
             workload_names.setdefault(
