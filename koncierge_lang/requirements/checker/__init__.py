@@ -9,9 +9,10 @@ their area (1xx names, 2xx semantics):
 2. `names.py`: everything else the application declares enters one namespace;
 3. `storage.py` and `values.py` (with `addresses.py`, addresses written in text): declared
    storage; values and the expressions they hold;
-4. `components.py` (with `databases.py`, `storage.py`, `connections.py`, `ports.py`): components and
-   databases, with `containers.py` and `hardening.py` their sidecars, init containers and hardening
-   adjustments, then `names.py` again: the Kubernetes names they and their storage become, and
+4. `components.py` (with `databases.py`, `storage.py`, `connections.py`, `ports.py`, `probes.py`,
+   `resources.py`, `exposure.py`, `pod_settings.py`): components and databases, with
+   `containers.py` and `hardening.py` their sidecars, init containers and hardening adjustments,
+   then `names.py` again: the Kubernetes names they and their storage become, and
    `implied_names.py`: none of them takes the name of an object the compiler generates;
 5. `routes.py`: routes.
 
