@@ -440,41 +440,49 @@ def _declared_user(adjustments: Adjustments) -> dict[str, object] | None:
 
 
 def _container(workload: Workload) -> dict[str, object]:
-    container: dict[str, object] = {"name": workload.name, "image": workload.image}
-    if workload.image_pull_policy:
-        container["imagePullPolicy"] = workload.image_pull_policy
-    if workload.command:
-        container["command"] = list(workload.command)
-    if workload.args:
-        container["args"] = list(workload.args)
-    if workload.ports:
+    """The program's container. The database images read `NAME_FILE`; a backup's script reads its
+    secret files itself, so it gets no such variable."""
+    return _container_manifest(workload, workload.startup, files_in_environment=workload.role != "backup")
+
+
+def _other_container(container: Container) -> dict[str, object]:
+    """A sidecar or init container (issue 13), made as the program's container is."""
+    return _container_manifest(container, None, files_in_environment=True)
+
+
+def _container_manifest(
+    source: Workload | Container, startup: Probe | None, files_in_environment: bool
+) -> dict[str, object]:
+    container: dict[str, object] = {"name": source.name, "image": source.image}
+    if source.image_pull_policy:
+        container["imagePullPolicy"] = source.image_pull_policy
+    if source.command:
+        container["command"] = list(source.command)
+    if source.args:
+        container["args"] = list(source.args)
+    if source.ports:
         container["ports"] = [
-            {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in workload.ports
+            {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in source.ports
         ]
-    hardening = workload.hardening
-    secret_files = set(workload.secret_files)
-    if workload.variables:
-        environment: list[object] = []
-        for variable in workload.variables:
-            if variable.name in secret_files:
-                # The database images read `NAME_FILE`; the backup script reads the file itself.
-                if workload.role != "backup":
-                    environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
-                continue
-            reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
-            environment.append(
-                {"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}}
-            )
-        if environment:
-            container["env"] = environment
+    secret_files = set(source.secret_files)
+    environment: list[object] = []
+    for variable in source.variables:
+        if variable.name in secret_files:
+            if files_in_environment:
+                environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
+            continue
+        reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
+        environment.append({"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}})
+    if environment:
+        container["env"] = environment
     mounts: list[dict[str, object]] = [
         {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
-        for mount in workload.mounts
+        for mount in source.mounts
     ]
-    mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in workload.writable_paths)
+    mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in source.writable_paths)
     if secret_files:
         mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
-    resources = workload.resources
+    resources = source.resources
     if resources is not None:
         # Only what is set: the author may give `cpu` alone where the environment sets nothing.
         limits = {"cpu": resources.cpu_limit, "memory": resources.memory_limit}
@@ -483,68 +491,19 @@ def _container(workload: Workload) -> dict[str, object]:
             "limits": {name: amount for name, amount in limits.items() if amount},
             "requests": {name: amount for name, amount in requests.items() if amount},
         }
-    if workload.startup is not None:
-        container["startupProbe"] = _probe(workload.startup, 30)
-    if workload.liveness is not None:
-        container["livenessProbe"] = _probe(workload.liveness, 3)
-    if workload.readiness is not None:
-        container["readinessProbe"] = _probe(workload.readiness, 3)
-    if hardening is not None:
-        container["securityContext"] = _security_context(hardening)
-    elif (declared := _declared_user(workload.adjustments)) is not None:
+    if startup is not None:
+        container["startupProbe"] = _probe(startup, 30)
+    if source.liveness is not None:
+        container["livenessProbe"] = _probe(source.liveness, 3)
+    if source.readiness is not None:
+        container["readinessProbe"] = _probe(source.readiness, 3)
+    if source.hardening is not None:
+        container["securityContext"] = _security_context(source.hardening)
+    elif (declared := _declared_user(source.adjustments)) is not None:
         container["securityContext"] = declared
     if mounts:
         container["volumeMounts"] = mounts
     return container
-
-
-def _other_container(container: Container) -> dict[str, object]:
-    """A sidecar or init container (issue 13): as the program's container, without probes."""
-    manifest: dict[str, object] = {"name": container.name, "image": container.image}
-    if container.image_pull_policy:
-        manifest["imagePullPolicy"] = container.image_pull_policy
-    if container.command:
-        manifest["command"] = list(container.command)
-    if container.args:
-        manifest["args"] = list(container.args)
-    if container.ports:
-        manifest["ports"] = [
-            {"name": port.name, "containerPort": port.number, "protocol": port.protocol} for port in container.ports
-        ]
-    secret_files = set(container.secret_files)
-    environment: list[object] = []
-    for variable in container.variables:
-        if variable.name in secret_files:
-            environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
-            continue
-        reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
-        environment.append({"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}})
-    if environment:
-        manifest["env"] = environment
-    mounts: list[dict[str, object]] = [
-        {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
-        for mount in container.mounts
-    ]
-    mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in container.writable_paths)
-    if secret_files:
-        mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
-    resources = container.resources
-    if resources is not None:
-        manifest["resources"] = {
-            "limits": {"cpu": resources.cpu_limit, "memory": resources.memory_limit},
-            "requests": {"cpu": resources.cpu_request, "memory": resources.memory_request},
-        }
-    if container.liveness is not None:
-        manifest["livenessProbe"] = _probe(container.liveness, 3)
-    if container.readiness is not None:
-        manifest["readinessProbe"] = _probe(container.readiness, 3)
-    if container.hardening is not None:
-        manifest["securityContext"] = _security_context(container.hardening)
-    elif (declared := _declared_user(container.adjustments)) is not None:
-        manifest["securityContext"] = declared
-    if mounts:
-        manifest["volumeMounts"] = mounts
-    return manifest
 
 
 def _pod_spec(workload: Workload) -> dict[str, object]:
