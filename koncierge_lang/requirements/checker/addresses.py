@@ -87,8 +87,13 @@ def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: 
     """Ports written after host references (recorded in `parts`), and literal addresses (KON222)."""
     if ":" not in literal.raw:
         return  # Neither an address with a port nor a URL.
+    # The common cases are read from the parts; the string's source only where a message or a
+    # fix needs a place in it.
+    if not _ports_after_hosts_known(scope, literal, parts):
+        _ports_after_hosts(scope, literal, _pieces(literal), parts)
+    if not _names_a_host(scope, literal):
+        return
     pieces = _pieces(literal)
-    _ports_after_hosts(scope, literal, pieces, parts)
     hosts = _host_names(scope)
     raw = literal.raw
     for position, piece in enumerate(pieces):
@@ -121,6 +126,41 @@ def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: 
                 _literal_address(scope, literal, component, piece.start + word.start(), piece.start + word.end(), None, 0)
             elif url_host and (not after or after[0] in _AFTER_ADDRESS) and not (after == "" and next_piece is not None):
                 _literal_address(scope, literal, component, piece.start + word.start(), piece.start + word.end(), None, 0)
+
+
+def _ports_after_hosts_known(scope: ApplicationScope, literal: ast.StringLiteral, parts: list[str | model.Reference]) -> bool:
+    """`${x.host}:5672` where `x` publishes 5672: the port recorded in `parts` (one part per part
+    of the string). False where a port is not one the host publishes: that is reported with its
+    place (`_ports_after_hosts`)."""
+    syntax_parts = literal.parts
+    for index, part in enumerate(syntax_parts[:-1]):
+        following = syntax_parts[index + 1]
+        if not isinstance(part, ast.Reference) or part.member is None or part.member.text != "host":
+            continue
+        if not isinstance(following, str):
+            continue
+        port_match = _PORT_AFTER.match(following)
+        if port_match is None:
+            continue
+        entry = scope.lookup(part.name.text, ("component", "database"))
+        if entry is None or not isinstance(entry[2], ast.Component):
+            continue
+        found = find_port(reachable_ports(scope, entry[2]), int(port_match.group(1)), clients_only=True)
+        if found is None:
+            return False
+        host = parts[index]
+        if isinstance(host, model.ComponentHost) and host.port is None:
+            parts[index] = model.ComponentHost(host.component, found.number)
+    return True
+
+
+def _names_a_host(scope: ApplicationScope, literal: ast.StringLiteral) -> bool:
+    """Whether a literal piece of the string holds a word that is a component's host name."""
+    hosts = _host_names(scope)
+    return any(
+        isinstance(part, str) and any(word.group().lower() in hosts for word in _WORD.finditer(part))
+        for part in literal.parts
+    )
 
 
 def _host_names(scope: ApplicationScope) -> dict[str, ast.Component]:

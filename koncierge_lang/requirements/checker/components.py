@@ -38,6 +38,10 @@ from koncierge_lang.syntax import ast
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PORT_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")
 
+# The statements that make pod settings; without any, the component's are the defaults.
+_POD_STATEMENTS = frozenset({ast.PodSetting, ast.Toleration, ast.Grace})
+_NO_POD_SETTINGS = model.PodSettings()
+
 # Built for every variable: without the frozen dataclass's slower `__init__`.
 _new_variable = frozen_constructor(model.Variable)
 
@@ -48,7 +52,8 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
     database_type = database_type_of(scope, syntax)
     image, image_defaulted = _image(scope, syntax, database_type)
     ports = _ports(scope, syntax, database_type.port if database_type is not None else None)
-    with_authentication = authentication(scope, syntax, database_type)
+    kinds = scope.item_kinds(syntax)
+    with_authentication = authentication(scope, syntax, database_type) if ast.Authentication in kinds else True
     variables = _variables(scope, syntax, database_type, with_authentication)
     command: tuple[str, ...] = ()
     args: tuple[str, ...] = (
@@ -62,7 +67,8 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         else:
             args = words
     component_mounts, writable_paths = mounts(scope, syntax)
-    external = connections(scope, syntax)
+    connected = ast.Connects in kinds or ast.Accepts in kinds
+    external = connections(scope, syntax) if ast.Connects in kinds else ()
     size = _size(scope, syntax)
     health = _health(scope, syntax, ports)
     replicas = None
@@ -86,12 +92,12 @@ def component(scope: ApplicationScope, syntax: ast.Component) -> model.Component
         health=health,
         authentication=with_authentication,
         writable_paths=writable_paths,
-        component_connections=component_connections(scope, syntax),
-        exposures=exposures(scope, syntax),
-        pod=pod_settings(scope, syntax),
-        probes=probes(scope, syntax),
-        resource_settings=resource_settings(scope, syntax),
-        single_instance=single_instance(scope, syntax, replicas),
+        component_connections=component_connections(scope, syntax) if connected else (),
+        exposures=exposures(scope, syntax) if ast.Expose in kinds else (),
+        pod=pod_settings(scope, syntax) if not _POD_STATEMENTS.isdisjoint(kinds) else _NO_POD_SETTINGS,
+        probes=probes(scope, syntax) if ast.Probe in kinds else (),
+        resource_settings=resource_settings(scope, syntax) if ast.Resource in kinds else (),
+        single_instance=single_instance(scope, syntax, replicas) if ast.SingleInstance in kinds else False,
     )
 
 

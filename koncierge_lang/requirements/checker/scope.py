@@ -10,7 +10,7 @@ and storage are used, the storage components declare for themselves, which value
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from typing import Any, TypeVar
 
 from koncierge_lang.diagnostics import Diagnostic, Fix, RelatedLocation, make_diagnostic
@@ -131,6 +131,12 @@ class ApplicationScope:
     def refer(self, kind: str, name: str, span: Span) -> None:
         """Record a use of a declared name, for navigation."""
         self.file.references.append(_new_reference_site(self.application_name, kind, name, span))
+
+    def item_kinds(self, component: ast.Component | ast.Container) -> KeysView[type]:
+        """The kinds of statement a component's block holds: most blocks hold few of the kinds the
+        language has, and the checks of the others are skipped."""
+        self.items_of(component, ast.Image)
+        return self.component_items[id(component)].keys()
 
     def items_of(self, component: ast.Component | ast.Container, kind: type[ItemT]) -> list[ItemT]:
         """The component's items of one kind, in the order they are written."""
