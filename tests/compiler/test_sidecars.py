@@ -198,3 +198,23 @@ application shop {
 """
     analysis = analyze(source, "shop.kon")
     assert [diagnostic.code for diagnostic in analysis.errors] == []
+
+
+def test_a_sidecars_secret_in_its_environment_is_warned_like_the_programs() -> None:
+    source = """
+application shop {
+  environment PROD "shop.example.com"
+  secret token = generated
+  component web {
+    image "web:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+    port 8080
+    sidecar exporter {
+      image "exporter:1.0@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+      port metrics 9100
+      env TOKEN = token
+    }
+  }
+}
+"""
+    warnings = [diagnostic for diagnostic in analyze(source, "shop.kon").diagnostics if diagnostic.code == "KON309"]
+    assert [warning.message.split("`")[1] for warning in warnings] == ["TOKEN"]

@@ -3,7 +3,8 @@ variable, in an application with strict-security environments (docs/security.md)
 
 Any process or crash dump of the container can read its environment; `as file` gives the program
 `NAME_FILE`, the path of a file holding the secret, instead. Databases of known types are not
-checked: the compiler hands their secrets over as files itself (`*_FILE`). The fix appends
+checked: the compiler hands their secrets over as files itself (`*_FILE`); their sidecars and init
+containers are, like a component's. The fix appends
 `as file` (unsafe: the program must read the file).
 """
 
@@ -24,10 +25,14 @@ def check(scope: ApplicationScope, application: model.Application) -> None:
     if not strict:
         return
     where = ", ".join(strict)
-    for syntax in scope.components_syntax:
-        if syntax.database_type is not None or scope.may_be_hidden_by_syntax_error(syntax):
+    for component in scope.components_syntax:
+        if scope.may_be_hidden_by_syntax_error(component):
             continue
-        for item in scope.items_of(syntax, ast.Variable):
+        # The program's variables (not a known database's: its image reads `*_FILE` itself), and
+        # its sidecars' and init containers'.
+        blocks: list[ast.Component | ast.Container] = [] if component.database_type is not None else [component]
+        blocks.extend(scope.items_of(component, ast.Container))
+        for item in (variable for block in blocks for variable in scope.items_of(block, ast.Variable)):
             if item.as_file or not is_secret_expression(scope, item.expression):
                 continue
             end = Span(
