@@ -81,6 +81,7 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
                 f"`${{{symbol.name}.host}}:NUMBER`) connects to that port only."
             )
         out.extend(_connections(snapshot, application, component))
+        out.extend(_workload_settings(component))
         out += [
             "",
             "| environment | Kubernetes objects |",
@@ -136,6 +137,26 @@ def _port_text(port: model.Port) -> str:
     listens = f" (the container listens on {port.container})" if port.container is not None else ""
     protocol = "" if port.protocol == "TCP" else f"/{port.protocol}"
     return f"{name}{port.number}{protocol}{listens}"
+
+
+def _workload_settings(component: model.Component) -> list[str]:
+    """What the component declares of how it runs: probes, exact resources, single instance,
+    exposed ports and the pod's other containers."""
+    lines: list[str] = []
+    for probe in component.probes:
+        where = f" `{probe.path}`" if probe.check == "http" else ""
+        on = f" on {probe.port}" if probe.check != "command" else ""
+        lines.append(f"probe {probe.kind}: {probe.check}{where}{on}")
+    for setting in component.resource_settings:
+        environments = f" in {', '.join(setting.environments)}" if setting.environments else ""
+        lines.append(f"{setting.kind} {setting.request} up to {setting.limit}{environments}")
+    if component.single_instance:
+        lines.append("single instance: one replica in every environment")
+    for exposure in component.exposures:
+        environments = f" in {', '.join(exposure.environments)}" if exposure.environments else ""
+        lines.append(f"port {exposure.port} reachable from outside the cluster{environments}")
+    lines.extend(f"{container.kind} `{container.name}` ({container.image})" for container in component.containers)
+    return ["", "Runs with: " + "; ".join(lines) + "."] if lines else []
 
 
 def _connections(snapshot: Snapshot, application: model.Application, component: model.Component) -> list[str]:

@@ -179,3 +179,21 @@ async def test_completion_offers_exposed_ports_their_environments_and_taint_effe
     text = WORKLOAD.replace("effect NoSchedule", "effect ")
     await open_text(client, text, version=3)
     assert await _complete(client, text, "effect ", len("effect ")) == {"NoSchedule", "PreferNoSchedule", "NoExecute"}
+
+
+async def test_hover_on_a_component_says_how_it_runs(client: LanguageClient) -> None:
+    text = SHOP.replace(
+        '    image "rabbitmq:3.13"\n',
+        '    image "rabbitmq:3.13"\n    probe ready tcp on amqp\n    cpu 100m up to 200m\n    single instance\n'
+        '    expose amqp\n    sidecar exporter {\n      image "exporter:1.0"\n      port metrics 9419\n    }\n',
+    )
+    found = await open_text(client, text)
+    assert not [diagnostic for diagnostic in found if diagnostic.severity == types.DiagnosticSeverity.Error]
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=document(), position=position(text, "component queue", len("component q")))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    value = hover.contents.value
+    assert "probe ready: tcp on 5672" in value and "cpu 100m up to 200m" in value
+    assert "single instance" in value and "port 5672 reachable from outside the cluster" in value
+    assert "sidecar `exporter` (exporter:1.0)" in value
