@@ -40,10 +40,11 @@ from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
+from koncierge_lang.layouts import LAYOUTS, environment_files
+from koncierge_lang.output_tree import MARKER_NAME, TreeFile, apply, compare
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings
 from koncierge_lang.source import SourceText
-from koncierge_lang.yaml_writer import dump_documents
 
 STAGES = ("kubernetes", "architecture")
 DEFAULT_OUTPUT_DIRECTORY = "out"
@@ -62,6 +63,8 @@ class OutputFile:
 
     relative_path: str
     text: str
+    # What the file belongs to (`todo/PROD`, `todo/architecture`): see `output_tree`.
+    scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,7 @@ class BuildOutcome:
     # Problems that are not diagnostics of a file (a missing file, an unknown environment).
     messages: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
     stdout_text: str = ""
 
 
@@ -206,10 +210,11 @@ def render_planned(
     stage: str,
     generated_secrets: dict[str, str] | None = None,
     documents: PlannedManifests | None = None,
+    layout: str = "files",
 ) -> list[OutputFile]:
     """The text of every output file, in memory; `generated_secrets` must hold every generated
     secret the kubernetes stage needs (see `required_secrets_of`), unless `documents` already holds
-    the planned manifests (`planned_manifests`)."""
+    the planned manifests (`planned_manifests`). `layout` is one of `layouts.LAYOUTS`."""
     outputs: list[OutputFile] = []
     for application_index, (application, architectures) in enumerate(planned):
         if stage == "architecture":
@@ -217,7 +222,11 @@ def render_planned(
                 architecture.environment for architecture in architectures
             )
             text = print_architectures(architectures, header(source_name, detail))
-            outputs.append(OutputFile(f"{application.kubernetes_name}/architecture.yaml", text))
+            outputs.append(
+                OutputFile(
+                    f"{application.kubernetes_name}/architecture.yaml", text, f"{application.kubernetes_name}/architecture"
+                )
+            )
             continue
         for architecture_index, architecture in enumerate(architectures):
             objects = (
@@ -225,8 +234,15 @@ def render_planned(
                 if documents is not None
                 else manifests(architecture, generated_secrets or {})
             )
-            text = dump_documents(objects, header(source_name, f"environment {architecture.environment}"))
-            outputs.append(OutputFile(f"{application.kubernetes_name}/{architecture.environment}.yaml", text))
+            scope = f"{application.kubernetes_name}/{architecture.environment}"
+            files = environment_files(
+                application.kubernetes_name,
+                architecture.environment,
+                objects,
+                header(source_name, f"environment {architecture.environment}"),
+                layout,
+            )
+            outputs.extend(OutputFile(path, text, scope) for path, text in files)
     return outputs
 
 
@@ -303,10 +319,22 @@ def run_build(
     stage: str = "kubernetes",
     source_name: str | None = None,
     write: Callable[[Path, str], None] = write_atomically,
+    layout: str | None = None,
+    check: bool = False,
+    force: bool = False,
 ) -> BuildOutcome:
-    """Everything `koncierge build` does, except printing. Never raises on user input."""
+    """Everything `koncierge build` does, except printing. Never raises on user input.
+
+    `layout` (`layouts.LAYOUTS`) wins over `[delivery] layout` in `koncierge.toml`. With `check`
+    nothing is written (not even new generated passwords): the exit status is 1 when the output
+    folder differs from what the build would write, and `messages` lists how. `force` overwrites
+    and removes generated files edited by hand (see `output_tree`)."""
     if stage not in STAGES:
         return BuildOutcome(EXIT_USAGE, messages=[f"unknown stage `{stage}`; use one of {', '.join(STAGES)}"])
+    if layout is not None and layout not in LAYOUTS:
+        return BuildOutcome(EXIT_USAGE, messages=[f"unknown layout `{layout}`; use one of {', '.join(LAYOUTS)}"])
+    if check and output == STDOUT:
+        return BuildOutcome(EXIT_USAGE, messages=["--check compares an output folder: give one with -o DIR"])
     if str(kon_path) == "-":
         return BuildOutcome(
             EXIT_USAGE, messages=["build reads a .kon file, not standard input: its generated passwords are kept beside it"]
@@ -346,6 +374,12 @@ def run_build(
         )
         return outcome
 
+    chosen_layout = layout if layout is not None else settings_result.settings.delivery_layout
+    if output == STDOUT and chosen_layout != "files" and stage == "kubernetes":
+        outcome.exit_code = EXIT_USAGE
+        outcome.messages.append(f"the {chosen_layout} layout is a folder of files: give one with -o DIR")
+        return outcome
+
     planned = plan(analysis, settings_result.settings, environments)
     if not planned:
         outcome.messages.append(f"nothing to build: {name} defines no application")
@@ -374,7 +408,7 @@ def run_build(
                 "not building: Kubernetes would refuse the generated objects above; nothing was written"
             )
             return outcome
-        if changed:
+        if changed and not check:
             try:
                 state_text = json.dumps({"format": 1, "passwords": passwords}, indent=2, sort_keys=True) + "\n"
                 write_atomically(state_file, state_text, mode=0o600)
@@ -383,22 +417,53 @@ def run_build(
                     EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
                 )
 
-    files = render_planned(planned, name, stage, passwords, documents)
+    files = render_planned(planned, name, stage, passwords, documents, chosen_layout)
     if output == STDOUT:
         outcome.stdout_text = "".join(file.text for file in files)
         return outcome
     directory = Path(output)
     if directory.exists() and not directory.is_dir():
         return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{directory}: exists and is not a directory"])
-    for file in files:
-        target = directory / file.relative_path
-        try:
-            write(target, file.text)
-        except OSError as error:
-            outcome.exit_code = EXIT_USAGE
-            outcome.messages.append(f"cannot write {target}: {error.strerror or error}")
-            return outcome
-        outcome.written.append(target)
+    return _write_tree(outcome, directory, files, write, check, force)
+
+
+def _write_tree(
+    outcome: BuildOutcome,
+    directory: Path,
+    files: list[OutputFile],
+    write: Callable[[Path, str], None],
+    check: bool,
+    force: bool,
+) -> BuildOutcome:
+    """Bring the output folder to `files` (or, with `check`, say how it differs): see `output_tree`."""
+    tree = [TreeFile(file.relative_path, file.scope, file.text) for file in files]
+    changes = compare(directory, tree, force)
+    if check:
+        for label, paths in (("missing", changes.missing), ("different", changes.different), ("stale", changes.stale)):
+            outcome.messages.extend(f"{label}: {directory / path}" for path in paths)
+        if changes.differs:
+            outcome.exit_code = EXIT_ERRORS
+            outcome.messages.append(f"{directory} differs from what `koncierge build` would write")
+        return outcome
+    if changes.conflicts:
+        outcome.exit_code = EXIT_ERRORS
+        outcome.messages.extend(f"not overwriting {directory / path}: {why}" for path, why in changes.conflicts)
+        outcome.messages.append(
+            "nothing was written: move these files away, or build with --force to replace them "
+            f"(Koncierge records what it wrote in {directory / MARKER_NAME})"
+        )
+        return outcome
+    target: list[Path] = [directory]
+
+    def write_and_remember(path: Path, text: str) -> None:
+        target[0] = path
+        write(path, text)
+
+    try:
+        outcome.written, outcome.removed = apply(directory, tree, changes, write_and_remember)
+    except OSError as error:
+        outcome.exit_code = EXIT_USAGE
+        outcome.messages.append(f"cannot write {error.filename or target[0]}: {error.strerror or error}")
     return outcome
 
 

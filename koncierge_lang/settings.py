@@ -71,6 +71,8 @@ class Settings:
     memory_request: str = ""
     cpu_limit: str = ""
     memory_limit: str = ""
+    # [delivery]  How `koncierge build` lays out its output folder (`--layout` wins).
+    delivery_layout: str = "files"
 
 
 # (table, key) -> (Settings field, expected Python type, allowed values or None).
@@ -97,6 +99,7 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("resources", "memory_request"): ("memory_request", str, None),
     ("resources", "cpu_limit"): ("cpu_limit", str, None),
     ("resources", "memory_limit"): ("memory_limit", str, None),
+    ("delivery", "layout"): ("delivery_layout", str, ("files", "kustomize")),
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))

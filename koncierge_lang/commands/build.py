@@ -1,7 +1,11 @@
 """`koncierge build FILE [-o DIR] [--env NAME]... [--stage architecture|kubernetes]`.
 
-Writes one multi-document YAML file per environment (`out/todo/PROD.yaml`), or the deployment
-architecture (`out/todo/architecture.yaml`), or everything to standard output with `-o -`.
+Writes one multi-document YAML file per environment (`out/todo/PROD.yaml`), or with `--layout
+kustomize` one folder per environment (`out/todo/PROD/kustomization.yaml` and a file per object), or
+the deployment architecture (`out/todo/architecture.yaml`), or everything to standard output with
+`-o -`. Only files that change are written; `out/.koncierge-generated` records what Koncierge wrote,
+so that files it no longer generates are removed and files edited by hand are not overwritten
+without `--force`; `--check` writes nothing and says whether the folder is up to date.
 Diagnostics go to standard error, so `-o -` output can be piped into `kubectl apply -f -`.
 Exit status: 0 built (warnings allowed), 1 errors in the input (nothing written), 2 a usage or
 file problem (a missing file, an unknown environment, an output that cannot be written).
@@ -23,6 +27,7 @@ from koncierge_lang.build_pipeline import (
     run_build,
 )
 from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.layouts import LAYOUTS
 from koncierge_lang.source import SourceText
 
 
@@ -62,13 +67,40 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         help="kubernetes: the manifests (default); architecture: the deployment architecture model",
     )
     parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=None,
+        help="files: one multi-document YAML file per environment (default); kustomize: one folder per "
+        "environment with one file per object and a kustomization.yaml (overrides [delivery] layout)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and list the missing, different and stale files when DIR differs "
+        "from what the build would write, 0 when it is up to date",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace (or remove) generated files that were edited by hand, and files Koncierge did not write",
+    )
+    parser.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour diagnostics (default: auto)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
     with relaxed_garbage_collection():
-        outcome = run_build(Path(args.file), args.output, tuple(args.environments), args.stage, source_name=args.file)
+        outcome = run_build(
+            Path(args.file),
+            args.output,
+            tuple(args.environments),
+            args.stage,
+            source_name=args.file,
+            layout=args.layout,
+            check=args.check,
+            force=args.force,
+        )
     color = args.color == "always" or (args.color == "auto" and sys.stderr.isatty())
     _report(outcome, color)
     if outcome.stdout_text:
@@ -77,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     elif outcome.exit_code == 0 and args.output != STDOUT:
         for path in outcome.written:
             print(f"wrote {path}", file=sys.stderr)
+        for path in outcome.removed:
+            print(f"removed {path} (no longer generated)", file=sys.stderr)
     return outcome.exit_code
 
 

@@ -14,6 +14,7 @@ import pytest
 from compiler_support import EXAMPLE_FILES, FIXTURES, GOLDEN_EXAMPLES, REPOSITORY
 
 from koncierge_lang import build_pipeline as build_module
+from koncierge_lang import layouts as layouts_module
 from koncierge_lang.build_pipeline import run_build, state_path
 
 
@@ -123,7 +124,8 @@ def test_crash_while_generating_keeps_previous_output(tmp_path: Path, monkeypatc
     assert run_build(kon, str(out)).exit_code == 0
     before = {path: path.read_bytes() for path in (out / "todo").iterdir()}
 
-    real_dump = build_module.dump_documents
+    # The layouts module turns each environment's objects into text.
+    real_dump = layouts_module.dump_documents
     calls = []
 
     def crash(*arguments: Any, **keywords: Any) -> str:
@@ -134,7 +136,7 @@ def test_crash_while_generating_keeps_previous_output(tmp_path: Path, monkeypatc
             raise RuntimeError("simulated crash in the dumper")
         return real_dump(*arguments, **keywords)
 
-    monkeypatch.setattr(build_module, "dump_documents", crash)
+    monkeypatch.setattr(layouts_module, "dump_documents", crash)
     kon.write_text(kon.read_text().replace('"todo"', '"todo2"'))
     with pytest.raises(RuntimeError):
         run_build(kon, str(out))
