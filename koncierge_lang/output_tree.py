@@ -73,10 +73,17 @@ def read_marker(directory: Path) -> dict[str, MarkerEntry]:
     entries: dict[str, MarkerEntry] = {}
     for line in text.splitlines():
         parts = line.split("\t")
-        if line.startswith("#") or len(parts) != 3 or len(parts[0]) != 64:
+        if line.startswith("#") or len(parts) != 3 or len(parts[0]) != 64 or not _inside(parts[2]):
             continue
         entries[parts[2]] = MarkerEntry(parts[0], parts[1])
     return entries
+
+
+def _inside(path: str) -> bool:
+    """Whether a marker's path stays inside the output folder: a marker is committed with the
+    tree, and one naming `../x` or `/x` must not make a build remove files elsewhere."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and "\\" not in path and all(part not in ("", ".", "..") for part in parts)
 
 
 def marker_text(entries: dict[str, MarkerEntry]) -> str:

@@ -16,7 +16,7 @@ from compiler_support import EXAMPLE_FILES, FIXTURES, REPOSITORY
 
 from koncierge_lang.build_pipeline import run_build
 from koncierge_lang.layouts import LAYOUTS, object_file_names
-from koncierge_lang.output_tree import MARKER_NAME, read_marker
+from koncierge_lang.output_tree import MARKER_NAME, digest, read_marker
 from koncierge_lang.settings import SETTINGS_KEYS, parse_settings
 
 KUBECTL = shutil.which("kubectl", path=str(Path(sys.executable).parent)) or shutil.which("kubectl")
@@ -302,3 +302,16 @@ def test_check_writes_nothing_and_says_how_the_tree_differs(tmp_path: Path) -> N
 def test_check_needs_an_output_folder(tmp_path: Path) -> None:
     kon = copy_example(tmp_path, EXAMPLE_FILES["hello"])
     assert run_build(kon, "-", check=True).exit_code == 2
+
+
+def test_a_marker_never_makes_a_build_remove_files_outside_the_folder(tmp_path: Path) -> None:
+    kon = copy_example(tmp_path, EXAMPLE_FILES["hello"])
+    out = tmp_path / "out"
+    assert run_build(kon, str(out)).exit_code == 0
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep\n")
+    line = f"{digest(outside.read_bytes())}\thello/LOCAL\t"
+    with (out / MARKER_NAME).open("a") as marker:
+        marker.write(f"{line}../precious.txt\n{line}{outside}\n{line}hello/./../../precious.txt\n")
+    assert run_build(kon, str(out)).exit_code == 0
+    assert outside.read_text() == "keep\n"
