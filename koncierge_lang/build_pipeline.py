@@ -40,7 +40,7 @@ from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
-from koncierge_lang.layouts import LAYOUTS, environment_files
+from koncierge_lang.layouts import LAYOUTS, Delivery, delivery_files, delivery_scope, environment_files
 from koncierge_lang.output_tree import MARKER_NAME, TreeFile, apply, compare
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings
@@ -211,10 +211,12 @@ def render_planned(
     generated_secrets: dict[str, str] | None = None,
     documents: PlannedManifests | None = None,
     layout: str = "files",
+    delivery: Delivery | None = None,
 ) -> list[OutputFile]:
     """The text of every output file, in memory; `generated_secrets` must hold every generated
     secret the kubernetes stage needs (see `required_secrets_of`), unless `documents` already holds
-    the planned manifests (`planned_manifests`). `layout` is one of `layouts.LAYOUTS`."""
+    the planned manifests (`planned_manifests`). `layout` is one of `layouts.LAYOUTS`; the flux and
+    argocd layouts need `delivery`, the repository the output folder is committed to."""
     outputs: list[OutputFile] = []
     for application_index, (application, architectures) in enumerate(planned):
         if stage == "architecture":
@@ -228,6 +230,7 @@ def render_planned(
                 )
             )
             continue
+        built: list[tuple[str, Sequence[Manifest]]] = []
         for architecture_index, architecture in enumerate(architectures):
             objects = (
                 documents[application_index][architecture_index]
@@ -243,6 +246,12 @@ def render_planned(
                 layout,
             )
             outputs.extend(OutputFile(path, text, scope) for path, text in files)
+            built.append((architecture.environment, objects))
+        if delivery is not None:
+            for path, scope, text in delivery_files(
+                application.kubernetes_name, built, delivery, lambda detail: header(source_name, detail), layout
+            ):
+                outputs.append(OutputFile(path, text, scope))
     return outputs
 
 
@@ -380,6 +389,22 @@ def run_build(
         outcome.messages.append(f"the {chosen_layout} layout is a folder of files: give one with -o DIR")
         return outcome
 
+    settings = settings_result.settings
+    delivery = Delivery(settings.delivery_repository, settings.delivery_branch, settings.delivery_path)
+    if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
+        outcome.exit_code = EXIT_USAGE
+        outcome.messages.append(
+            f"the {chosen_layout} layout needs the Git repository the output is committed to: set "
+            "`[delivery] repository` (and `branch`, `path`) in koncierge.toml"
+        )
+        return outcome
+    if chosen_layout == "argocd" and environments and stage == "kubernetes":
+        outcome.exit_code = EXIT_USAGE
+        outcome.messages.append(
+            "the argocd layout builds every environment: its AppProject lists the namespaces of them all"
+        )
+        return outcome
+
     planned = plan(analysis, settings_result.settings, environments)
     if not planned:
         outcome.messages.append(f"nothing to build: {name} defines no application")
@@ -417,14 +442,17 @@ def run_build(
                     EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
                 )
 
-    files = render_planned(planned, name, stage, passwords, documents, chosen_layout)
+    files = render_planned(planned, name, stage, passwords, documents, chosen_layout, delivery)
     if output == STDOUT:
         outcome.stdout_text = "".join(file.text for file in files)
         return outcome
     directory = Path(output)
     if directory.exists() and not directory.is_dir():
         return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{directory}: exists and is not a directory"])
-    return _write_tree(outcome, directory, files, write, check, force)
+    # Every build of manifests owns its applications' shared delivery files, even when its layout
+    # has none: switching from flux to kustomize removes the GitRepository.
+    owned = {delivery_scope(application.kubernetes_name) for application, _ in planned} if stage == "kubernetes" else set()
+    return _write_tree(outcome, directory, files, write, check, force, owned)
 
 
 def _write_tree(
@@ -434,10 +462,11 @@ def _write_tree(
     write: Callable[[Path, str], None],
     check: bool,
     force: bool,
+    owned_scopes: set[str],
 ) -> BuildOutcome:
     """Bring the output folder to `files` (or, with `check`, say how it differs): see `output_tree`."""
     tree = [TreeFile(file.relative_path, file.scope, file.text) for file in files]
-    changes = compare(directory, tree, force)
+    changes = compare(directory, tree, force, owned_scopes)
     if check:
         for label, paths in (("missing", changes.missing), ("different", changes.different), ("stale", changes.stale)):
             outcome.messages.extend(f"{label}: {directory / path}" for path in paths)

@@ -1,5 +1,6 @@
 """How one environment's objects are laid out as files: `files` (one multi-document YAML file) or
-`kustomize` (a folder with one file per object and a `kustomization.yaml` listing them).
+`kustomize` (a folder with one file per object and a `kustomization.yaml` listing them); `flux` and
+`argocd` are the kustomize tree plus the objects that make those tools deploy it (`delivery_files`).
 
 Pure text in memory: nothing here touches the file system (`output_tree.py` does), and nothing
 knows the architecture; an object is the manifest dictionary the Kubernetes stage made. See
@@ -8,13 +9,15 @@ docs/compiler.md, "Layouts".
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from koncierge_lang.yaml_writer import dump, dump_documents
 
-LAYOUTS = ("files", "kustomize")
+LAYOUTS = ("files", "kustomize", "flux", "argocd")
 DEFAULT_LAYOUT = "files"
 KUSTOMIZATION_FILE = "kustomization.yaml"
 
@@ -27,7 +30,7 @@ def environment_files(
     """(relative path, text) of every file one environment is written as, in a stable order."""
     if layout == "files":
         return [(f"{application_folder}/{environment}.yaml", dump_documents(objects, header))]
-    if layout != "kustomize":
+    if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
     folder = f"{application_folder}/{environment}"
     names = object_file_names(objects)
@@ -76,3 +79,184 @@ def _file_stem(item: dict[str, object], with_namespace: bool) -> str:
 
 def _commented(header: str) -> str:
     return "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+
+
+# Where the tools' own objects live: Flux's in `flux-system`, Argo CD's in `argocd`, as their
+# installations create them.
+FLUX_NAMESPACE = "flux-system"
+ARGOCD_NAMESPACE = "argocd"
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+DEFAULT_CLUSTER = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """`[delivery]` of koncierge.toml: the repository the output folder is committed to, its branch,
+    and `path`, where the `-o` folder sits inside that repository."""
+
+    repository: str
+    branch: str
+    path: str
+    interval: str = "5m"
+
+
+def delivery_scope(application_folder: str) -> str:
+    """The scope of an application's files shared by its environments (a GitRepository, an
+    AppProject): every build of the application's manifests owns it, so that switching to a
+    layout without them removes them."""
+    return f"{application_folder}/delivery"
+
+
+def cluster_of_environment(application_folder: str, environment: str) -> str:
+    """The cluster an environment is deployed to. Every environment goes to `default` until
+    `koncierge.toml` can name clusters (`[environments.NAME] cluster`, being added separately):
+    this is the one place to ask it then."""
+    return DEFAULT_CLUSTER
+
+
+def repository_path(delivery: Delivery, relative_path: str) -> str:
+    """A path under the output folder as the tools want it: relative to the repository root, `./...`."""
+    joined = posixpath.normpath(posixpath.join(delivery.path.strip("/") or ".", relative_path))
+    return "./" if joined == "." else f"./{joined}"
+
+
+def delivery_files(
+    application_folder: str,
+    environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    delivery: Delivery,
+    source_header: Callable[[str], str],
+    layout: str,
+) -> list[tuple[str, str, str]]:
+    """(relative path, scope, text) of the files that make Flux or Argo CD deploy an application's
+    environment folders; nothing for the other layouts. A file that concerns one environment has
+    that environment's scope (`todo/PROD`), so building one environment leaves the others'; the
+    application's shared files have the scope `todo/delivery` (`delivery_scope`).
+    `source_header(detail)` is the generated-file header saying what a file holds."""
+    if layout == "flux":
+        return _flux_files(application_folder, environments, delivery, source_header)
+    if layout == "argocd":
+        return _argocd_files(application_folder, environments, delivery, source_header)
+    return []
+
+
+def _flux_files(
+    application_folder: str,
+    environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    delivery: Delivery,
+    source_header: Callable[[str], str],
+) -> list[tuple[str, str, str]]:
+    files: list[tuple[str, str, str]] = []
+    clusters = sorted({cluster_of_environment(application_folder, name) for name, _ in environments})
+    for cluster in clusters:
+        folder = f"clusters/{cluster}/{application_folder}"
+        source = {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "GitRepository",
+            "metadata": {"name": application_folder, "namespace": FLUX_NAMESPACE},
+            "spec": {"interval": delivery.interval, "url": delivery.repository, "ref": {"branch": delivery.branch}},
+        }
+        files.append(
+            (
+                f"{folder}/gitrepository.yaml",
+                delivery_scope(application_folder),
+                dump_documents([source], source_header(f"Flux source of application {application_folder}")),
+            )
+        )
+    for name, _ in environments:
+        cluster = cluster_of_environment(application_folder, name)
+        kustomization = {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": f"{application_folder}-{name.lower()}", "namespace": FLUX_NAMESPACE},
+            "spec": {
+                "interval": delivery.interval,
+                "path": repository_path(delivery, f"{application_folder}/{name}"),
+                "prune": True,
+                "wait": True,
+                "timeout": "5m",
+                "sourceRef": {"kind": "GitRepository", "name": application_folder},
+            },
+        }
+        files.append(
+            (
+                f"clusters/{cluster}/{application_folder}/kustomization-{name.lower()}.yaml",
+                f"{application_folder}/{name}",
+                dump_documents([kustomization], source_header(f"Flux Kustomization of environment {name}")),
+            )
+        )
+    return files
+
+
+def _argocd_files(
+    application_folder: str,
+    environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    delivery: Delivery,
+    source_header: Callable[[str], str],
+) -> list[tuple[str, str, str]]:
+    namespaces: set[tuple[tuple[str, str], str]] = set()
+    cluster_kinds: set[tuple[str, str]] = set()
+    for name, objects in environments:
+        cluster = _destination(cluster_of_environment(application_folder, name))
+        for item in objects:
+            namespace = _namespace_of(item)
+            if namespace:
+                namespaces.add((cluster, namespace))
+            else:
+                group = str(item.get("apiVersion", "")).rpartition("/")[0]
+                cluster_kinds.add((group, str(item.get("kind", ""))))
+    project = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": application_folder, "namespace": ARGOCD_NAMESPACE},
+        "spec": {
+            "sourceRepos": [delivery.repository],
+            "destinations": [
+                {cluster[0]: cluster[1], "namespace": namespace} for cluster, namespace in sorted(namespaces)
+            ],
+            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in sorted(cluster_kinds)],
+        },
+    }
+    folder = f"argocd/{application_folder}"
+    project_header = source_header(f"Argo CD project of application {application_folder}")
+    files = [(f"{folder}/appproject.yaml", delivery_scope(application_folder), dump_documents([project], project_header))]
+    for name, objects in environments:
+        environment_namespaces = sorted({_namespace_of(item) for item in objects} - {""})
+        key, value = _destination(cluster_of_environment(application_folder, name))
+        destination: dict[str, object] = {key: value}
+        if len(environment_namespaces) == 1:
+            destination["namespace"] = environment_namespaces[0]
+        application = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": f"{application_folder}-{name.lower()}", "namespace": ARGOCD_NAMESPACE},
+            "spec": {
+                "project": application_folder,
+                "source": {
+                    "repoURL": delivery.repository,
+                    "targetRevision": delivery.branch,
+                    "path": repository_path(delivery, f"{application_folder}/{name}").removeprefix("./") or ".",
+                },
+                "destination": destination,
+                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+            },
+        }
+        files.append(
+            (
+                f"{folder}/application-{name.lower()}.yaml",
+                f"{application_folder}/{name}",
+                dump_documents([application], source_header(f"Argo CD Application of environment {name}")),
+            )
+        )
+    return files
+
+
+def _namespace_of(item: dict[str, object]) -> str:
+    """An object's namespace; empty for a cluster-scoped object."""
+    metadata = item.get("metadata")
+    return str(metadata.get("namespace") or "") if isinstance(metadata, dict) else ""
+
+
+def _destination(cluster: str) -> tuple[str, str]:
+    """How an Argo CD destination names a cluster: the in-cluster API server for `default`, else
+    the name the cluster was registered with in Argo CD."""
+    return ("server", IN_CLUSTER_SERVER) if cluster == DEFAULT_CLUSTER else ("name", cluster)

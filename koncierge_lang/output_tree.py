@@ -12,7 +12,7 @@ See docs/compiler.md, "The output folder".
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,16 +91,19 @@ def marker_text(entries: dict[str, MarkerEntry]) -> str:
     return _MARKER_HEADER + "".join(lines)
 
 
-def compare(directory: Path, files: Sequence[TreeFile], force: bool = False) -> TreeChanges:
+def compare(
+    directory: Path, files: Sequence[TreeFile], force: bool = False, owned_scopes: Iterable[str] = ()
+) -> TreeChanges:
     """What writing `files` into `directory` would change; nothing is written.
 
-    Stale files are the marker's files of the scopes being built that are not generated any more.
+    Stale files are the marker's files of the scopes being built (those of `files`, and
+    `owned_scopes`) that are not generated any more.
     A file is in conflict when it is in the way of a write or a removal and Koncierge cannot tell
     it wrote its current bytes: unless `force`, the build refuses instead of losing someone's work.
     """
     marker = read_marker(directory)
     changes = TreeChanges()
-    scopes = {file.scope for file in files}
+    scopes = {file.scope for file in files} | set(owned_scopes)
     generated = {file.relative_path for file in files}
     updated = {path: entry for path, entry in marker.items() if entry.scope not in scopes or path in generated}
     for file in files:

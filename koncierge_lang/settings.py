@@ -71,8 +71,13 @@ class Settings:
     memory_request: str = ""
     cpu_limit: str = ""
     memory_limit: str = ""
-    # [delivery]  How `koncierge build` lays out its output folder (`--layout` wins).
+    # [delivery]  How `koncierge build` lays out its output folder (`--layout` wins), and for the
+    # flux and argocd layouts the Git repository the folder is committed to, its branch and the
+    # folder's path inside it.
     delivery_layout: str = "files"
+    delivery_repository: str = ""
+    delivery_branch: str = "main"
+    delivery_path: str = ""
 
 
 # (table, key) -> (Settings field, expected Python type, allowed values or None).
@@ -99,7 +104,10 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("resources", "memory_request"): ("memory_request", str, None),
     ("resources", "cpu_limit"): ("cpu_limit", str, None),
     ("resources", "memory_limit"): ("memory_limit", str, None),
-    ("delivery", "layout"): ("delivery_layout", str, ("files", "kustomize")),
+    ("delivery", "layout"): ("delivery_layout", str, ("files", "kustomize", "flux", "argocd")),
+    ("delivery", "repository"): ("delivery_repository", str, None),
+    ("delivery", "branch"): ("delivery_branch", str, None),
+    ("delivery", "path"): ("delivery_path", str, None),
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
@@ -214,6 +222,14 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return f"`{value}` is not a namespace name (lower-case letters, digits and `-`)"
     if field_name in ("ingress_controller_labels", "dns_labels") and parse_labels(str(value)) is None:
         return f"`{value}` is not a list of labels such as `app=envoy` or `a=b,c=d`"
+    if field_name == "delivery_branch" and not re.fullmatch(r"[A-Za-z0-9._/-]+", str(value)):
+        return f"`{value}` is not a branch name such as `main`"
+    if field_name == "delivery_path" and (
+        str(value).startswith("/") or ".." in str(value).split("/") or "\\" in str(value)
+    ):
+        return "the path of the output folder must be relative to the repository root, without `..`"
+    if field_name == "delivery_repository" and value and not re.fullmatch(r"(https|ssh|http)://\S+|git@\S+:\S+", str(value)):
+        return f"`{value}` is not a Git repository URL such as `https://github.com/team/deploy.git`"
     if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:
         return "the user ID must be a positive number (not 0: that is root)"
     if field_name in ("cpu_request", "cpu_limit") and value and not _CPU.fullmatch(str(value)):

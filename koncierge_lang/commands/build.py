@@ -71,7 +71,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=LAYOUTS,
         default=None,
         help="files: one multi-document YAML file per environment (default); kustomize: one folder per "
-        "environment with one file per object and a kustomization.yaml (overrides [delivery] layout)",
+        "environment with one file per object and a kustomization.yaml; flux, argocd: the kustomize tree and "
+        "the objects that make Flux or Argo CD deploy it (overrides [delivery] layout)",
     )
     parser.add_argument(
         "--check",

@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
-from compiler_support import EXAMPLE_FILES, FIXTURES, REPOSITORY
+from compiler_support import EXAMPLE_FILES, FIXTURES, REPOSITORY, crd_schema
 
 from koncierge_lang.build_pipeline import run_build
 from koncierge_lang.layouts import LAYOUTS, object_file_names
@@ -315,3 +316,110 @@ def test_a_marker_never_makes_a_build_remove_files_outside_the_folder(tmp_path: 
         marker.write(f"{line}../precious.txt\n{line}{outside}\n{line}hello/./../../precious.txt\n")
     assert run_build(kon, str(out)).exit_code == 0
     assert outside.read_text() == "keep\n"
+
+
+# Flux and Argo CD
+
+DELIVERY = '[delivery]\nrepository = "https://github.com/team/deploy.git"\nbranch = "release"\npath = "deploy/out"\n'
+
+
+def delivery_build(tmp_path: Path, layout: str, host_path: bool = False) -> tuple[Path, Path]:
+    """Build the To Do example into `repo/deploy/out`, as `[delivery] path` says; the repository root
+    and the output folder."""
+    kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
+    storage = '[storage]\nprovisioner = "host-path"\n' if host_path else ""
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + storage)
+    repository = tmp_path / "repo"
+    out = repository / "deploy" / "out"
+    outcome = run_build(kon, str(out), layout=layout)
+    assert outcome.exit_code == 0, outcome.messages
+    return repository, out
+
+
+def only_document(path: Path) -> dict[str, Any]:
+    (document,) = [item for item in yaml.safe_load_all(path.read_text()) if item]
+    return document  # type: ignore[no-any-return]
+
+
+def test_flux_layout_deploys_each_environment_folder(tmp_path: Path) -> None:
+    repository, out = delivery_build(tmp_path, "flux")
+    cluster = out / "clusters" / "default" / "todo"
+    source = only_document(cluster / "gitrepository.yaml")
+    jsonschema.validate(source, crd_schema("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"))
+    assert source["spec"]["url"] == "https://github.com/team/deploy.git"
+    assert source["spec"]["ref"] == {"branch": "release"}
+    kustomizations = sorted(cluster.glob("kustomization-*.yaml"))
+    assert [path.name for path in kustomizations] == [
+        f"kustomization-{name}.yaml" for name in ("dev", "int", "local", "perf", "prod")
+    ]
+    schema = crd_schema("kustomize.toolkit.fluxcd.io_kustomizations.yaml", "v1")
+    for path in kustomizations:
+        kustomization = only_document(path)
+        jsonschema.validate(kustomization, schema)
+        spec = kustomization["spec"]
+        assert spec["prune"] is True and spec["wait"] is True and spec["interval"]
+        assert spec["sourceRef"] == {"kind": "GitRepository", "name": source["metadata"]["name"]}
+        assert kustomization["metadata"]["namespace"] == source["metadata"]["namespace"]
+        assert spec["path"].startswith("./deploy/out/todo/")
+        assert (repository / spec["path"] / "kustomization.yaml").is_file(), spec["path"]
+
+
+@pytest.mark.parametrize("host_path", [False, True])
+def test_argocd_layout_has_a_project_per_application_and_an_application_per_environment(
+    tmp_path: Path, host_path: bool
+) -> None:
+    repository, out = delivery_build(tmp_path, "argocd", host_path)
+    folder = out / "argocd" / "todo"
+    project = only_document(folder / "appproject.yaml")
+    jsonschema.validate(project, crd_schema("argoproj.io_appproject.yaml", "v1alpha1"))
+    emitted = [
+        item
+        for path in sorted((out / "todo").glob("*/*.yaml"))
+        if path.name != "kustomization.yaml"
+        for item in yaml.safe_load_all(path.read_text())
+        if item
+    ]
+    namespaces = {item["metadata"]["namespace"] for item in emitted if item["metadata"].get("namespace")}
+    cluster_kinds = {
+        (item["apiVersion"].rpartition("/")[0], item["kind"]) for item in emitted if not item["metadata"].get("namespace")
+    }
+    assert {destination["namespace"] for destination in project["spec"]["destinations"]} == namespaces
+    assert {(kind["group"], kind["kind"]) for kind in project["spec"]["clusterResourceWhitelist"]} == cluster_kinds
+    assert ("", "Namespace") in cluster_kinds
+    assert (("storage.k8s.io", "StorageClass") in cluster_kinds) is host_path
+    assert project["spec"]["sourceRepos"] == ["https://github.com/team/deploy.git"]
+    schema = crd_schema("argoproj.io_application.yaml", "v1alpha1")
+    applications = sorted(folder.glob("application-*.yaml"))
+    assert len(applications) == 5
+    for path in applications:
+        application = only_document(path)
+        jsonschema.validate(application, schema)
+        spec = application["spec"]
+        assert spec["project"] == project["metadata"]["name"]
+        assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert spec["source"]["targetRevision"] == "release"
+        assert (repository / spec["source"]["path"] / "kustomization.yaml").is_file()
+        assert spec["destination"]["namespace"] in namespaces
+
+
+def test_switching_layout_removes_the_delivery_files(tmp_path: Path) -> None:
+    _, out = delivery_build(tmp_path, "flux")
+    kon = tmp_path / "todo.kon"
+    assert run_build(kon, str(out), environments=("PROD",), layout="flux", check=True).exit_code == 0
+    assert run_build(kon, str(out), layout="argocd").exit_code == 0
+    assert not (out / "clusters").exists() and (out / "argocd" / "todo" / "appproject.yaml").exists()
+    assert run_build(kon, str(out), layout="kustomize").exit_code == 0
+    assert sorted(path.name for path in out.iterdir()) == [MARKER_NAME, "todo"]
+
+
+def test_delivery_layouts_need_a_repository_and_argocd_every_environment(tmp_path: Path) -> None:
+    kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
+    refused = run_build(kon, str(tmp_path / "out"), layout="flux")
+    assert refused.exit_code == 2 and "[delivery] repository" in refused.messages[0]
+    (tmp_path / "koncierge.toml").write_text(DELIVERY)
+    partial = run_build(kon, str(tmp_path / "out"), layout="argocd", environments=("PROD",))
+    assert partial.exit_code == 2 and "every environment" in partial.messages[0]
+    assert not (tmp_path / "out").exists()
+    for wrong in ('path = "../up"', 'path = "/abs"', 'branch = "a b"', 'repository = "not a url"'):
+        result = parse_settings(f"[delivery]\n{wrong}\n")
+        assert [diagnostic.code for diagnostic in result.diagnostics] == ["KON321"], wrong
