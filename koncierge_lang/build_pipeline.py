@@ -6,8 +6,9 @@ everything it does except printing, and the one part of the compiler that touche
 The pipeline is: `analyze` (syntax, names, semantics) -> platform settings from `koncierge.toml`
 -> for each application and selected environment, stage 1 (`build_architecture`) and stage 2
 (`manifests`) -> the generated objects checked against Kubernetes' limits (KON324, located in the
-`.kon` file: the API server would refuse them, so nothing is written when there is one) -> text ->
-files. Every output is rendered in memory before the first byte is written, so a failure while
+`.kon` file: the API server would refuse them, so nothing is written when there is one) -> text
+in the chosen layout (`layouts.py`) -> files, of which only those that changed are written and
+those no longer generated removed (`output_tree.py`). Every output is rendered in memory before the first byte is written, so a failure while
 generating writes nothing; each file is then replaced atomically
 (a temporary file in the same directory, flushed, then `os.replace`), so a crash while writing
 leaves either the previous file or the new one, never half of either.
