@@ -11,9 +11,10 @@ one list of them, and a test checks that the documentation names each one.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,23 @@ SETTINGS_FILE_NAME = "koncierge.toml"
 LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory"
 LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory"
 ANCESTOR_ACME_EMAIL = "acme.administrator@example.com"
+
+
+PROFILES = ("performance", "budget")
+DEFAULT_CLUSTER = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentSettings:
+    """Where one environment is placed (`[environments.NAME]`, NAME as declared in the `.kon` file).
+
+    An empty `namespace` or `profile` was not set: the namespace is then `<application>-<environment>`
+    and the profile follows the environment's kind (`resolved_profile`)."""
+
+    name: str
+    cluster: str = DEFAULT_CLUSTER
+    namespace: str = ""
+    profile: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +89,18 @@ class Settings:
     memory_request: str = ""
     cpu_limit: str = ""
     memory_limit: str = ""
+    # [environments.NAME], in the file's order.
+    environments: tuple[EnvironmentSettings, ...] = field(default=())
+
+    def environment(self, name: str) -> EnvironmentSettings:
+        """The placement of the environment declared as `name`: its table, or the defaults."""
+        return next((entry for entry in self.environments if entry.name == name), EnvironmentSettings(name))
+
+
+def resolved_profile(placement: EnvironmentSettings, performance_optimised: bool) -> str:
+    """The profile an environment is built with: its setting, else `performance` for the kinds that
+    are performance-optimised (PERF, PROD) and `budget` for the others."""
+    return placement.profile or ("performance" if performance_optimised else "budget")
 
 
 # (table, key) -> (Settings field, expected Python type, allowed values or None).
@@ -99,13 +129,21 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("resources", "memory_limit"): ("memory_limit", str, None),
 }
 
-_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
+ENVIRONMENTS_TABLE = "environments"
+# key of [environments.NAME] -> (EnvironmentSettings field, allowed values or None); all strings.
+ENVIRONMENT_KEYS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "cluster": ("cluster", None),
+    "namespace": ("namespace", None),
+    "profile": ("profile", PROFILES),
+}
+
+_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE}))
 _CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
 _LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
-assert {name for name, _, _ in SETTINGS_KEYS.values()} == {item.name for item in fields(Settings)}
+assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments"} == {item.name for item in fields(Settings)}
 
 
 def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -161,6 +199,9 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
     values: dict[str, Any] = {}
     for table_name in document:
         table = document[table_name]
+        if table_name == ENVIRONMENTS_TABLE and isinstance(table, dict):
+            values["environments"] = _environments(source, table, diagnostics, path)
+            continue
         if table_name not in _TABLES or not isinstance(table, dict):
             span = _locate(source, None, table_name)
             message = (
@@ -173,7 +214,7 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
             span = _locate(source, table_name, key)
             if entry is None:
                 known = sorted(known_key for known_table, known_key in SETTINGS_KEYS if known_table == table_name)
-                message = f"`{key}` is not a setting of [{table_name}]; its settings are {', '.join(known)}"
+                message = f"`{key}` is not a setting of [{table_name}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
                 diagnostics.append(_diagnostic("KON320", message, span, path))
                 continue
             field_name, expected_type, allowed = entry
@@ -184,6 +225,52 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
                 continue
             values[field_name] = value
     return SettingsResult(Settings(**values), tuple(diagnostics), source)
+
+
+def _environments(
+    source: SourceText, tables: dict[str, Any], diagnostics: list[Diagnostic], path: str
+) -> tuple[EnvironmentSettings, ...]:
+    """`[environments.NAME]` tables; whether NAME is declared is checked against the `.kon` file
+    (KON326, `koncierge_lang.lowering`)."""
+    found: list[EnvironmentSettings] = []
+    for name, table in tables.items():
+        table_path = f"{ENVIRONMENTS_TABLE}.{name}"
+        if not isinstance(table, dict):
+            message = f"`{table_path}` must be a table `[{table_path}]` of the keys {', '.join(ENVIRONMENT_KEYS)}"
+            diagnostics.append(_diagnostic("KON320", message, _locate(source, ENVIRONMENTS_TABLE, name), path))
+            continue
+        values: dict[str, str] = {}
+        for key, value in table.items():
+            span = _locate(source, table_path, key)
+            entry = ENVIRONMENT_KEYS.get(key)
+            if entry is None:
+                known = sorted(ENVIRONMENT_KEYS)
+                message = f"`{key}` is not a setting of [{table_path}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
+                diagnostics.append(_diagnostic("KON320", message, span, path))
+                continue
+            field_name, allowed = entry
+            problem = _value_problem(field_name, value, str, allowed)
+            if not problem and field_name in ("cluster", "namespace") and not is_dns_label(str(value)):
+                problem = f"`{value}` is not a {field_name} name (a DNS label: lower-case letters, digits and `-`)"
+            if problem:
+                diagnostics.append(_diagnostic("KON321", f"[{table_path}] {key}: {problem}", span, path))
+                continue
+            values[field_name] = value
+        found.append(EnvironmentSettings(name, **values))
+    return tuple(found)
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def environment_span(source: SourceText, name: str, key: str | None = None) -> Span:
+    """Where `[environments.NAME]` (or its `key`) is in a settings file, for diagnostics that need
+    the `.kon` file as well (KON326, KON327)."""
+    if key is None:
+        return _locate(source, None, f"{ENVIRONMENTS_TABLE}.{name}")
+    return _locate(source, f"{ENVIRONMENTS_TABLE}.{name}", key)
 
 
 def _value_problem(field_name: str, value: object, expected_type: type, allowed: tuple[str, ...] | None) -> str:
@@ -220,6 +307,11 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
     return ""
 
 
+def settings_diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
+    """A diagnostic located in the settings file at `path`."""
+    return _diagnostic(code, message, span, path)
+
+
 def _diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
     diagnostic = make_diagnostic(code, message, span)
     return Diagnostic(
@@ -245,7 +337,7 @@ def _point(source: SourceText, line: int, column: int) -> Span:
     return source.span(offset, offset)
 
 
-_TABLE_HEADER = re.compile(r"^\s*\[\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*\]")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*((?:\"[^\"]*\"|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:\"[^\"]*\"|[A-Za-z0-9_-]+))*)\s*\]")
 _KEY_LINE = re.compile(r"^(\s*)(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
 
 
@@ -261,7 +353,7 @@ def _locate(source: SourceText, table: str | None, key: str) -> Span:
     for line in source.text.splitlines(keepends=True):
         header = _TABLE_HEADER.match(line)
         if header:
-            current_table = header.group(1).strip('"')
+            current_table = ".".join(part.strip().strip('"') for part in header.group(1).split("."))
             if table is None and current_table == key:
                 start = offset + header.start(1)
                 return source.span(start, start + len(header.group(1)))

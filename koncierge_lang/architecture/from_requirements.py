@@ -73,15 +73,22 @@ from koncierge_lang.security.databases import (
     SECRET_FILES_DIRECTORY,
     readiness_command,
 )
-from koncierge_lang.settings import Settings, parse_labels
+from koncierge_lang.settings import Settings, parse_labels, resolved_profile
 
 BACKUP_DIRECTORY = "/backups"
 _BACKUP_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _FALLBACK_BACKUP_SIZE = "1Gi"
 
 
-def namespace_name(application: requirements.Application, environment: requirements.Environment) -> str:
-    """The namespace of an application in an environment: `todo-prod` (`generated_names.namespace_name`)."""
+def namespace_name(
+    application: requirements.Application, environment: requirements.Environment, settings: Settings | None = None
+) -> str:
+    """The namespace of an application in an environment: the `namespace` of its
+    `[environments.NAME]` settings, else `todo-prod` (`generated_names.namespace_name`)."""
+    if settings is not None:
+        override = settings.environment(environment.name).namespace
+        if override:
+            return override
     return _namespace_name(application.kubernetes_name, environment.name)
 
 
@@ -182,7 +189,14 @@ def build_architecture(
         index = index_application(application)
     elif index.application is not application:
         raise ValueError("the index was made for another application")
-    context = _Context(application, environment, index, pull_policy=_pull_policy(environment, settings))
+    context = _Context(
+        application,
+        environment,
+        index,
+        pull_policy=_pull_policy(environment, settings),
+        namespace=namespace_name(application, environment, settings),
+    )
+    placement = settings.environment(environment.name)
 
     routed = {route.component for route in application.routes}
     workloads: list[Workload] = []
@@ -267,6 +281,8 @@ def build_architecture(
         environment=environment.name,
         environment_kind=environment.kind,
         namespace=context.namespace,
+        cluster=placement.cluster,
+        profile=resolved_profile(placement, environment.performance_optimised),
         domain=environment.domain,
         https=environment.https,
         backups=environment.backups,
@@ -512,7 +528,8 @@ class _Context:
     routes: dict[str, requirements.Route] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.namespace = namespace_name(self.application, self.environment)
+        if not self.namespace:
+            self.namespace = namespace_name(self.application, self.environment)
         self.components = self.index.components
         self.values = self.index.values
         self.routes = self.index.routes

@@ -393,6 +393,10 @@ class EnvironmentArchitecture:
     environment: str
     environment_kind: str
     namespace: str
+    # Where the environment is placed and how generously it runs (`[environments.NAME]` settings):
+    # the cluster's name as the platform team calls it, and `performance` or `budget`.
+    cluster: str
+    profile: str
     domain: str
     https: bool
     backups: bool

@@ -50,6 +50,8 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
         "environment": architecture.environment,
         "kind": architecture.environment_kind,
         "namespace": architecture.namespace,
+        "cluster": architecture.cluster,
+        "profile": architecture.profile,
         "domain": architecture.domain,
         "flags": flags,
         "workloads": [_workload(workload) for workload in architecture.workloads],
