@@ -48,6 +48,27 @@ class EnvironmentSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileSettings:
+    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for the components
+    that may run as several interchangeable copies: never a database, a component with storage of
+    its own, or one declared `single instance`. The defaults reproduce what the environment kinds
+    decided before profiles existed: two replicas in performance, one in budget, nothing more.
+
+    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`."""
+
+    name: str
+    replicas: int = 1
+    disruption_budget: bool = False
+    spread_across_nodes: bool = False
+    autoscale_min: int = 0
+    autoscale_max: int = 0
+    autoscale_cpu: int = 80
+
+
+DEFAULT_PROFILES = (ProfileSettings("performance", replicas=2), ProfileSettings("budget"))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The platform settings, with the ancestor's defaults."""
 
@@ -91,6 +112,12 @@ class Settings:
     memory_limit: str = ""
     # [environments.NAME], in the file's order.
     environments: tuple[EnvironmentSettings, ...] = field(default=())
+    # [profiles.performance], [profiles.budget]: both always present, with their defaults.
+    profiles: tuple[ProfileSettings, ...] = field(default=DEFAULT_PROFILES)
+
+    def profile(self, name: str) -> ProfileSettings:
+        """The knobs of profile `name` (`performance` or `budget`)."""
+        return next(entry for entry in self.profiles if entry.name == name)
 
     def environment(self, name: str) -> EnvironmentSettings:
         """The placement of the environment declared as `name`: its table, or the defaults."""
@@ -137,13 +164,24 @@ ENVIRONMENT_KEYS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "profile": ("profile", PROFILES),
 }
 
-_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE}))
+PROFILES_TABLE = "profiles"
+# key of [profiles.NAME] -> (ProfileSettings field, expected Python type).
+PROFILE_KEYS: dict[str, tuple[str, type]] = {
+    "replicas": ("replicas", int),
+    "disruption_budget": ("disruption_budget", bool),
+    "spread_across_nodes": ("spread_across_nodes", bool),
+    "autoscale_min": ("autoscale_min", int),
+    "autoscale_max": ("autoscale_max", int),
+    "autoscale_cpu": ("autoscale_cpu", int),
+}
+
+_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE, PROFILES_TABLE}))
 _CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
 _LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
-assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments"} == {item.name for item in fields(Settings)}
+assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments", "profiles"} == {item.name for item in fields(Settings)}
 
 
 def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -202,6 +240,9 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
         if table_name == ENVIRONMENTS_TABLE and isinstance(table, dict):
             values["environments"] = _environments(source, table, diagnostics, path)
             continue
+        if table_name == PROFILES_TABLE and isinstance(table, dict):
+            values["profiles"] = _profiles(source, table, diagnostics, path)
+            continue
         if table_name not in _TABLES or not isinstance(table, dict):
             span = _locate(source, None, table_name)
             message = (
@@ -258,6 +299,58 @@ def _environments(
             values[field_name] = value
         found.append(EnvironmentSettings(name, **values))
     return tuple(found)
+
+
+def _profiles(
+    source: SourceText, tables: dict[str, Any], diagnostics: list[Diagnostic], path: str
+) -> tuple[ProfileSettings, ...]:
+    """`[profiles.performance]` and `[profiles.budget]`, each over its defaults."""
+    found = {profile.name: profile for profile in DEFAULT_PROFILES}
+    for name, table in tables.items():
+        table_path = f"{PROFILES_TABLE}.{name}"
+        if name not in PROFILES or not isinstance(table, dict):
+            message = (
+                f"`{table_path}` is not a profile table{_did_you_mean(name, list(PROFILES))}; "
+                f"the profiles are {', '.join(f'[{PROFILES_TABLE}.{known}]' for known in PROFILES)}"
+            )
+            diagnostics.append(_diagnostic("KON320", message, _locate(source, None, table_path), path))
+            continue
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            span = _locate(source, table_path, key)
+            entry = PROFILE_KEYS.get(key)
+            if entry is None:
+                known = sorted(PROFILE_KEYS)
+                message = f"`{key}` is not a setting of [{table_path}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
+                diagnostics.append(_diagnostic("KON320", message, span, path))
+                continue
+            field_name, expected_type = entry
+            problem = _value_problem(field_name, value, expected_type, None)
+            if not problem and field_name in ("replicas", "autoscale_max", "autoscale_min") and not 0 <= value <= 1000:
+                problem = "expected a number of replicas between 0 and 1000"
+            if not problem and field_name == "replicas" and value < 1:
+                problem = "run at least 1 replica"
+            if not problem and field_name == "autoscale_cpu" and not 1 <= value <= 1000:
+                problem = "expected a target CPU utilisation in percent of the request, between 1 and 1000"
+            if problem:
+                diagnostics.append(_diagnostic("KON321", f"[{table_path}] {key}: {problem}", span, path))
+                continue
+            values[field_name] = value
+        profile = ProfileSettings(name, **{**_profile_values(found[name]), **values})
+        if profile.autoscale_max and profile.autoscale_max < (profile.autoscale_min or profile.replicas):
+            span = _locate(source, table_path, "autoscale_max")
+            message = (
+                f"[{table_path}] autoscale_max: {profile.autoscale_max} is fewer than the minimum of "
+                f"{profile.autoscale_min or profile.replicas} replicas"
+            )
+            diagnostics.append(_diagnostic("KON321", message, span, path))
+            profile = ProfileSettings(name, **{**_profile_values(profile), "autoscale_max": 0})
+        found[name] = profile
+    return tuple(found[name] for name in PROFILES)
+
+
+def _profile_values(profile: ProfileSettings) -> dict[str, Any]:
+    return {key: getattr(profile, key) for key, _ in PROFILE_KEYS.values()}
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:

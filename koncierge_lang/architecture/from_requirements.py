@@ -18,6 +18,7 @@ from koncierge_lang.architecture.model import (
     INGRESS,
     OUTSIDE,
     Adjustments,
+    Autoscale,
     CertificateIssuer,
     Claim,
     ConfigurationSet,
@@ -73,7 +74,7 @@ from koncierge_lang.security.databases import (
     SECRET_FILES_DIRECTORY,
     readiness_command,
 )
-from koncierge_lang.settings import Settings, parse_labels, resolved_profile
+from koncierge_lang.settings import ProfileSettings, Settings, parse_labels, resolved_profile
 
 BACKUP_DIRECTORY = "/backups"
 _BACKUP_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
@@ -195,6 +196,7 @@ def build_architecture(
         index,
         pull_policy=_pull_policy(environment, settings),
         namespace=namespace_name(application, environment, settings),
+        profile=environment_profile(environment, settings),
     )
     placement = settings.environment(environment.name)
 
@@ -282,7 +284,7 @@ def build_architecture(
         environment_kind=environment.kind,
         namespace=context.namespace,
         cluster=placement.cluster,
-        profile=resolved_profile(placement, environment.performance_optimised),
+        profile=context.profile.name,
         domain=environment.domain,
         https=environment.https,
         backups=environment.backups,
@@ -322,12 +324,17 @@ def _public_service(context: _Context, component: requirements.Component) -> Ser
     return Service(name=public_service_name(name), workload=name, exposure="public", ports=tuple(ports))
 
 
+def environment_profile(environment: requirements.Environment, settings: Settings) -> ProfileSettings:
+    """The profile an environment is built with (`[environments.NAME] profile`, else by its kind)."""
+    return settings.profile(resolved_profile(settings.environment(environment.name), environment.performance_optimised))
+
+
 def is_hardened(environment: requirements.Environment, settings: Settings) -> bool:
     return settings.hardening == "all" or (settings.hardening == "strict" and environment.strict_security)
 
 
-# Requests and limits when neither the settings nor the author say: small in environments that
-# only try things out, more in performance-optimised ones; databases get more memory for caches.
+# Requests and limits when neither the settings nor the author say: small in budget environments,
+# more in performance ones; databases get more memory for caches.
 _DEFAULT_RESOURCES = {
     (False, False): Resources("50m", "64Mi", "500m", "256Mi"),
     (False, True): Resources("100m", "256Mi", "1", "512Mi"),
@@ -348,7 +355,8 @@ def _resources(environment: requirements.Environment, workload: Workload, settin
     else the environment's defaults."""
     sized = _size_resources(workload.size)
     if sized is None:
-        default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
+        performance = environment_profile(environment, settings).name == "performance"
+        default = _DEFAULT_RESOURCES[(performance, workload.role == "database")]
         sized = Resources(
             settings.cpu_request or default.cpu_request,
             settings.memory_request or default.memory_request,
@@ -520,6 +528,7 @@ class _Context:
     index: ApplicationIndex
     pull_policy: str = ""
     namespace: str = ""
+    profile: ProfileSettings = field(default_factory=lambda: ProfileSettings("budget"))
     # (source, target, port, protocol, reason); a set so that repeated references count once.
     flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
     # The index's look-ups, at hand.
@@ -591,13 +600,22 @@ def _component_workload(
             )
 
     stateful = layout.stateful
+    profile = context.profile
+    # Only interchangeable copies are replicated, kept available, spread and scaled by the profile.
+    interchangeable = not (stateful or component.single_instance or component.is_database)
+    autoscale = None
     if component.replicas is not None:
         replicas = component.replicas
-    elif stateful or component.single_instance:
+    elif not interchangeable:
         replicas = 1
     else:
-        # Two interchangeable replicas keep serving while one is replaced or its node fails.
-        replicas = 2 if context.environment.performance_optimised else 1
+        # By default two interchangeable replicas in performance environments keep serving while
+        # one is replaced or its node fails; the profile may ask for more, or for autoscaling.
+        replicas = profile.replicas
+        if profile.autoscale_max:
+            autoscale = Autoscale(profile.autoscale_min or replicas, profile.autoscale_max, profile.autoscale_cpu)
+    fewest = autoscale.minimum if autoscale is not None else replicas
+    several = interchangeable and fewest > 1
 
     health = component.health
     declared_probes = _declared_probes(component)
@@ -636,6 +654,9 @@ def _component_workload(
         declared_probes=declared_probes,
         declared_resources=declared_resources,
         single_instance=component.single_instance,
+        disruption_budget=several and profile.disruption_budget,
+        spread_across_nodes=several and profile.spread_across_nodes,
+        autoscale=autoscale,
         pod=component.pod,
         adjustments=_adjustments(component.adjustments),
         containers=_containers(

@@ -7,13 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
-from compiler_support import EXAMPLE_FILES, REPOSITORY, architectures, documents
+from compiler_support import EXAMPLE_FILES, KUBERNETES_VERSION, REPOSITORY, architectures, by_kind, documents
 
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.build_pipeline import run_build
 from koncierge_lang.cli import main
-from koncierge_lang.settings import ENVIRONMENT_KEYS, EnvironmentSettings, Settings, parse_settings
+from koncierge_lang.settings import ENVIRONMENT_KEYS, PROFILE_KEYS, EnvironmentSettings, Settings, parse_settings
 
 TODO = EXAMPLE_FILES["todo"]
 
@@ -128,3 +129,123 @@ def test_every_environment_key_is_documented() -> None:
     documentation = (REPOSITORY / "docs" / "compiler.md").read_text(encoding="utf-8")
     for key in ENVIRONMENT_KEYS:
         assert f"| `[environments.NAME]` | `{key}` |" in documentation, key
+
+
+# Profiles: `[profiles.performance]` and `[profiles.budget]`.
+
+SINGLE_INSTANCE = """application shop {
+  environment PROD "example.com"
+  component web {
+    image "nginx:1.27"
+    port 8080
+  }
+  component worker {
+    image "busybox:1.36"
+    port 9000
+    single instance
+  }
+  database db postgres {
+    storage 1Gi read-write at "/var/lib/postgresql/data"
+  }
+}
+"""
+
+
+def _shop(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.kon"
+    path.write_text(SINGLE_INSTANCE, encoding="utf-8")
+    return path
+
+
+def test_profile_tables_are_read_and_checked() -> None:
+    text = (
+        "[profiles.performance]\nreplicas = 3\ndisruption_budget = true\nspread_across_nodes = true\n"
+        "autoscale_max = 6\nautoscale_cpu = 70\n[profiles.budget]\nreplicas = 1\n"
+    )
+    result = parse_settings(text)
+    assert not result.diagnostics
+    performance = result.settings.profile("performance")
+    assert (performance.replicas, performance.disruption_budget, performance.spread_across_nodes) == (3, True, True)
+    assert (performance.autoscale_min, performance.autoscale_max, performance.autoscale_cpu) == (0, 6, 70)
+    # Without a table the profiles reproduce the environment kinds' old decisions.
+    assert (Settings().profile("performance").replicas, Settings().profile("budget").replicas) == (2, 1)
+    cases = {
+        "[profiles.performance]\nreplica = 3\n": ("KON320", "did you mean `replicas`?"),
+        "[profiles.performace]\nreplicas = 3\n": ("KON320", "did you mean `performance`?"),
+        "[profiles.budget]\nreplicas = 0\n": ("KON321", "at least 1"),
+        '[profiles.budget]\ndisruption_budget = "yes"\n': ("KON321", "true or false"),
+        "[profiles.budget]\nautoscale_min = 3\nautoscale_max = 2\n": ("KON321", "fewer than the minimum"),
+    }
+    for text, (code, expected) in cases.items():
+        (diagnostic,) = parse_settings(text).diagnostics
+        assert diagnostic.code == code and expected in diagnostic.message, (text, diagnostic.message)
+
+
+def test_the_profile_decides_replicas_and_default_resources() -> None:
+    settings = Settings(environments=(EnvironmentSettings("INT", profile="performance"), EnvironmentSettings("PROD", profile="budget")))
+    built = architectures(TODO, settings)
+    default = architectures(TODO)
+    backend = {name: next(w for w in built[name].workloads if w.name == "backend") for name in ("INT", "PROD")}
+    assert (backend["INT"].replicas, backend["PROD"].replicas) == (2, 1)
+    # INT now gets what PROD got by default, and the other way round.
+    default_backend = {name: next(w for w in default[name].workloads if w.name == "backend") for name in ("INT", "PROD")}
+    assert backend["INT"].resources == default_backend["PROD"].resources
+    assert backend["PROD"].resources == default_backend["INT"].resources
+    assert backend["INT"].resources != backend["PROD"].resources
+
+
+def _knobs() -> Settings:
+    return parse_settings(
+        "[profiles.performance]\nreplicas = 3\ndisruption_budget = true\nspread_across_nodes = true\n"
+        "autoscale_min = 2\nautoscale_max = 5\nautoscale_cpu = 75\n"
+    ).settings
+
+
+def test_performance_knobs_give_a_budget_spreading_and_an_autoscaler(tmp_path: Path) -> None:
+    objects = documents(_shop(tmp_path), "PROD", _knobs())
+    deployments = by_kind(objects, "Deployment")
+    web = deployments["web"]["spec"]
+    assert "replicas" not in web  # the autoscaler owns the number of copies
+    assert web["template"]["spec"]["topologySpreadConstraints"] == [
+        {
+            "maxSkew": 1,
+            "topologyKey": "kubernetes.io/hostname",
+            "whenUnsatisfiable": "ScheduleAnyway",
+            "labelSelector": {"matchLabels": web["selector"]["matchLabels"]},
+        }
+    ]
+    (budget,) = by_kind(objects, "PodDisruptionBudget").values()
+    assert budget["metadata"]["name"] == "web" and budget["spec"]["minAvailable"] == 1
+    assert budget["spec"]["selector"] == web["selector"]
+    (autoscaler,) = by_kind(objects, "HorizontalPodAutoscaler").values()
+    assert autoscaler["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
+    assert (autoscaler["spec"]["minReplicas"], autoscaler["spec"]["maxReplicas"]) == (2, 5)
+    assert autoscaler["spec"]["metrics"][0]["resource"]["target"] == {"type": "Utilization", "averageUtilization": 75}
+    # Single instances and databases are never replicated, kept available, spread or scaled.
+    worker = deployments["worker"]["spec"]
+    assert worker["replicas"] == 1 and "topologySpreadConstraints" not in worker["template"]["spec"]
+    database = by_kind(objects, "StatefulSet")["db"]["spec"]
+    assert database["replicas"] == 1 and "topologySpreadConstraints" not in database["template"]["spec"]
+    for item in objects:
+        if item["kind"] != "Issuer":  # a custom resource, validated against its CRD in test_kubernetes.py
+            kubernetes_validate.validate(item, KUBERNETES_VERSION, strict=True)
+    printed = print_architectures([architectures(_shop(tmp_path), _knobs())["PROD"]])
+    assert "autoscale:\n    minimum: 2\n    maximum: 5\n    cpu_utilisation: 75\n" in printed
+    assert "disruption_budget:\n    min_available: 1\n" in printed and "spread_across_nodes: true\n" in printed
+
+
+def test_no_budget_for_a_single_replica_and_nothing_in_budget_environments(tmp_path: Path) -> None:
+    settings = parse_settings("[profiles.performance]\nreplicas = 1\ndisruption_budget = true\nspread_across_nodes = true\n").settings
+    objects = documents(_shop(tmp_path), "PROD", settings)
+    assert not by_kind(objects, "PodDisruptionBudget") and not by_kind(objects, "HorizontalPodAutoscaler")
+    assert "topologySpreadConstraints" not in by_kind(objects, "Deployment")["web"]["spec"]["template"]["spec"]
+    budget_placed = Settings(profiles=_knobs().profiles, environments=(EnvironmentSettings("PROD", profile="budget"),))
+    objects = documents(_shop(tmp_path), "PROD", budget_placed)
+    assert {item["kind"] for item in objects}.isdisjoint({"PodDisruptionBudget", "HorizontalPodAutoscaler"})
+    assert by_kind(objects, "Deployment")["web"]["spec"]["replicas"] == 1
+
+
+def test_every_profile_key_is_documented() -> None:
+    documentation = (REPOSITORY / "docs" / "compiler.md").read_text(encoding="utf-8")
+    for key in PROFILE_KEYS:
+        assert f"| `[profiles.NAME]` | `{key}` |" in documentation, key
