@@ -34,6 +34,7 @@ from pathlib import Path
 from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.architecture.from_requirements import build_architecture, index_application
 from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
+from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.atomic import write_atomically
@@ -362,9 +363,16 @@ def run_build(
     outcome = BuildOutcome(EXIT_OK)
     if analysis.diagnostics:
         outcome.reports.append(DiagnosticsReport(analysis.source, analysis.diagnostics))
-    if settings_result.diagnostics and settings_result.source is not None:
-        outcome.reports.append(DiagnosticsReport(settings_result.source, settings_result.diagnostics))
-    if analysis.has_errors or _has_errors(settings_result):
+    settings_diagnostics = settings_result.diagnostics
+    placement: tuple[Diagnostic, ...] = ()
+    if not analysis.has_errors:
+        # KON326, KON327: the environments' placement, which needs the file and the settings.
+        placement = placement_diagnostics(analysis.requirements.applications, settings_result)
+        settings_diagnostics = (*settings_diagnostics, *(found for found in placement if found.path))
+        _report_file_diagnostics(outcome, analysis, tuple(found for found in placement if not found.path))
+    if settings_diagnostics and settings_result.source is not None:
+        outcome.reports.append(DiagnosticsReport(settings_result.source, settings_diagnostics))
+    if analysis.has_errors or _has_errors(settings_result) or placement:
         outcome.exit_code = EXIT_ERRORS
         outcome.messages.append("not building: fix the errors above first; nothing was written")
         return outcome
@@ -391,7 +399,12 @@ def run_build(
         return outcome
 
     settings = settings_result.settings
-    delivery = Delivery(settings.delivery_repository, settings.delivery_branch, settings.delivery_path)
+    delivery = Delivery(
+        settings.delivery_repository,
+        settings.delivery_branch,
+        settings.delivery_path,
+        clusters=tuple((placement.name, placement.cluster) for placement in settings.environments),
+    )
     if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
         outcome.exit_code = EXIT_USAGE
         outcome.messages.append(

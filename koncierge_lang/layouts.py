@@ -98,6 +98,8 @@ class Delivery:
     branch: str
     path: str
     interval: str = "5m"
+    # (environment, cluster) from `[environments.NAME] cluster`; an environment not named: `default`.
+    clusters: tuple[tuple[str, str], ...] = ()
 
 
 def delivery_scope(application_folder: str) -> str:
@@ -107,11 +109,9 @@ def delivery_scope(application_folder: str) -> str:
     return f"{application_folder}/delivery"
 
 
-def cluster_of_environment(application_folder: str, environment: str) -> str:
-    """The cluster an environment is deployed to. Every environment goes to `default` until
-    `koncierge.toml` can name clusters (`[environments.NAME] cluster`, being added separately):
-    this is the one place to ask it then."""
-    return DEFAULT_CLUSTER
+def cluster_of_environment(delivery: Delivery, environment: str) -> str:
+    """The cluster an environment is deployed to: `[environments.NAME] cluster`, else `default`."""
+    return next((cluster for name, cluster in delivery.clusters if name == environment and cluster), DEFAULT_CLUSTER)
 
 
 def repository_path(delivery: Delivery, relative_path: str) -> str:
@@ -146,7 +146,7 @@ def _flux_files(
     source_header: Callable[[str], str],
 ) -> list[tuple[str, str, str]]:
     files: list[tuple[str, str, str]] = []
-    clusters = sorted({cluster_of_environment(application_folder, name) for name, _ in environments})
+    clusters = sorted({cluster_of_environment(delivery, name) for name, _ in environments})
     for cluster in clusters:
         folder = f"clusters/{cluster}/{application_folder}"
         source = {
@@ -163,7 +163,7 @@ def _flux_files(
             )
         )
     for name, _ in environments:
-        cluster = cluster_of_environment(application_folder, name)
+        cluster = cluster_of_environment(delivery, name)
         kustomization = {
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
             "kind": "Kustomization",
@@ -196,7 +196,7 @@ def _argocd_files(
     namespaces: set[tuple[tuple[str, str], str]] = set()
     cluster_kinds: set[tuple[str, str]] = set()
     for name, objects in environments:
-        cluster = _destination(cluster_of_environment(application_folder, name))
+        cluster = _destination(cluster_of_environment(delivery, name))
         for item in objects:
             namespace = _namespace_of(item)
             if namespace:
@@ -221,7 +221,7 @@ def _argocd_files(
     files = [(f"{folder}/appproject.yaml", delivery_scope(application_folder), dump_documents([project], project_header))]
     for name, objects in environments:
         environment_namespaces = sorted({_namespace_of(item) for item in objects} - {""})
-        key, value = _destination(cluster_of_environment(application_folder, name))
+        key, value = _destination(cluster_of_environment(delivery, name))
         destination: dict[str, object] = {key: value}
         if len(environment_namespaces) == 1:
             destination["namespace"] = environment_namespaces[0]

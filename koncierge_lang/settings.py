@@ -11,9 +11,10 @@ one list of them, and a test checks that the documentation names each one.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,44 @@ SETTINGS_FILE_NAME = "koncierge.toml"
 LETS_ENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory"
 LETS_ENCRYPT_STAGING = "https://acme-staging-v02.api.letsencrypt.org/directory"
 ANCESTOR_ACME_EMAIL = "acme.administrator@example.com"
+
+
+PROFILES = ("performance", "budget")
+DEFAULT_CLUSTER = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvironmentSettings:
+    """Where one environment is placed (`[environments.NAME]`, NAME as declared in the `.kon` file).
+
+    An empty `namespace` or `profile` was not set: the namespace is then `<application>-<environment>`
+    and the profile follows the environment's kind (`resolved_profile`)."""
+
+    name: str
+    cluster: str = DEFAULT_CLUSTER
+    namespace: str = ""
+    profile: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSettings:
+    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for the components
+    that may run as several interchangeable copies: never a database, a component with storage of
+    its own, or one declared `single instance`. The defaults reproduce what the environment kinds
+    decided before profiles existed: two replicas in performance, one in budget, nothing more.
+
+    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`."""
+
+    name: str
+    replicas: int = 1
+    disruption_budget: bool = False
+    spread_across_nodes: bool = False
+    autoscale_min: int = 0
+    autoscale_max: int = 0
+    autoscale_cpu: int = 80
+
+
+DEFAULT_PROFILES = (ProfileSettings("performance", replicas=2), ProfileSettings("budget"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +117,24 @@ class Settings:
     delivery_repository: str = ""
     delivery_branch: str = "main"
     delivery_path: str = ""
+    # [environments.NAME], in the file's order.
+    environments: tuple[EnvironmentSettings, ...] = field(default=())
+    # [profiles.performance], [profiles.budget]: both always present, with their defaults.
+    profiles: tuple[ProfileSettings, ...] = field(default=DEFAULT_PROFILES)
+
+    def profile(self, name: str) -> ProfileSettings:
+        """The knobs of profile `name` (`performance` or `budget`)."""
+        return next(entry for entry in self.profiles if entry.name == name)
+
+    def environment(self, name: str) -> EnvironmentSettings:
+        """The placement of the environment declared as `name`: its table, or the defaults."""
+        return next((entry for entry in self.environments if entry.name == name), EnvironmentSettings(name))
+
+
+def resolved_profile(placement: EnvironmentSettings, performance_optimised: bool) -> str:
+    """The profile an environment is built with: its setting, else `performance` for the kinds that
+    are performance-optimised (PERF, PROD) and `budget` for the others."""
+    return placement.profile or ("performance" if performance_optimised else "budget")
 
 
 # (table, key) -> (Settings field, expected Python type, allowed values or None).
@@ -110,13 +167,32 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("delivery", "path"): ("delivery_path", str, None),
 }
 
-_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS}))
+ENVIRONMENTS_TABLE = "environments"
+# key of [environments.NAME] -> (EnvironmentSettings field, allowed values or None); all strings.
+ENVIRONMENT_KEYS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "cluster": ("cluster", None),
+    "namespace": ("namespace", None),
+    "profile": ("profile", PROFILES),
+}
+
+PROFILES_TABLE = "profiles"
+# key of [profiles.NAME] -> (ProfileSettings field, expected Python type).
+PROFILE_KEYS: dict[str, tuple[str, type]] = {
+    "replicas": ("replicas", int),
+    "disruption_budget": ("disruption_budget", bool),
+    "spread_across_nodes": ("spread_across_nodes", bool),
+    "autoscale_min": ("autoscale_min", int),
+    "autoscale_max": ("autoscale_max", int),
+    "autoscale_cpu": ("autoscale_cpu", int),
+}
+
+_TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE, PROFILES_TABLE}))
 _CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
 _LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
-assert {name for name, _, _ in SETTINGS_KEYS.values()} == {item.name for item in fields(Settings)}
+assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments", "profiles"} == {item.name for item in fields(Settings)}
 
 
 def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -172,6 +248,12 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
     values: dict[str, Any] = {}
     for table_name in document:
         table = document[table_name]
+        if table_name == ENVIRONMENTS_TABLE and isinstance(table, dict):
+            values["environments"] = _environments(source, table, diagnostics, path)
+            continue
+        if table_name == PROFILES_TABLE and isinstance(table, dict):
+            values["profiles"] = _profiles(source, table, diagnostics, path)
+            continue
         if table_name not in _TABLES or not isinstance(table, dict):
             span = _locate(source, None, table_name)
             message = (
@@ -184,7 +266,7 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
             span = _locate(source, table_name, key)
             if entry is None:
                 known = sorted(known_key for known_table, known_key in SETTINGS_KEYS if known_table == table_name)
-                message = f"`{key}` is not a setting of [{table_name}]; its settings are {', '.join(known)}"
+                message = f"`{key}` is not a setting of [{table_name}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
                 diagnostics.append(_diagnostic("KON320", message, span, path))
                 continue
             field_name, expected_type, allowed = entry
@@ -195,6 +277,104 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
                 continue
             values[field_name] = value
     return SettingsResult(Settings(**values), tuple(diagnostics), source)
+
+
+def _environments(
+    source: SourceText, tables: dict[str, Any], diagnostics: list[Diagnostic], path: str
+) -> tuple[EnvironmentSettings, ...]:
+    """`[environments.NAME]` tables; whether NAME is declared is checked against the `.kon` file
+    (KON326, `koncierge_lang.lowering`)."""
+    found: list[EnvironmentSettings] = []
+    for name, table in tables.items():
+        table_path = f"{ENVIRONMENTS_TABLE}.{name}"
+        if not isinstance(table, dict):
+            message = f"`{table_path}` must be a table `[{table_path}]` of the keys {', '.join(ENVIRONMENT_KEYS)}"
+            diagnostics.append(_diagnostic("KON320", message, _locate(source, ENVIRONMENTS_TABLE, name), path))
+            continue
+        values: dict[str, str] = {}
+        for key, value in table.items():
+            span = _locate(source, table_path, key)
+            entry = ENVIRONMENT_KEYS.get(key)
+            if entry is None:
+                known = sorted(ENVIRONMENT_KEYS)
+                message = f"`{key}` is not a setting of [{table_path}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
+                diagnostics.append(_diagnostic("KON320", message, span, path))
+                continue
+            field_name, allowed = entry
+            problem = _value_problem(field_name, value, str, allowed)
+            if not problem and field_name in ("cluster", "namespace") and not is_dns_label(str(value)):
+                problem = f"`{value}` is not a {field_name} name (a DNS label: lower-case letters, digits and `-`)"
+            if problem:
+                diagnostics.append(_diagnostic("KON321", f"[{table_path}] {key}: {problem}", span, path))
+                continue
+            values[field_name] = value
+        found.append(EnvironmentSettings(name, **values))
+    return tuple(found)
+
+
+def _profiles(
+    source: SourceText, tables: dict[str, Any], diagnostics: list[Diagnostic], path: str
+) -> tuple[ProfileSettings, ...]:
+    """`[profiles.performance]` and `[profiles.budget]`, each over its defaults."""
+    found = {profile.name: profile for profile in DEFAULT_PROFILES}
+    for name, table in tables.items():
+        table_path = f"{PROFILES_TABLE}.{name}"
+        if name not in PROFILES or not isinstance(table, dict):
+            message = (
+                f"`{table_path}` is not a profile table{_did_you_mean(name, list(PROFILES))}; "
+                f"the profiles are {', '.join(f'[{PROFILES_TABLE}.{known}]' for known in PROFILES)}"
+            )
+            diagnostics.append(_diagnostic("KON320", message, _locate(source, None, table_path), path))
+            continue
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            span = _locate(source, table_path, key)
+            entry = PROFILE_KEYS.get(key)
+            if entry is None:
+                known = sorted(PROFILE_KEYS)
+                message = f"`{key}` is not a setting of [{table_path}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
+                diagnostics.append(_diagnostic("KON320", message, span, path))
+                continue
+            field_name, expected_type = entry
+            problem = _value_problem(field_name, value, expected_type, None)
+            if not problem and field_name in ("replicas", "autoscale_max", "autoscale_min") and not 0 <= value <= 1000:
+                problem = "expected a number of replicas between 0 and 1000"
+            if not problem and field_name == "replicas" and value < 1:
+                problem = "run at least 1 replica"
+            if not problem and field_name == "autoscale_cpu" and not 1 <= value <= 1000:
+                problem = "expected a target CPU utilisation in percent of the request, between 1 and 1000"
+            if problem:
+                diagnostics.append(_diagnostic("KON321", f"[{table_path}] {key}: {problem}", span, path))
+                continue
+            values[field_name] = value
+        profile = ProfileSettings(name, **{**_profile_values(found[name]), **values})
+        if profile.autoscale_max and profile.autoscale_max < (profile.autoscale_min or profile.replicas):
+            span = _locate(source, table_path, "autoscale_max")
+            message = (
+                f"[{table_path}] autoscale_max: {profile.autoscale_max} is fewer than the minimum of "
+                f"{profile.autoscale_min or profile.replicas} replicas"
+            )
+            diagnostics.append(_diagnostic("KON321", message, span, path))
+            profile = ProfileSettings(name, **{**_profile_values(profile), "autoscale_max": 0})
+        found[name] = profile
+    return tuple(found[name] for name in PROFILES)
+
+
+def _profile_values(profile: ProfileSettings) -> dict[str, Any]:
+    return {key: getattr(profile, key) for key, _ in PROFILE_KEYS.values()}
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def environment_span(source: SourceText, name: str, key: str | None = None) -> Span:
+    """Where `[environments.NAME]` (or its `key`) is in a settings file, for diagnostics that need
+    the `.kon` file as well (KON326, KON327)."""
+    if key is None:
+        return _locate(source, None, f"{ENVIRONMENTS_TABLE}.{name}")
+    return _locate(source, f"{ENVIRONMENTS_TABLE}.{name}", key)
 
 
 def _value_problem(field_name: str, value: object, expected_type: type, allowed: tuple[str, ...] | None) -> str:
@@ -239,6 +419,11 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
     return ""
 
 
+def settings_diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
+    """A diagnostic located in the settings file at `path`."""
+    return _diagnostic(code, message, span, path)
+
+
 def _diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:
     diagnostic = make_diagnostic(code, message, span)
     return Diagnostic(
@@ -264,7 +449,7 @@ def _point(source: SourceText, line: int, column: int) -> Span:
     return source.span(offset, offset)
 
 
-_TABLE_HEADER = re.compile(r"^\s*\[\s*(\"[^\"]*\"|[A-Za-z0-9_-]+)\s*\]")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*((?:\"[^\"]*\"|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:\"[^\"]*\"|[A-Za-z0-9_-]+))*)\s*\]")
 _KEY_LINE = re.compile(r"^(\s*)(\"[^\"]*\"|'[^']*'|[A-Za-z0-9_-]+)\s*=")
 
 
@@ -280,7 +465,7 @@ def _locate(source: SourceText, table: str | None, key: str) -> Span:
     for line in source.text.splitlines(keepends=True):
         header = _TABLE_HEADER.match(line)
         if header:
-            current_table = header.group(1).strip('"')
+            current_table = ".".join(part.strip().strip('"') for part in header.group(1).split("."))
             if table is None and current_table == key:
                 start = offset + header.start(1)
                 return source.span(start, start + len(header.group(1)))

@@ -18,6 +18,7 @@ from koncierge_lang.architecture.model import (
     INGRESS,
     OUTSIDE,
     Adjustments,
+    Autoscale,
     CertificateIssuer,
     Claim,
     ConfigurationSet,
@@ -73,15 +74,22 @@ from koncierge_lang.security.databases import (
     SECRET_FILES_DIRECTORY,
     readiness_command,
 )
-from koncierge_lang.settings import Settings, parse_labels
+from koncierge_lang.settings import ProfileSettings, Settings, parse_labels, resolved_profile
 
 BACKUP_DIRECTORY = "/backups"
 _BACKUP_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _FALLBACK_BACKUP_SIZE = "1Gi"
 
 
-def namespace_name(application: requirements.Application, environment: requirements.Environment) -> str:
-    """The namespace of an application in an environment: `todo-prod` (`generated_names.namespace_name`)."""
+def namespace_name(
+    application: requirements.Application, environment: requirements.Environment, settings: Settings | None = None
+) -> str:
+    """The namespace of an application in an environment: the `namespace` of its
+    `[environments.NAME]` settings, else `todo-prod` (`generated_names.namespace_name`)."""
+    if settings is not None:
+        override = settings.environment(environment.name).namespace
+        if override:
+            return override
     return _namespace_name(application.kubernetes_name, environment.name)
 
 
@@ -182,7 +190,15 @@ def build_architecture(
         index = index_application(application)
     elif index.application is not application:
         raise ValueError("the index was made for another application")
-    context = _Context(application, environment, index, pull_policy=_pull_policy(environment, settings))
+    context = _Context(
+        application,
+        environment,
+        index,
+        pull_policy=_pull_policy(environment, settings),
+        namespace=namespace_name(application, environment, settings),
+        profile=environment_profile(environment, settings),
+    )
+    placement = settings.environment(environment.name)
 
     routed = {route.component for route in application.routes}
     workloads: list[Workload] = []
@@ -267,6 +283,8 @@ def build_architecture(
         environment=environment.name,
         environment_kind=environment.kind,
         namespace=context.namespace,
+        cluster=placement.cluster,
+        profile=context.profile.name,
         domain=environment.domain,
         https=environment.https,
         backups=environment.backups,
@@ -306,12 +324,17 @@ def _public_service(context: _Context, component: requirements.Component) -> Ser
     return Service(name=public_service_name(name), workload=name, exposure="public", ports=tuple(ports))
 
 
+def environment_profile(environment: requirements.Environment, settings: Settings) -> ProfileSettings:
+    """The profile an environment is built with (`[environments.NAME] profile`, else by its kind)."""
+    return settings.profile(resolved_profile(settings.environment(environment.name), environment.performance_optimised))
+
+
 def is_hardened(environment: requirements.Environment, settings: Settings) -> bool:
     return settings.hardening == "all" or (settings.hardening == "strict" and environment.strict_security)
 
 
-# Requests and limits when neither the settings nor the author say: small in environments that
-# only try things out, more in performance-optimised ones; databases get more memory for caches.
+# Requests and limits when neither the settings nor the author say: small in budget environments,
+# more in performance ones; databases get more memory for caches.
 _DEFAULT_RESOURCES = {
     (False, False): Resources("50m", "64Mi", "500m", "256Mi"),
     (False, True): Resources("100m", "256Mi", "1", "512Mi"),
@@ -332,7 +355,8 @@ def _resources(environment: requirements.Environment, workload: Workload, settin
     else the environment's defaults."""
     sized = _size_resources(workload.size)
     if sized is None:
-        default = _DEFAULT_RESOURCES[(environment.performance_optimised, workload.role == "database")]
+        performance = environment_profile(environment, settings).name == "performance"
+        default = _DEFAULT_RESOURCES[(performance, workload.role == "database")]
         sized = Resources(
             settings.cpu_request or default.cpu_request,
             settings.memory_request or default.memory_request,
@@ -504,6 +528,7 @@ class _Context:
     index: ApplicationIndex
     pull_policy: str = ""
     namespace: str = ""
+    profile: ProfileSettings = field(default_factory=lambda: ProfileSettings("budget"))
     # (source, target, port, protocol, reason); a set so that repeated references count once.
     flows: set[tuple[str, str, int, str, str]] = field(default_factory=set)
     # The index's look-ups, at hand.
@@ -512,7 +537,8 @@ class _Context:
     routes: dict[str, requirements.Route] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.namespace = namespace_name(self.application, self.environment)
+        if not self.namespace:
+            self.namespace = namespace_name(self.application, self.environment)
         self.components = self.index.components
         self.values = self.index.values
         self.routes = self.index.routes
@@ -574,13 +600,22 @@ def _component_workload(
             )
 
     stateful = layout.stateful
+    profile = context.profile
+    # Only interchangeable copies are replicated, kept available, spread and scaled by the profile.
+    interchangeable = not (stateful or component.single_instance or component.is_database)
+    autoscale = None
     if component.replicas is not None:
         replicas = component.replicas
-    elif stateful or component.single_instance:
+    elif not interchangeable:
         replicas = 1
     else:
-        # Two interchangeable replicas keep serving while one is replaced or its node fails.
-        replicas = 2 if context.environment.performance_optimised else 1
+        # By default two interchangeable replicas in performance environments keep serving while
+        # one is replaced or its node fails; the profile may ask for more, or for autoscaling.
+        replicas = profile.replicas
+        if profile.autoscale_max:
+            autoscale = Autoscale(profile.autoscale_min or replicas, profile.autoscale_max, profile.autoscale_cpu)
+    fewest = autoscale.minimum if autoscale is not None else replicas
+    several = interchangeable and fewest > 1
 
     health = component.health
     declared_probes = _declared_probes(component)
@@ -619,6 +654,9 @@ def _component_workload(
         declared_probes=declared_probes,
         declared_resources=declared_resources,
         single_instance=component.single_instance,
+        disruption_budget=several and profile.disruption_budget,
+        spread_across_nodes=several and profile.spread_across_nodes,
+        autoscale=autoscale,
         pod=component.pod,
         adjustments=_adjustments(component.adjustments),
         containers=_containers(

@@ -221,6 +221,15 @@ class Container:
 
 
 @dataclass(frozen=True, slots=True)
+class Autoscale:
+    """Between `minimum` and `maximum` copies, aiming at `cpu_utilisation` percent of the CPU request."""
+
+    minimum: int
+    maximum: int
+    cpu_utilisation: int
+
+
+@dataclass(frozen=True, slots=True)
 class Workload:
     name: str
     component: str
@@ -270,6 +279,12 @@ class Workload:
     # What the author adjusted of hardening, and the pod's other containers (issue 13).
     adjustments: Adjustments = Adjustments()
     containers: tuple[Container, ...] = ()
+    # What the environment's profile adds to a workload of interchangeable copies (issue 14):
+    # at least one copy kept up during voluntary disruptions (node drains), copies spread over
+    # nodes where possible, and scaling with CPU load. Never for a single instance or a database.
+    disruption_budget: bool = False
+    spread_across_nodes: bool = False
+    autoscale: Autoscale | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +408,10 @@ class EnvironmentArchitecture:
     environment: str
     environment_kind: str
     namespace: str
+    # Where the environment is placed and how generously it runs (`[environments.NAME]` settings):
+    # the cluster's name as the platform team calls it, and `performance` or `budget`.
+    cluster: str
+    profile: str
     domain: str
     https: bool
     backups: bool

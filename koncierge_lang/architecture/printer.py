@@ -50,6 +50,8 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
         "environment": architecture.environment,
         "kind": architecture.environment_kind,
         "namespace": architecture.namespace,
+        "cluster": architecture.cluster,
+        "profile": architecture.profile,
         "domain": architecture.domain,
         "flags": flags,
         "workloads": [_workload(workload) for workload in architecture.workloads],
@@ -149,6 +151,16 @@ def _workload(workload: Workload) -> dict[str, object]:
         data["replicas"] = workload.replicas
     if workload.single_instance:
         data["single_instance"] = True
+    if workload.autoscale is not None:
+        data["autoscale"] = {
+            "minimum": workload.autoscale.minimum,
+            "maximum": workload.autoscale.maximum,
+            "cpu_utilisation": workload.autoscale.cpu_utilisation,
+        }
+    if workload.disruption_budget:
+        data["disruption_budget"] = {"min_available": 1}
+    if workload.spread_across_nodes:
+        data["spread_across_nodes"] = True
     if workload.size:
         data["size"] = workload.size
     resources = workload.resources

@@ -3,7 +3,8 @@
 A file is checked as `koncierge build` and the editor check it: the analysis (syntax, names,
 semantics), the platform settings beside it (`koncierge.toml`, reported once however many files
 share it) and, when the file has no errors, what building each of its environments finds
-(KON323-KON325, `koncierge_lang.lowering`). Text is written diagnostic by diagnostic as it is
+(KON323-KON325, `koncierge_lang.lowering`) and how the settings place its environments
+(KON326, KON327). Text is written diagnostic by diagnostic as it is
 rendered, and a long source line is shown as a window around the column, so the output grows with
 the number of problems and nothing else.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
+from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.diagnostics import Diagnostic, Severity
 from koncierge_lang.inputs import InputFile, InputProblem, read_input
 from koncierge_lang.lowering import compiler_diagnostics, lower_file
@@ -56,18 +58,25 @@ def check_input(input_file: InputFile, settings_already_reported: set[str]) -> l
     kon_path = Path(input_file.path)  # `<stdin>` is in the current folder
     settings_result = load_settings(kon_path)
     diagnostics = analysis.diagnostics
+    # Placement problems (KON326, KON327) need this file's environments, so they are reported with
+    # it even when the settings file itself was already reported for another file.
+    placement_in_settings: tuple[Diagnostic, ...] = ()
     if not analysis.has_errors:
         # The settings as read, even with errors of their own: the editor lowers with them too.
         lowered = lower_file(analysis.requirements.applications, settings_result.settings)
-        found = compiler_diagnostics(lowered)
+        placement = placement_diagnostics(analysis.requirements.applications, settings_result)
+        placement_in_settings = tuple(found for found in placement if found.path)
+        found = (*compiler_diagnostics(lowered), *(found for found in placement if not found.path))
         if found:
             diagnostics = tuple(sorted((*diagnostics, *found), key=Diagnostic.sort_key))
     reports: list[Report] = [(analysis.source, diagnostics)]
     settings_key = os.path.realpath(settings_path_for(kon_path))
+    settings_diagnostics: tuple[Diagnostic, ...] = placement_in_settings
     if settings_result.source is not None and settings_key not in settings_already_reported:
         settings_already_reported.add(settings_key)
-        if settings_result.diagnostics:
-            reports.append((settings_result.source, settings_result.diagnostics))
+        settings_diagnostics = (*settings_result.diagnostics, *placement_in_settings)
+    if settings_result.source is not None and settings_diagnostics:
+        reports.append((settings_result.source, tuple(sorted(settings_diagnostics, key=Diagnostic.sort_key))))
     return reports
 
 

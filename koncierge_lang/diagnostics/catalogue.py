@@ -728,6 +728,26 @@ RULES: tuple[Rule, ...] = (
         "Report the bug with the file (or the smallest part of it that still shows the error) and the "
         "message. Until it is fixed, changing the statements of that environment may avoid it.",
     ),
+    Rule(
+        "KON326", "unknown-environment-setting", E,
+        "`koncierge.toml` has a table `[environments.NAME]` for an environment that the `.kon` file "
+        "beside it does not declare.",
+        "Placement settings for a misspelt environment would be ignored without a word, and the "
+        "environment the platform team meant would be built into the default cluster, namespace and "
+        "profile.",
+        '[environments.PRDO]   # the file declares PROD\ncluster = "eu-central"',
+        "Name the table after an environment the file declares, exactly as it is written there "
+        "(the message suggests the closest one), or remove it.",
+    ),
+    Rule(
+        "KON327", "shared-namespace", E,
+        "Two environments of one application are placed in the same cluster and namespace, through "
+        "`namespace` (and `cluster`) in `[environments.NAME]` of `koncierge.toml`.",
+        "Both environments generate objects with the same names in that namespace: applying one "
+        "would overwrite the other's workloads, configuration and secrets.",
+        '[environments.ACC]\nnamespace = "shop-prod"   # PROD\'s namespace',
+        "Give each environment its own namespace, or place them in different clusters.",
+    ),
 )
 
 _RULES_BY_CODE = {entry.code: entry for entry in RULES}

@@ -161,7 +161,9 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
                 }
             )
     documents.extend(network_policies(architecture))
-    documents.extend(_workload(architecture, workload) for workload in architecture.workloads)
+    for workload in architecture.workloads:
+        documents.append(_workload(architecture, workload))
+        documents.extend(_availability(architecture, workload))
     ingress = architecture.ingress
     if ingress is not None:
         if ingress.issuer is not None:
@@ -603,6 +605,46 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
     return spec
 
 
+def _availability(architecture: EnvironmentArchitecture, workload: Workload) -> list[Manifest]:
+    """The PodDisruptionBudget and HorizontalPodAutoscaler the environment's profile gives a
+    workload of interchangeable copies (stage 1 decides which workloads get them)."""
+    documents: list[Manifest] = []
+    metadata = _metadata(architecture, workload.name, workload.role, part_of=workload.name)
+    if workload.disruption_budget:
+        documents.append(
+            {
+                "apiVersion": "policy/v1",
+                "kind": "PodDisruptionBudget",
+                "metadata": metadata,
+                "spec": {"minAvailable": 1, "selector": {"matchLabels": selector(architecture, workload.name)}},
+            }
+        )
+    autoscale = workload.autoscale
+    if autoscale is not None:
+        documents.append(
+            {
+                "apiVersion": "autoscaling/v2",
+                "kind": "HorizontalPodAutoscaler",
+                "metadata": _metadata(architecture, workload.name, workload.role, part_of=workload.name),
+                "spec": {
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload.name},
+                    "minReplicas": autoscale.minimum,
+                    "maxReplicas": autoscale.maximum,
+                    "metrics": [
+                        {
+                            "type": "Resource",
+                            "resource": {
+                                "name": "cpu",
+                                "target": {"type": "Utilization", "averageUtilization": autoscale.cpu_utilisation},
+                            },
+                        }
+                    ],
+                },
+            }
+        )
+    return documents
+
+
 def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Manifest:
     pod_labels = labels(architecture, workload.name, workload.role)
     # The author's labels beside Koncierge's, which the selectors need (the checker refuses them).
@@ -610,7 +652,8 @@ def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Mani
     template_metadata: dict[str, object] = {"labels": template_labels}
     if workload.pod.annotations:
         template_metadata["annotations"] = dict(workload.pod.annotations)
-    template = {"metadata": template_metadata, "spec": _pod_spec(workload)}
+    pod_spec = _pod_spec(workload)
+    template = {"metadata": template_metadata, "spec": pod_spec}
     metadata = _metadata(architecture, workload.name, workload.role, part_of=workload.name)
     if workload.kind is WorkloadKind.SCHEDULED:
         return {
@@ -633,6 +676,19 @@ def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Mani
         "replicas": workload.replicas,
         "selector": {"matchLabels": selector(architecture, workload.name)},
     }
+    if workload.autoscale is not None:
+        # The autoscaler owns the number of copies: applying the manifests again must not reset it.
+        del spec["replicas"]
+    if workload.spread_across_nodes:
+        pod_spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                # Spread where the nodes allow it; a cluster of one node still runs every copy.
+                "whenUnsatisfiable": "ScheduleAnyway",
+                "labelSelector": {"matchLabels": selector(architecture, workload.name)},
+            }
+        ]
     if workload.kind is WorkloadKind.STATEFUL:
         spec["serviceName"] = workload.name
         spec["template"] = template

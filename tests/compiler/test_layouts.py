@@ -423,3 +423,20 @@ def test_delivery_layouts_need_a_repository_and_argocd_every_environment(tmp_pat
     for wrong in ('path = "../up"', 'path = "/abs"', 'branch = "a b"', 'repository = "not a url"'):
         result = parse_settings(f"[delivery]\n{wrong}\n")
         assert [diagnostic.code for diagnostic in result.diagnostics] == ["KON321"], wrong
+
+
+def test_a_cluster_per_environment_puts_each_environments_delivery_in_its_cluster(tmp_path: Path) -> None:
+    kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
+    clusters = '[environments.PROD]\ncluster = "prod"\n\n[environments.INT]\ncluster = "staging"\n'
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + clusters)
+    out = tmp_path / "repo" / "deploy" / "out"
+    assert run_build(kon, str(out), layout="flux").exit_code == 0
+    kustomizations = {path.parent.parent.name: path.name for path in out.glob("clusters/*/todo/kustomization-*.yaml")}
+    assert {cluster for cluster in kustomizations} == {"default", "prod", "staging"}
+    assert (out / "clusters" / "prod" / "todo" / "kustomization-prod.yaml").is_file()
+    assert (out / "clusters" / "prod" / "todo" / "gitrepository.yaml").is_file()
+    assert not (out / "clusters" / "default" / "todo" / "kustomization-prod.yaml").exists()
+    argocd = tmp_path / "argo"
+    assert run_build(kon, str(argocd), layout="argocd").exit_code == 0
+    application = only_document(argocd / "argocd" / "todo" / "application-prod.yaml")
+    assert application["spec"]["destination"].get("name") == "prod"
