@@ -377,7 +377,7 @@ RULES: tuple[Rule, ...] = (
         "Kubernetes probes count whole seconds; `every 0` would never ask and `failures 0` would never "
         "decide, and a time of several hours is almost always a mistake in the unit.",
         'component backend {\n  port 8080\n  probe live tcp every 500ms failures 0\n}',
-        "Write seconds or minutes: `10`, `10s`, `2m`, `1m30s`; `after` may be 0, the others start at 1s; "
+        "Write seconds, minutes or hours: `10`, `10s`, `2m`, `1m30s`, `1h`; `after` may be 0, the others start at 1s; "
         "`failures` is a whole number such as `3`.",
     ),
     Rule(

@@ -104,7 +104,7 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "http": "`probe ... http \"/path\" [on PORT]` — a GET of the path answers 200-399 when well.",
     "grpc": "`probe ... grpc [on PORT]` — the gRPC health checking protocol.",
     "tcp": "`probe ... tcp [on PORT]` — a TCP connection to the port opens.",
-    "every": "`every 10s` — how often the probe asks: seconds or minutes (`10`, `10s`, `2m`, `1m30s`); 10s "
+    "every": "`every 10s` — how often the probe asks: seconds, minutes or hours (`10`, `10s`, `2m`, `1m30s`, `1h`); 10s "
     "unless given.",
     "timeout": "`timeout 2s` — how long one probe may take before it counts as failed; 5s unless given.",
     "failures": "`failures 3` — how many failed probes in a row count as a failure; 3 unless given (30 for "

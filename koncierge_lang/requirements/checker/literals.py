@@ -57,3 +57,17 @@ def valid_domain(domain: str) -> bool:
     if not domain or len(domain) > 253:
         return False
     return is_dns_subdomain(domain)
+
+
+# `30`, `30s`, `2m`, `1m30s`, `1h`: whole seconds, minutes and hours, largest first.
+_DURATION = re.compile(r"(?:(?P<hours>[0-9]+)h)?(?:(?P<minutes>[0-9]+)m)?(?:(?P<seconds>[0-9]+)s?)?")
+
+
+def duration_seconds(text: str) -> int | None:
+    """A duration as the language writes it (probe timing, `stops within`) in seconds: `10`,
+    `10s`, `2m`, `1m30s`, `1h`; None for anything else."""
+    match = _DURATION.fullmatch(text)
+    if match is None or not text:
+        return None
+    hours, minutes, seconds = match.group("hours"), match.group("minutes"), match.group("seconds")
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + int(seconds or 0)

@@ -13,12 +13,10 @@ whole seconds (`30s`), minutes (`2m`) or a plain number of seconds, from 1 secon
 
 from __future__ import annotations
 
-import re
-
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.naming import is_label_value, qualified_name_problem
 from koncierge_lang.requirements import model
-from koncierge_lang.requirements.checker.literals import plain_string
+from koncierge_lang.requirements.checker.literals import duration_seconds, plain_string
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.syntax import ast
 
@@ -33,8 +31,6 @@ KONCIERGE_LABELS = (
 )
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 GRACE_PERIOD_LIMIT = 3600
-_DURATION = re.compile(r"([0-9]+)(s|m|h)?")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600}
 # What each kind of setting is called in messages, as written.
 _STATEMENTS = {"annotation": "annotation", "label": "label", "node": "runs on"}
 
@@ -171,13 +167,12 @@ def _grace_period(scope: ApplicationScope, syntax: ast.Component) -> int | None:
     if not items:
         return None
     period = items[0].period
-    match = _DURATION.fullmatch(period.text)
-    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2) or ""] if match else None
+    seconds = duration_seconds(period.text)
     if seconds is None or not 1 <= seconds <= GRACE_PERIOD_LIMIT:
         reason = "is not a duration" if seconds is None else "is out of range"
         scope.report(
             "KON233",
-            f"`{period.text}` {reason}: write whole seconds (`30s`), minutes (`2m`) or hours (`1h`), "
+            f"`{period.text}` {reason}: write whole seconds (`30s`), minutes (`2m`, `1m30s`) or hours (`1h`), "
             "from 1 second to 1 hour",
             period.span,
         )

@@ -16,7 +16,7 @@ import re
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.fixes import add_port_fix
-from koncierge_lang.requirements.checker.literals import plain_string
+from koncierge_lang.requirements.checker.literals import duration_seconds, plain_string
 from koncierge_lang.requirements.checker.ports import ReachablePort, reachable_ports, resolve_port
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.syntax import ast
@@ -31,7 +31,6 @@ _KIND_ALIASES = {
     "started": "startup",
     "starting": "startup",
 }
-_DURATION = re.compile(r"(?:(?P<minutes>[0-9]+)m)?(?:(?P<seconds>[0-9]+)s?)?")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # The longest a probe may wait for anything: longer is a mistake in the unit.
 _LONGEST = 3600
@@ -226,18 +225,7 @@ def _timing(scope: ApplicationScope, option: str, number: ast.Number) -> int | N
         problem = f"`{option}` must be from {lowest}s to {_LONGEST_TEXT}, not `{text}`"
     elif text.endswith("ms"):
         problem = f"`{text}` is shorter than probes count: they wait whole seconds, such as `1s`"
-    elif text.endswith("h"):
-        problem = f"`{text}`: write hours as minutes, such as `60m`"
     else:
-        problem = f"`{text}` is not a time: write seconds or minutes, such as `10`, `10s`, `2m` or `1m30s`"
+        problem = f"`{text}` is not a time: write seconds, minutes or hours, such as `10`, `10s`, `2m`, `1m30s` or `1h`"
     scope.report("KON224", problem, number.span)
     return None
-
-
-def duration_seconds(text: str) -> int | None:
-    """`10`, `10s`, `2m`, `1m30s` in seconds; None for anything else."""
-    match = _DURATION.fullmatch(text)
-    if match is None or not text:
-        return None
-    minutes, seconds = match.group("minutes"), match.group("seconds")
-    return int(minutes or 0) * 60 + int(seconds or 0)
