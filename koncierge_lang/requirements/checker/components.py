@@ -222,18 +222,29 @@ def _health(scope: ApplicationScope, syntax: ast.Component, ports: tuple[model.P
     return model.HealthCheck(path, port, item.span) if valid else None
 
 
+# The statements that can take effect only once in a block, by what the message calls them; for
+# a flag (the same words each time) the second can simply be removed.
+_ONCE: dict[type, tuple[str, bool]] = {
+    ast.Replicas: ("replicas", False),
+    ast.Size: ("size", False),
+    ast.Health: ("health", False),
+    ast.RunAs: ("run as", False),
+    ast.Grace: ("stops within", False),
+    ast.Authentication: ("authentication", False),
+    ast.WritesEverywhere: ("writes everywhere", True),
+    ast.SingleInstance: ("single instance", True),
+}
+
+
 def _check_repeated_settings(scope: ApplicationScope, syntax: ast.Component | ast.Container) -> None:
-    """KON215 for a setting that can take effect only once, given twice."""
+    """KON215 for a setting that can take effect only once, given twice (the first counts)."""
     first: dict[str, ast.ComponentItem] = {}
     for item in syntax.items:
+        removable = False
         if isinstance(item, ast.CommandLine):
             setting = item.keyword
-        elif isinstance(item, ast.Replicas):
-            setting = "replicas"
-        elif isinstance(item, ast.Size):
-            setting = "size"
-        elif isinstance(item, ast.Health):
-            setting = "health"
+        elif type(item) in _ONCE:
+            setting, removable = _ONCE[type(item)]
         else:
             continue
         if setting in first:
@@ -242,6 +253,7 @@ def _check_repeated_settings(scope: ApplicationScope, syntax: ast.Component | as
                 f"`{setting}` is given twice in `{syntax.name.text}`; only one can take effect",
                 item.span,
                 (RelatedLocation(first[setting].span, "first given here"),),
+                fixes=(Fix("Remove it", (TextEdit(item.span, ""),)),) if removable else (),
             )
         else:
             first[setting] = item

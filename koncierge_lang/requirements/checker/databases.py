@@ -67,7 +67,8 @@ def authentication(scope: ApplicationScope, syntax: ast.Component, database_type
     """`authentication off|on`: only for databases of a type with credentials, off without the
     author setting a credential variable (KON234)."""
     enabled = True
-    for item in scope.items_of(syntax, ast.Authentication):
+    # The first counts; a second is KON215 (`components._check_repeated_settings`).
+    for item in scope.items_of(syntax, ast.Authentication)[:1]:
         setting = item.setting.text
         if setting not in ("on", "off"):
             suggestion = did_you_mean(setting, ("on", "off"))

@@ -11,7 +11,7 @@ warning, from the best-practice passes (KON312-KON315, `practices/`).
 
 from __future__ import annotations
 
-from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
+from koncierge_lang.diagnostics import Fix, TextEdit
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.security.capabilities import (
@@ -40,26 +40,12 @@ def adjustments(scope: ApplicationScope, syntax: ast.Component | ast.Container) 
                 capabilities.append(name)
     user: int | None = None
     group: int | None = None
-    run_as = scope.items_of(syntax, ast.RunAs)
-    for extra in run_as[1:]:
-        scope.report(
-            "KON215",
-            f"`run as` is given twice in `{syntax.name.text}`; only one can take effect",
-            extra.span,
-            (RelatedLocation(run_as[0].span, "first given here"),),
-        )
+    run_as = scope.items_of(syntax, ast.RunAs)  # a second is KON215 (`components.py`)
     if run_as:
         user = _user(scope, run_as[0].user)
         if run_as[0].group is not None:
             group = _id(scope, run_as[0].group, "a group", 0)
-    everywhere = scope.items_of(syntax, ast.WritesEverywhere)
-    for extra_everywhere in everywhere[1:]:
-        scope.report(
-            "KON215",
-            f"`writes everywhere` is given twice in `{syntax.name.text}`; only one can take effect",
-            extra_everywhere.span,
-            (RelatedLocation(everywhere[0].span, "first given here"),),
-        )
+    everywhere = scope.items_of(syntax, ast.WritesEverywhere)  # a second is KON215 (`components.py`)
     kept = tuple(
         dict.fromkeys(
             literal.value.rstrip("/")

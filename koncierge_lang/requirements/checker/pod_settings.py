@@ -156,14 +156,7 @@ def _effect(scope: ApplicationScope, effect: ast.Name) -> str | None:
 
 def _grace_period(scope: ApplicationScope, syntax: ast.Component) -> int | None:
     """`stops within`: seconds from 1 to an hour; the first one counts (a second is KON215)."""
-    items = scope.items_of(syntax, ast.Grace)
-    for extra in items[1:]:
-        scope.report(
-            "KON215",
-            f"`stops within` is given twice in `{syntax.name.text}`; only one can take effect",
-            extra.span,
-            (RelatedLocation(items[0].span, "first given here"),),
-        )
+    items = scope.items_of(syntax, ast.Grace)  # a second is KON215 (`components.py`)
     if not items:
         return None
     period = items[0].period

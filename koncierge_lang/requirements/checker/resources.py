@@ -125,14 +125,7 @@ def single_instance(scope: ApplicationScope, syntax: ast.Component, replicas: in
     items = scope.items_of(syntax, ast.SingleInstance)
     if not items:
         return False
-    for extra in items[1:]:
-        scope.report(
-            "KON215",
-            f"`single instance` is given twice in `{syntax.name.text}`",
-            extra.span,
-            (RelatedLocation(items[0].span, "first given here"),),
-            fixes=(Fix("Remove it", (TextEdit(extra.span, ""),)),),
-        )
+    # A second `single instance` is KON215 (`components._check_repeated_settings`).
     if replicas is not None and replicas > 1:
         replicas_item = scope.items_of(syntax, ast.Replicas)[-1]
         scope.report(
