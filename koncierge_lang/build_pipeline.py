@@ -45,7 +45,7 @@ from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.layouts import LAYOUTS, Delivery, delivery_files, delivery_scope, environment_files
 from koncierge_lang.output_tree import MARKER_NAME, TreeFile, apply, compare
 from koncierge_lang.requirements.model import Application
-from koncierge_lang.settings import Settings, SettingsResult, load_settings
+from koncierge_lang.settings import Settings, SettingsResult, load_settings, parse_names
 from koncierge_lang.source import SourceText
 
 STAGES = ("kubernetes", "architecture")
@@ -251,7 +251,12 @@ def render_planned(
             built.append((architecture.environment, objects))
         if delivery is not None:
             for path, scope, text in delivery_files(
-                application.kubernetes_name, built, delivery, lambda detail: header(source_name, detail), layout
+                application.kubernetes_name,
+                built,
+                delivery,
+                lambda detail: header(source_name, detail),
+                layout,
+                {environment.name: environment.after for environment in application.environments},
             ):
                 outputs.append(OutputFile(path, text, scope))
     return outputs
@@ -404,6 +409,11 @@ def run_build(
         settings.delivery_branch,
         settings.delivery_path,
         clusters=tuple((placement.name, placement.cluster) for placement in settings.environments),
+        rollout=settings.delivery_rollout,
+        prune=settings.delivery_prune,
+        self_heal=settings.delivery_self_heal,
+        auto_sync=settings.delivery_auto_sync,
+        depends_on=parse_names(settings.delivery_depends_on) or (),
     )
     if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
         outcome.exit_code = EXIT_USAGE

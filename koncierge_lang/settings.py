@@ -117,6 +117,15 @@ class Settings:
     delivery_repository: str = ""
     delivery_branch: str = "main"
     delivery_path: str = ""
+    # "in-order": environments are rolled out in the promotion order (`after`): Flux waits with
+    # `dependsOn`, Argo CD syncs an ApplicationSet's RollingSync steps; "together": all at once.
+    delivery_rollout: str = "in-order"
+    delivery_prune: bool = True
+    delivery_self_heal: bool = True
+    delivery_auto_sync: bool = True
+    # Flux Kustomizations in `flux-system` that install what the output needs (cert-manager, the
+    # ingress controller), comma-separated: every environment's Kustomization waits for them.
+    delivery_depends_on: str = ""
     # [environments.NAME], in the file's order.
     environments: tuple[EnvironmentSettings, ...] = field(default=())
     # [profiles.performance], [profiles.budget]: both always present, with their defaults.
@@ -165,6 +174,11 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("delivery", "repository"): ("delivery_repository", str, None),
     ("delivery", "branch"): ("delivery_branch", str, None),
     ("delivery", "path"): ("delivery_path", str, None),
+    ("delivery", "rollout"): ("delivery_rollout", str, ("in-order", "together")),
+    ("delivery", "prune"): ("delivery_prune", bool, None),
+    ("delivery", "self_heal"): ("delivery_self_heal", bool, None),
+    ("delivery", "auto_sync"): ("delivery_auto_sync", bool, None),
+    ("delivery", "depends_on"): ("delivery_depends_on", str, None),
 }
 
 ENVIRONMENTS_TABLE = "environments"
@@ -193,6 +207,13 @@ _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
 assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments", "profiles"} == {item.name for item in fields(Settings)}
+
+
+def parse_names(text: str) -> tuple[str, ...] | None:
+    """`cert-manager, ingress` as a tuple of object names in the written order; None when one of
+    them is not a valid Kubernetes object name."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    return names if all(is_dns_subdomain(name) for name in names) else None
 
 
 def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -410,6 +431,8 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the path of the output folder must be relative to the repository root, without `..`"
     if field_name == "delivery_repository" and value and not re.fullmatch(r"(https|ssh|http)://\S+|git@\S+:\S+", str(value)):
         return f"`{value}` is not a Git repository URL such as `https://github.com/team/deploy.git`"
+    if field_name == "delivery_depends_on" and value and parse_names(str(value)) is None:
+        return f"`{value}` is not a list of Flux Kustomization names such as `cert-manager` or `cert-manager,ingress`"
     if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:
         return "the user ID must be a positive number (not 0: that is root)"
     if field_name in ("cpu_request", "cpu_limit") and value and not _CPU.fullmatch(str(value)):
