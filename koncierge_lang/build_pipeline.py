@@ -38,7 +38,7 @@ from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.atomic import write_atomically
-from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.diagnostics import Diagnostic, Severity
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
@@ -153,7 +153,7 @@ def planned_platform_diagnostics(planned: Plan, settings: Settings) -> tuple[Dia
         built = {architecture.environment for architecture in architectures}
         selected = [environment for environment in application.environments if environment.name in built]
         found.extend(platform_diagnostics(application, selected, settings))
-    return tuple(found)
+    return merge_environments(found)
 
 
 def planned_manifests(planned: Plan, generated_secrets: dict[str, str] | None = None) -> PlannedManifests:
@@ -433,7 +433,12 @@ def run_build(
     if not planned:
         outcome.messages.append(f"nothing to build: {name} defines no application")
         return outcome
-    _report_file_diagnostics(outcome, analysis, planned_platform_diagnostics(planned, settings_result.settings))
+    platform = planned_platform_diagnostics(planned, settings_result.settings)
+    _report_file_diagnostics(outcome, analysis, platform)
+    if stage == "kubernetes" and any(diagnostic.severity is Severity.ERROR for diagnostic in platform):
+        outcome.exit_code = EXIT_ERRORS
+        outcome.messages.append("not building: the environments cannot be built with these settings; nothing was written")
+        return outcome
     passwords: dict[str, str] = {}
     documents: PlannedManifests | None = None
     if stage == "kubernetes":
@@ -521,6 +526,4 @@ def _write_tree(
 
 
 def _has_errors(settings_result: SettingsResult) -> bool:
-    from koncierge_lang.diagnostics import Severity
-
     return any(diagnostic.severity is Severity.ERROR for diagnostic in settings_result.diagnostics)
