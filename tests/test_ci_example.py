@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +72,31 @@ def run_in_workspace(command: Command, workspace: Path, variables: dict[str, str
         text=True,
         check=False,
     )
+
+
+def step_named(workflow: dict[Any, Any], job: str, name: str) -> dict[str, Any]:
+    (step,) = [step for step in workflow["jobs"][job]["steps"] if step.get("name") == name]
+    return step  # type: ignore[no-any-return]
+
+
+def run_script(step: dict[str, Any], workspace: Path, variables: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run a whole `run:` script as the runner does (`bash -e`); what it adds to `$GITHUB_ENV` is
+    added to `variables` for the later steps."""
+    github_env = workspace / "github-env"
+    github_env.write_text("", encoding="utf-8")
+    secrets = {name: variables.get(name, "") for name in step.get("env", {})}
+    result = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=workspace,
+        env={**os.environ, **variables, **secrets, "GITHUB_ENV": str(github_env)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in github_env.read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        variables[name] = value
+    return result
 
 
 def test_there_is_a_workflow_to_copy() -> None:
@@ -162,3 +188,46 @@ def test_the_workflows_commands_work_on_the_todo_example(tmp_path: Path) -> None
     for command in publish:
         expect(command, 0)
     expect(drift, 0)
+
+
+def test_generated_passwords_are_restored_and_never_rotated_by_a_publication(tmp_path: Path) -> None:
+    """The README's example has `secret db_password = generated`: a runner without the state file
+    would make new passwords, which the publish job refuses; with the state in the secret
+    KONCIERGE_STATE it builds the same Secrets as the machine that made them."""
+    workflow = read_workflow(WORKFLOWS[0])
+    variables = {name: str(value) for name, value in workflow["env"].items()}
+    (readme_example,) = re.findall(
+        r"```kon\n(.*?)```", (REPOSITORY / "README.md").read_text(encoding="utf-8"), re.DOTALL
+    )
+    assert "= generated" in readme_example
+    restore = step_named(workflow, "publish", "Restore the generated passwords")
+    guard = step_named(workflow, "publish", "Refuse to publish new passwords")
+    build = next(command for command in koncierge_commands(workflow) if command.step == "Build")
+
+    def runner(name: str, state: str) -> tuple[Path, dict[str, str]]:
+        workspace = tmp_path / name
+        kon = workspace / variables["KONCIERGE_FILE"]
+        kon.parent.mkdir(parents=True)
+        kon.write_text(readme_example, encoding="utf-8")
+        (kon.parent / "koncierge.toml").write_text(DELIVERY, encoding="utf-8")
+        (workspace / "deployment").mkdir()
+        return workspace, {**variables, "KONCIERGE_STATE": state}
+
+    # A runner without the secret: the build makes passwords, and the guard stops the publication.
+    workspace, fresh = runner("fresh", "")
+    assert run_script(restore, workspace, fresh).returncode == 0
+    assert run_in_workspace(build, workspace, fresh).returncode == 0
+    state_file = workspace / fresh["KONCIERGE_STATE_FILE"]
+    assert state_file.is_file()
+    refused = run_script(guard, workspace, fresh)
+    assert refused.returncode == 1 and "::error::koncierge build generated new passwords" in refused.stdout
+    # The state kept in the secret: the same passwords, the same Secret files, and the guard passes.
+    workspace_again, kept = runner("kept", state_file.read_text(encoding="utf-8").rstrip("\n"))
+    assert run_script(restore, workspace_again, kept).returncode == 0
+    assert run_in_workspace(build, workspace_again, kept).returncode == 0
+    assert run_script(guard, workspace_again, kept).returncode == 0
+    secrets = sorted((workspace / "deployment").rglob("secret-*.yaml"))
+    assert secrets
+    for path in secrets:
+        again = workspace_again / path.relative_to(workspace)
+        assert again.read_bytes() == path.read_bytes(), path.name
