@@ -20,7 +20,8 @@ WORKFLOWS = sorted((REPOSITORY / "examples" / "ci").rglob("*.yml"))
 BIN = Path(sys.executable).parent
 ACTIONLINT = shutil.which("actionlint", path=str(BIN)) or shutil.which("actionlint")
 
-# What the example's koncierge.toml says; the workflow's variables must agree with it.
+# The koncierge.toml of docs/continuous-delivery.md, beside the .kon file in the application
+# repository; `path` must be the workflow's DEPLOYMENT_PATH.
 DELIVERY = """[delivery]
 repository = "https://github.com/team/deploy.git"
 branch = "main"
