@@ -31,10 +31,6 @@ ENTRY = re.compile(
     r"^(?P<indent>(?:│   |    )*)(?:├── |└── )(?P<name>[^ /]+)(?P<folder>/)?(?:  \((?P<count>\d+) files?\))?(?:  # .*)?$"
 )
 SUMMARY = re.compile(r"^(?P<directories>\d+) director(?:y|ies), (?P<files>\d+) files?$")
-# The [delivery] keys another branch adds (issue 14). Until it is merged the build does not know
-# them, and a picture that sets one shows what the build writes without it: `rollout = "together"`
-# is what the argocd layout writes today, an Application per environment.
-ANNOUNCED_DELIVERY_KEYS = ("rollout", "prune", "self_heal", "auto_sync", "depends_on")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +67,8 @@ def picture_settings() -> str:
 def with_delivery_settings(settings: str, delivery: tuple[tuple[str, str], ...]) -> str:
     lines = []
     for key, value in delivery:
-        assert key in ANNOUNCED_DELIVERY_KEYS or ("delivery", key) in SETTINGS_KEYS, key
-        if ("delivery", key) in SETTINGS_KEYS:
-            lines.append(f'{key} = "{value}"')
+        assert ("delivery", key) in SETTINGS_KEYS, key
+        lines.append(f'{key} = "{value}"')
     assert "[delivery]\n" in settings
     return settings.replace("[delivery]\n", "[delivery]\n" + "".join(f"{line}\n" for line in lines), 1)
 
