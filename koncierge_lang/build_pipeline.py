@@ -414,6 +414,7 @@ def run_build(
         self_heal=settings.delivery_self_heal,
         auto_sync=settings.delivery_auto_sync,
         depends_on=parse_names(settings.delivery_depends_on) or (),
+        credentials=settings.delivery_credentials,
     )
     if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
         outcome.exit_code = EXIT_USAGE

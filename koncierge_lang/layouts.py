@@ -107,6 +107,8 @@ class Delivery:
     auto_sync: bool = True
     # Flux Kustomizations in `flux-system` every environment waits for (cert-manager, ingress).
     depends_on: tuple[str, ...] = ()
+    # The Secret in `flux-system` Flux reads a private repository with; empty: a public one.
+    credentials: str = ""
 
 
 def delivery_scope(application_folder: str) -> str:
@@ -188,11 +190,18 @@ def _flux_files(
     clusters = sorted({cluster_of_environment(delivery, name) for name, _ in environments})
     for cluster in clusters:
         folder = f"clusters/{cluster}/{application_folder}"
+        source_spec: dict[str, object] = {
+            "interval": delivery.interval,
+            "url": delivery.repository,
+            "ref": {"branch": delivery.branch},
+        }
+        if delivery.credentials:
+            source_spec["secretRef"] = {"name": delivery.credentials}
         source = {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": application_folder, "namespace": FLUX_NAMESPACE},
-            "spec": {"interval": delivery.interval, "url": delivery.repository, "ref": {"branch": delivery.branch}},
+            "spec": source_spec,
         }
         files.append(
             (

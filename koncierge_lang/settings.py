@@ -130,6 +130,8 @@ class Settings:
     # Flux Kustomizations in `flux-system` that install what the output needs (cert-manager, the
     # ingress controller), comma-separated: every environment's Kustomization waits for them.
     delivery_depends_on: str = ""
+    # A Secret in `flux-system` with the credentials Flux reads a private repository with.
+    delivery_credentials: str = ""
     # [secrets]  Where secret values live (docs/secrets.md): `plain` Secret objects; `sops`
     # Secret objects encrypted for `[secrets.sops]`'s recipients; `external-secrets` ExternalSecret
     # objects that read a store; `volume` generated in the cluster onto a persistent volume.
@@ -203,6 +205,7 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("delivery", "self_heal"): ("delivery_self_heal", bool, None),
     ("delivery", "auto_sync"): ("delivery_auto_sync", bool, None),
     ("delivery", "depends_on"): ("delivery_depends_on", str, None),
+    ("delivery", "credentials"): ("delivery_credentials", str, None),
     ("secrets", "strategy"): ("secrets_strategy", str, SECRETS_STRATEGIES),
     ("secrets", "allow_plain_in_git"): ("secrets_allow_plain_in_git", bool, None),
     ("secrets.sops", "age_recipients"): ("sops_age_recipients", list, None),
@@ -521,6 +524,8 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the path of the output folder must be relative to the repository root, without `..`"
     if field_name == "delivery_repository" and value and not re.fullmatch(r"(https|ssh|http)://\S+|git@\S+:\S+", str(value)):
         return f"`{value}` is not a Git repository URL such as `https://github.com/team/deploy.git`"
+    if field_name == "delivery_credentials" and value and not is_dns_subdomain(str(value)):
+        return f"`{value}` is not a Secret name (lower-case letters, digits, `-` and `.`)"
     if field_name == "delivery_depends_on" and value and parse_names(str(value)) is None:
         return f"`{value}` is not a list of Flux Kustomization names such as `cert-manager` or `cert-manager,ingress`"
     if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:

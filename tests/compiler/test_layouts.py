@@ -353,6 +353,7 @@ def test_flux_layout_deploys_each_environment_folder(tmp_path: Path) -> None:
     jsonschema.validate(source, crd_schema("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"))
     assert source["spec"]["url"] == "https://github.com/team/deploy.git"
     assert source["spec"]["ref"] == {"branch": "release"}
+    assert "secretRef" not in source["spec"]  # A public repository needs no credentials.
     kustomizations = sorted(cluster.glob("kustomization-*.yaml"))
     assert [path.name for path in kustomizations] == [
         f"kustomization-{name}.yaml" for name in ("dev", "int", "local", "perf", "prod")
@@ -512,8 +513,16 @@ def test_flux_waits_for_the_environments_before_and_the_platform(tmp_path: Path)
         assert "dependsOn" not in spec and spec["prune"] is False
 
 
+def test_a_private_repository_is_read_with_the_credentials_secret(tmp_path: Path) -> None:
+    _, out = delivery_build(tmp_path, "flux", extra='credentials = "deploy-repository-auth"\n')
+    source = only_document(out / "clusters" / "default" / "todo" / "gitrepository.yaml")
+    jsonschema.validate(source, crd_schema("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"))
+    assert source["spec"]["secretRef"] == {"name": "deploy-repository-auth"}
+
+
 def test_delivery_settings_are_checked() -> None:
-    for wrong in ('rollout = "canary"', 'depends_on = "Cert Manager"', "prune = 1", 'self_heal = "yes"'):
+    wrong_values = ('rollout = "canary"', 'depends_on = "Cert Manager"', "prune = 1", 'self_heal = "yes"', 'credentials = "A B"')
+    for wrong in wrong_values:
         result = parse_settings(f"[delivery]\n{wrong}\n")
         assert [diagnostic.code for diagnostic in result.diagnostics] == ["KON321"], wrong
     assert parse_settings('[delivery]\ndepends_on = "cert-manager, ingress"\n').diagnostics == ()
