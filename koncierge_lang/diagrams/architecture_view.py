@@ -381,9 +381,11 @@ def profile_summary(architecture: EnvironmentArchitecture) -> str:
     spread = [name for name, on in (("nodes", decisions.spread_across_nodes), ("zones", decisions.spread_across_zones)) if on]
     if spread:
         parts.append(f"spread over {' and '.join(spread)}")
-    if decisions.guaranteed_databases:
+    # Only what this application has: no database, nothing about databases or their backups.
+    databases = any(workload.role == "database" for workload in architecture.workloads)
+    if decisions.guaranteed_databases and databases:
         parts.append("Guaranteed databases")
-    if decisions.backup_schedule:
+    if decisions.backup_schedule and any(workload.role == "backup" for workload in architecture.workloads):
         parts.append(f"backups at {decisions.backup_schedule} keeping {decisions.backup_retention}")
     return f"{architecture.environment} · {architecture.profile}: {', '.join(parts)}"
 
