@@ -497,6 +497,11 @@ def test_both_generated_views_name_the_environments_profile_and_its_decisions() 
     assert database is not None and "mysql database, stateful, replicas 1" in database.details
     perf = diagram_of(analysis, "architecture", "PERF", settings).diagram
     assert perf.groups[0].title.split("\n")[1] == "PERF · budget: 1 replica, backups at @weekly keeping 3"
+    # An application without a database hears nothing about databases or their backups.
+    hello = load(TODO.parent.parent / "hello" / "hello.kon")
+    performance = parse_settings('[environments.LOCAL]\nprofile = "performance"\n').settings
+    line = diagram_of(hello, "architecture", "LOCAL", performance).diagram.groups[0].title.split("\n")[1]
+    assert line == "LOCAL · performance: 2 replicas"
 
 
 @needs_graphviz
