@@ -3,7 +3,9 @@ so that a rebuild rewrites only what changed, removes what it no longer generate
 file it did not write, and refuses to overwrite a generated file edited by hand.
 
 The marker, `DIR/.koncierge-generated`, lists one line per generated file: its SHA-256, its scope
-and its path under `DIR`. A scope is what one build is responsible for (`todo/PROD`: the
+and its path under `DIR`, and for a file encrypted with SOPS a fourth column, the fingerprint of its
+plaintext (`koncierge_lang/sops.py`), by which a rebuild knows the file still holds what it would
+encrypt now. A scope is what one build is responsible for (`todo/PROD`: the
 manifests of one application's environment; `todo/architecture`), so that building one
 environment, one stage or another `.kon` file into the same folder leaves the rest alone.
 See docs/compiler.md, "The output folder".
@@ -34,12 +36,15 @@ class TreeFile:
     relative_path: str
     scope: str
     text: str
+    # For a file encrypted with SOPS: the fingerprint of its plaintext, kept in the marker.
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class MarkerEntry:
     digest: str
     scope: str
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)
@@ -73,9 +78,9 @@ def read_marker(directory: Path) -> dict[str, MarkerEntry]:
     entries: dict[str, MarkerEntry] = {}
     for line in text.splitlines():
         parts = line.split("\t")
-        if line.startswith("#") or len(parts) != 3 or len(parts[0]) != 64 or not _inside(parts[2]):
+        if line.startswith("#") or len(parts) not in (3, 4) or len(parts[0]) != 64 or not _inside(parts[2]):
             continue
-        entries[parts[2]] = MarkerEntry(parts[0], parts[1])
+        entries[parts[2]] = MarkerEntry(parts[0], parts[1], parts[3] if len(parts) == 4 else "")
     return entries
 
 
@@ -87,7 +92,10 @@ def _inside(path: str) -> bool:
 
 
 def marker_text(entries: dict[str, MarkerEntry]) -> str:
-    lines = [f"{entry.digest}\t{entry.scope}\t{path}\n" for path, entry in sorted(entries.items())]
+    lines = [
+        f"{entry.digest}\t{entry.scope}\t{path}" + (f"\t{entry.fingerprint}" if entry.fingerprint else "") + "\n"
+        for path, entry in sorted(entries.items())
+    ]
     return _MARKER_HEADER + "".join(lines)
 
 
@@ -109,8 +117,8 @@ def compare(
     for file in files:
         data = file.text.encode("utf-8")
         new_digest = digest(data)
-        updated[file.relative_path] = MarkerEntry(new_digest, file.scope)
-        current = _read_bytes(directory / file.relative_path)
+        updated[file.relative_path] = MarkerEntry(new_digest, file.scope, file.fingerprint)
+        current = read_bytes(directory / file.relative_path)
         if current is None:
             changes.missing.append(file.relative_path)
             continue
@@ -128,14 +136,14 @@ def compare(
     for path, entry in sorted(marker.items()):
         if entry.scope not in scopes or path in generated:
             continue
-        current = _read_bytes(directory / path)
+        current = read_bytes(directory / path)
         if current is None:
             continue
         changes.stale.append(path)
         if not force and digest(current) != entry.digest:
             changes.conflicts.append((path, "no longer generated, but edited by hand since Koncierge wrote it"))
     changes.marker_text = marker_text(updated)
-    changes.marker_changed = _read_bytes(directory / MARKER_NAME) != changes.marker_text.encode("utf-8")
+    changes.marker_changed = read_bytes(directory / MARKER_NAME) != changes.marker_text.encode("utf-8")
     return changes
 
 
@@ -179,7 +187,7 @@ def _remove_empty_folders(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def read_bytes(path: Path) -> bytes | None:
     try:
         with open(path, "rb") as handle:
             return handle.read()
