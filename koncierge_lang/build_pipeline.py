@@ -70,6 +70,7 @@ from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings, parse_names
 from koncierge_lang.sops import (
     CONFIG_FILE_NAME,
+    KEY_FILE_VARIABLE,
     Recipients,
     SopsError,
     SopsKeyMissing,
@@ -524,8 +525,8 @@ def run_build(
                 # read it back rather than rotate it silently.
                 try:
                     recovered = recover_generated_passwords(directory, planned, sops_scopes, state)
-                except SopsKeyMissing as error:
-                    return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{error}; or rotate it on purpose: {_rotate_hint(kon_path)}"])
+                except PasswordLocked as locked:
+                    return BuildOutcome(EXIT_USAGE, outcome.reports, [locked.message(kon_path)])
                 except SopsError as error:
                     return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
                 state = {**state, **recovered}
@@ -635,31 +636,59 @@ def plain_secrets_in_git(planned: Plan, settings: Settings, layout: str) -> tupl
             name = architecture.environment
             if settings.secrets_strategy_of(name) != "plain" or not architecture.secret_sets:
                 continue
-            chosen_where = (
-                f"`secrets` in [environments.{name}]"
+            change = (
+                f'change `secrets = "plain"` in [environments.{name}] of koncierge.toml to `"sops"`'
                 if settings.environment(name).secrets
-                else f'`secrets = "sops"` in [environments.{name}] or `strategy` in [secrets]'
+                else f'set `secrets = "sops"` in [environments.{name}] of koncierge.toml, or `strategy = "sops"` in '
+                "[secrets] for every environment"
             )
-            message = (
-                f"environment `{name}` would commit its secret values to Git in plain text: the {layout} layout writes "
-                f"its Secret objects unencrypted; set {chosen_where} of koncierge.toml to a strategy that keeps them "
-                "out of Git (`sops`, docs/secrets.md)"
-            )
-            diagnostic = make_diagnostic("KON328", message, declared[name].span)
             if settings.secrets_allow_plain_in_git:
-                diagnostic = dataclasses.replace(
-                    diagnostic,
-                    severity=Severity.WARNING,
-                    message=message.replace(
-                        "would commit its secret values", "commits its secret values"
-                    ) + "; `[secrets] allow_plain_in_git = true` allows it",
+                message = (
+                    f"environment `{name}` commits its secret values to Git in plain text (the {layout} layout writes "
+                    "its Secret objects unencrypted), as `[secrets] allow_plain_in_git = true` allows; to keep them "
+                    f"out of Git, {change} (docs/secrets.md)"
                 )
+                severity = Severity.WARNING
+            else:
+                message = (
+                    f"environment `{name}` would commit its secret values to Git in plain text (the {layout} layout "
+                    f"writes its Secret objects unencrypted); {change} (docs/secrets.md), or accept plain secrets in "
+                    "Git with `allow_plain_in_git = true` in [secrets]"
+                )
+                severity = Severity.ERROR
+            diagnostic = dataclasses.replace(
+                make_diagnostic("KON328", message, declared[name].span), severity=severity
+            )
             found.append(diagnostic)
     return tuple(found)
 
 
-def _rotate_hint(kon_path: Path) -> str:
-    return f"`koncierge secrets rotate {kon_path.as_posix()} NAME --env ENV`"
+def generated_secret_name(state_key: str) -> str:
+    """The name `koncierge secrets rotate` knows a generated password by: its state key without
+    the application and environment (`todo/PROD/values/db_password` -> `db_password`,
+    `todo/PROD/database/MYSQL_ROOT_PASSWORD` -> `database/MYSQL_ROOT_PASSWORD`)."""
+    tail = state_key.split("/", 2)[-1]
+    return tail.removeprefix("values/")
+
+
+class PasswordLocked(Exception):
+    """A generated password the state file lacks is in an encrypted Secret no key at hand decrypts."""
+
+    def __init__(self, state_key: str, environment: str, path: Path) -> None:
+        super().__init__(state_key)
+        self.state_key = state_key
+        self.environment = environment
+        self.path = path
+
+    def message(self, kon_path: Path) -> str:
+        name = generated_secret_name(self.state_key)
+        return (
+            f"the generated password `{name}` of {self.environment} is not in {state_path(kon_path)}, and "
+            f"{self.path} holds it encrypted, which no age key at hand decrypts: set {KEY_FILE_VARIABLE} to the file "
+            "of an age key it was encrypted for, so that the build reuses it rather than replace it silently; "
+            f"or make a new one on purpose with `koncierge secrets rotate {kon_path.as_posix()} {name} "
+            f"--env {self.environment}`"
+        )
 
 
 def _existing_secrets(directory: Path, scope: str) -> dict[str, tuple[str, str]]:
@@ -729,8 +758,8 @@ def recover_generated_passwords(
 ) -> dict[str, str]:
     """The generated passwords of sops environments that `state` lacks but an encrypted Secret a
     previous build wrote into `directory` holds, decrypted with the key at hand. A password whose
-    Secret is not there yet is left out (the build generates it). `SopsKeyMissing` (naming the
-    file and the password) when the Secret is there and no key decrypts it."""
+    Secret is not there yet is left out (the build generates it). `PasswordLocked` when the Secret
+    is there and no key decrypts it."""
     recovered: dict[str, str] = {}
     decrypted: dict[str, list[object]] = {}
     for application, architectures in planned:
@@ -755,12 +784,8 @@ def recover_generated_passwords(
                     if path not in decrypted:
                         try:
                             decrypted[path] = list(yaml.safe_load_all(decrypt(text)))
-                        except SopsKeyMissing as error:
-                            key = wanted[0].removeprefix(f"{scope}/")
-                            raise SopsKeyMissing(
-                                f"the generated password `{key}` of {architecture.environment} is not in the state file, "
-                                f"and {directory / path} holds it encrypted: {error} to reuse it"
-                            ) from None
+                        except SopsKeyMissing:
+                            raise PasswordLocked(wanted[0], architecture.environment, directory / path) from None
                         except yaml.YAMLError:
                             decrypted[path] = []
                     value = _data_value(decrypted[path], secret_set.name, item.key)
