@@ -182,9 +182,14 @@ def environment_path_regex(application_folder: str, environment: str) -> str:
     """The files that hold an environment's encrypted Secrets, relative to the output folder, in
     every layout: `todo/PROD/secret-*.yaml` (kustomize, flux, argocd) and `todo/PROD.secrets.yaml`
     (files). Unanchored at the start, so that sops finds the rule however the path is given."""
-    folder = re.escape(application_folder)
     name = re.escape(environment)
-    return f"(^|/){folder}/({name}/secret-[^/]+|{name}\\.secrets)\\.yaml$"
+    return f"{application_path_prefix(application_folder)}({name}/secret-[^/]+|{name}\\.secrets)\\.yaml$"
+
+
+def application_path_prefix(application_folder: str) -> str:
+    """How every `environment_path_regex` of an application starts: what tells its rules apart
+    from other applications' in a shared `.sops.yaml`."""
+    return f"(^|/){re.escape(application_folder)}/"
 
 
 def config_text(rules: Sequence[tuple[str, Recipients]], header: str) -> str:

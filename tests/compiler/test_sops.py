@@ -434,3 +434,24 @@ def test_fingerprints_depend_on_plaintext_recipients_and_salt() -> None:
     tampered = recorded.replace("scrypt:16384:", "scrypt:1048576:")
     assert not fingerprint_matches("data: x\n", recipients, tampered)
     assert not fingerprint_matches("data: x\n", recipients, "scrypt:16384:8:1:!!:??")
+
+
+def test_applications_built_into_one_folder_share_sops_yaml_without_churn(
+    tmp_path: Path, age_key: tuple[str, Path]
+) -> None:
+    recipient, _ = age_key
+    todo = todo_with_generated_passwords(tmp_path / "todo")
+    (tmp_path / "todo" / "koncierge.toml").write_text(settings_text(recipient, strategy="sops"))
+    boutique = tmp_path / "boutique" / "online-boutique.kon"
+    boutique.parent.mkdir()
+    shutil.copyfile(EXAMPLE_FILES["online-boutique"], boutique)
+    (tmp_path / "boutique" / "koncierge.toml").write_text(settings_text(recipient, strategy="sops"))
+    out = tmp_path / "out"
+    assert run_build(todo, str(out), layout="kustomize").exit_code == 0
+    assert run_build(boutique, str(out), layout="kustomize").exit_code == 0
+    rules = [rule["path_regex"] for rule in yaml.safe_load((out / ".sops.yaml").read_text())["creation_rules"]]
+    assert len(rules) == 5 + 2 and any(rule.startswith("(^|/)todo/") for rule in rules)
+    assert any(rule.startswith("(^|/)online\\-boutique/") for rule in rules)
+    for kon in (todo, boutique, todo):
+        again = run_build(kon, str(out), layout="kustomize", write=refuse)
+        assert again.exit_code == 0 and again.written == [], again.messages
