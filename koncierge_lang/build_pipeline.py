@@ -502,6 +502,7 @@ def run_build(
     passwords: dict[str, str] = {}
     documents: PlannedManifests | None = None
     sops_scopes = sops_scopes_of(planned, settings) if stage == "kubernetes" else set()
+    unreadable: list[PasswordLocked] = []
     recipients = Recipients(settings.sops_age_recipients, settings.sops_pgp_fingerprints)
     directory = Path(output)
     if stage == "kubernetes" and chosen_layout in GIT_LAYOUTS:
@@ -525,7 +526,11 @@ def run_build(
                 # A password another machine generated is in the encrypted Secret that holds it:
                 # read it back rather than rotate it silently.
                 try:
-                    recovered = recover_generated_passwords(directory, planned, sops_scopes, state)
+                    # `--check` without the key still checks everything else: the files that hold
+                    # a password it cannot read are taken as they are, and said so.
+                    recovered = recover_generated_passwords(
+                        directory, planned, sops_scopes, state, unreadable if check else None
+                    )
                 except PasswordLocked as locked:
                     return BuildOutcome(EXIT_USAGE, outcome.reports, [locked.message(kon_path)])
                 except SopsError as error:
@@ -559,9 +564,15 @@ def run_build(
         return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{directory}: exists and is not a directory"])
     if sops_scopes:
         try:
-            files = seal_secrets(files, None if output == STDOUT else directory, recipients, check)
+            unverified = {problem.relative_path for problem in unreadable}
+            files = seal_secrets(files, None if output == STDOUT else directory, recipients, check, unverified)
         except SopsError as error:
             return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
+        outcome.messages.extend(
+            f"not verified: {path}: it holds the generated password `{generated_secret_name(key)}`, which neither "
+            f"the state file nor a key ({KEY_FILE_VARIABLE}) can read"
+            for path, key in sorted({(str(problem.path), problem.state_key) for problem in unreadable})
+        )
         if output != STDOUT:
             files.append(
                 sops_config_file(directory, analysis.requirements.applications, settings, recipients, planned)
@@ -675,11 +686,12 @@ def generated_secret_name(state_key: str) -> str:
 class PasswordLocked(Exception):
     """A generated password the state file lacks is in an encrypted Secret no key at hand decrypts."""
 
-    def __init__(self, state_key: str, environment: str, path: Path) -> None:
+    def __init__(self, state_key: str, environment: str, directory: Path, relative_path: str) -> None:
         super().__init__(state_key)
         self.state_key = state_key
         self.environment = environment
-        self.path = path
+        self.relative_path = relative_path
+        self.path = directory / relative_path
 
     def message(self, kon_path: Path) -> str:
         name = generated_secret_name(self.state_key)
@@ -755,12 +767,16 @@ def _secret_value_of(item: SecretItem, document_value: str, known: dict[str, str
 
 
 def recover_generated_passwords(
-    directory: Path, planned: Plan, sops_scopes: Collection[str], state: dict[str, str]
+    directory: Path,
+    planned: Plan,
+    sops_scopes: Collection[str],
+    state: dict[str, str],
+    locked: list[PasswordLocked] | None = None,
 ) -> dict[str, str]:
     """The generated passwords of sops environments that `state` lacks but an encrypted Secret a
     previous build wrote into `directory` holds, decrypted with the key at hand. A password whose
-    Secret is not there yet is left out (the build generates it). `PasswordLocked` when the Secret
-    is there and no key decrypts it."""
+    Secret is not there yet is left out (the build generates it). When the Secret is there and no
+    key decrypts it: `PasswordLocked`, or, given a `locked` list, one entry per such file in it."""
     recovered: dict[str, str] = {}
     decrypted: dict[str, list[object]] = {}
     for application, architectures in planned:
@@ -786,7 +802,11 @@ def recover_generated_passwords(
                         try:
                             decrypted[path] = list(yaml.safe_load_all(decrypt(text)))
                         except SopsKeyMissing:
-                            raise PasswordLocked(wanted[0], architecture.environment, directory / path) from None
+                            problem = PasswordLocked(wanted[0], architecture.environment, directory, path)
+                            if locked is None:
+                                raise problem from None
+                            locked.append(problem)
+                            decrypted[path] = []
                         except yaml.YAMLError:
                             decrypted[path] = []
                     value = _data_value(decrypted[path], secret_set.name, item.key)
@@ -811,13 +831,19 @@ def _data_value(documents: list[object], secret_name: str, key: str) -> str | No
 
 
 def seal_secrets(
-    files: list[OutputFile], directory: Path | None, recipients: Recipients, check: bool
+    files: list[OutputFile],
+    directory: Path | None,
+    recipients: Recipients,
+    check: bool,
+    unverified: Collection[str] = (),
 ) -> list[OutputFile]:
     """The files with every `encrypted` one encrypted for `recipients`, keeping the file already in
     `directory` byte for byte when its fingerprint in the marker matches the new plaintext and it
     was not edited since (SOPS encryption is not deterministic: encrypting again would change every
     byte). With `check`, nothing is encrypted: a file that would be re-encrypted keeps its
-    plaintext, which differs from what is on disk, so `--check` reports it."""
+    plaintext, which differs from what is on disk, so `--check` reports it. The `unverified` paths
+    (whose plaintext `--check` cannot know without a key) are taken as they are on disk when they
+    are as Koncierge wrote them."""
     marker = read_marker(directory) if directory is not None else {}
     sealed: list[OutputFile] = []
     for file in files:
@@ -828,10 +854,10 @@ def seal_secrets(
         current = read_bytes(directory / file.relative_path) if directory is not None else None
         if (
             entry is not None
-            and entry.fingerprint
             and current is not None
             and digest(current) == entry.digest
-            and fingerprint_matches(file.text, recipients, entry.fingerprint)
+            and entry.fingerprint
+            and (file.relative_path in unverified or fingerprint_matches(file.text, recipients, entry.fingerprint))
         ):
             sealed.append(dataclasses.replace(file, text=current.decode("utf-8"), fingerprint=entry.fingerprint))
         elif check:

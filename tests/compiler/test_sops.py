@@ -302,6 +302,18 @@ def test_generated_passwords_survive_a_lost_state_file_with_the_key_and_are_refu
     assert "SOPS_AGE_KEY_FILE" in message and "koncierge secrets rotate" in message and "\n" not in message
     assert not state_path(kon).exists() and tree(out) == before
 
+    # CI has neither: `--check` verifies everything else and says which files it cannot.
+    check = run_build(kon, str(out), layout="flux", check=True)
+    assert check.exit_code == 0, check.messages
+    unverified = sorted(message.split(": ")[1] for message in check.messages if message.startswith("not verified"))
+    assert unverified == sorted(str(path) for name in ("LOCAL", "DEV", "INT", "PERF", "PROD") for path in secret_files(out, name))
+    assert all("SOPS_AGE_KEY_FILE" in message for message in check.messages)
+    kon.write_text(kon.read_text().replace('constant db_name = "todo"', 'constant db_name = "todos"'))
+    drift = run_build(kon, str(out), layout="flux", check=True)
+    assert drift.exit_code == 1 and any(message.endswith("configmap-backend-config.yaml") for message in drift.messages)
+    kon.write_text(kon.read_text().replace('constant db_name = "todos"', 'constant db_name = "todo"'))
+    assert not state_path(kon).exists()
+
     # With the key, the passwords are read back from the encrypted Secrets: nothing changes.
     monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(key_file))
     recovered = run_build(kon, str(out), layout="flux", write=refuse)
