@@ -65,7 +65,16 @@ from koncierge_lang.layouts import (
     environment_files,
     secret_paths,
 )
-from koncierge_lang.output_tree import MARKER_NAME, TreeFile, apply, compare, digest, read_bytes, read_marker
+from koncierge_lang.output_tree import (
+    GENERATED_HEADER,
+    MARKER_NAME,
+    TreeFile,
+    apply,
+    compare,
+    digest,
+    read_bytes,
+    read_marker,
+)
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings, parse_names
 from koncierge_lang.sops import (
@@ -81,6 +90,8 @@ from koncierge_lang.sops import (
     environment_path_regex,
     fingerprint,
     fingerprint_matches,
+    is_encrypted,
+    recipients_of,
 )
 from koncierge_lang.source import SourceText
 
@@ -705,14 +716,21 @@ class PasswordLocked(Exception):
 
 
 def _existing_secrets(directory: Path, scope: str) -> dict[str, tuple[str, str]]:
-    """The encrypted Secrets a previous build wrote for `scope` (`todo/PROD`), by name: (path under
-    `directory`, the file's text). Their metadata is readable without a key."""
+    """The Secrets a previous build wrote for `scope` (`todo/PROD`), by name: (path under
+    `directory`, the file's text), encrypted or not (the environment may have been plain before).
+    The files are those the marker lists for the scope and, should the marker be lost, the
+    generated files where any layout puts an environment's Secrets. Their metadata is readable
+    without a key."""
     found: dict[str, tuple[str, str]] = {}
-    for path, entry in sorted(read_marker(directory).items()):
-        if entry.scope != scope or not entry.fingerprint:
-            continue
+    listed = {path for path, entry in read_marker(directory).items() if entry.scope == scope}
+    on_disk = {
+        path.relative_to(directory).as_posix()
+        for pattern in (f"{scope}/secret-*.yaml", f"{scope}.secrets.yaml", f"{scope}.yaml")
+        for path in directory.glob(pattern)
+    }
+    for path in sorted(listed | on_disk):
         data = read_bytes(directory / path)
-        if data is None:
+        if data is None or (path not in listed and not data.startswith(GENERATED_HEADER)):
             continue
         try:
             text = data.decode("utf-8")
@@ -800,7 +818,7 @@ def recover_generated_passwords(
                         continue
                     if path not in decrypted:
                         try:
-                            decrypted[path] = list(yaml.safe_load_all(decrypt(text)))
+                            decrypted[path] = list(yaml.safe_load_all(decrypt(text) if is_encrypted(text) else text))
                         except SopsKeyMissing:
                             problem = PasswordLocked(wanted[0], architecture.environment, directory, path)
                             if locked is None:
@@ -860,6 +878,12 @@ def seal_secrets(
             and (file.relative_path in unverified or fingerprint_matches(file.text, recipients, entry.fingerprint))
         ):
             sealed.append(dataclasses.replace(file, text=current.decode("utf-8"), fingerprint=entry.fingerprint))
+        elif current is not None and (entry is None or not entry.fingerprint) and _decrypts_to(current, file.text, recipients):
+            # No fingerprint to compare with (the marker was lost): with a key, the file itself says
+            # it holds this plaintext for these recipients, and is kept.
+            sealed.append(
+                dataclasses.replace(file, text=current.decode("utf-8"), fingerprint=fingerprint(file.text, recipients))
+            )
         elif check:
             sealed.append(file)
         else:
@@ -869,6 +893,22 @@ def seal_secrets(
                 )
             )
     return sealed
+
+
+def _decrypts_to(current: bytes, plaintext: str, recipients: Recipients) -> bool:
+    """Whether an encrypted file is for exactly `recipients` and decrypts, with the key at hand, to
+    the same objects as `plaintext`; False without a key."""
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    found = recipients_of(text) if is_encrypted(text) else None
+    if found is None or found != Recipients(tuple(sorted(recipients.age)), tuple(sorted(recipients.pgp))):
+        return False
+    try:
+        return list(yaml.safe_load_all(decrypt(text))) == list(yaml.safe_load_all(plaintext))
+    except (SopsError, yaml.YAMLError):
+        return False
 
 
 def sops_config_file(

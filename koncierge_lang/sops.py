@@ -83,6 +83,26 @@ def is_encrypted(text: str) -> bool:
     return bool(_SOPS_METADATA.search(text))
 
 
+def recipients_of(text: str) -> Recipients | None:
+    """Whom a file SOPS encrypted is encrypted for, read from its (unencrypted) `sops:` block,
+    sorted as settings would list them; None when the text is not such a file."""
+    import yaml  # Only this function reads YAML: encrypting and decrypting leave it to sops.
+
+    try:
+        documents = [document for document in yaml.safe_load_all(text) if document]
+    except yaml.YAMLError:
+        return None
+    age: set[str] = set()
+    pgp: set[str] = set()
+    for document in documents:
+        metadata = document.get("sops") if isinstance(document, dict) else None
+        if not isinstance(metadata, dict):
+            return None
+        age.update(str(entry.get("recipient")) for entry in metadata.get("age") or [] if isinstance(entry, dict))
+        pgp.update(str(entry.get("fp")) for entry in metadata.get("pgp") or [] if isinstance(entry, dict))
+    return Recipients(tuple(sorted(age)), tuple(sorted(pgp))) if documents else None
+
+
 def encrypt(text: str, recipients: Recipients) -> str:
     """`text`, a YAML document (or several), with the values under `data`/`stringData` encrypted
     for `recipients`; comments, metadata and the other fields stay readable."""

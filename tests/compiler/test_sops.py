@@ -467,3 +467,37 @@ def test_applications_built_into_one_folder_share_sops_yaml_without_churn(
     for kon in (todo, boutique, todo):
         again = run_build(kon, str(out), layout="kustomize", write=refuse)
         assert again.exit_code == 0 and again.written == [], again.messages
+
+
+def test_passwords_carry_over_from_a_plain_tree_and_survive_a_lost_marker(
+    tmp_path: Path, age_key: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recipient, key_file = age_key
+    kon = todo_with_generated_passwords(tmp_path / "app")
+    settings = tmp_path / "app" / "koncierge.toml"
+    out = tmp_path / "out"
+    assert run_build(kon, str(out), layout="kustomize", environments=("PROD",)).exit_code == 0
+    original = json.loads(state_path(kon).read_text())
+
+    # PROD switches to sops on a machine without the state file: the plain tree has the values.
+    state_path(kon).unlink()
+    settings.write_text(settings_text(recipient))
+    assert run_build(kon, str(out), layout="kustomize", environments=("PROD",)).exit_code == 0
+    assert json.loads(state_path(kon).read_text()) == original
+    for path in secret_files(out):
+        assert_encrypted(path)
+
+    # Without the marker, the encrypted Secrets are still found where the layouts put them.
+    state_path(kon).unlink()
+    (out / MARKER_NAME).unlink()
+    refused = run_build(kon, str(out), layout="kustomize", environments=("PROD",))
+    assert refused.exit_code == 2 and "SOPS_AGE_KEY_FILE" in refused.messages[0]
+    monkeypatch.setenv("SOPS_AGE_KEY_FILE", str(key_file))
+    before = tree(out)
+    rebuilt = run_build(kon, str(out), layout="kustomize", environments=("PROD",))
+    assert rebuilt.exit_code == 0 and rebuilt.written == [], rebuilt.messages
+    assert json.loads(state_path(kon).read_text()) == original
+    # With the key, the encrypted files themselves show they are current: none is encrypted again,
+    # and the new marker has their fingerprints.
+    assert {path for path, data in tree(out).items() if before.get(path) != data} == {MARKER_NAME}
+    assert all(read_marker(out)[str(path.relative_to(out))].fingerprint for path in secret_files(out))
