@@ -150,6 +150,8 @@ class Delivery:
     # with the age key in the Secret `sops_secret_name` of `flux-system`.
     sops_environments: tuple[str, ...] = ()
     sops_secret_name: str = "sops-age"
+    # The Secret in `flux-system` Flux reads a private repository with; empty: a public one.
+    credentials: str = ""
 
 
 def delivery_scope(application_folder: str) -> str:
@@ -231,11 +233,18 @@ def _flux_files(
     clusters = sorted({cluster_of_environment(delivery, name) for name, _ in environments})
     for cluster in clusters:
         folder = f"clusters/{cluster}/{application_folder}"
+        source_spec: dict[str, object] = {
+            "interval": delivery.interval,
+            "url": delivery.repository,
+            "ref": {"branch": delivery.branch},
+        }
+        if delivery.credentials:
+            source_spec["secretRef"] = {"name": delivery.credentials}
         source = {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": application_folder, "namespace": FLUX_NAMESPACE},
-            "spec": {"interval": delivery.interval, "url": delivery.repository, "ref": {"branch": delivery.branch}},
+            "spec": source_spec,
         }
         files.append(
             (

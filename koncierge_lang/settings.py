@@ -53,23 +53,44 @@ class EnvironmentSettings:
 
 @dataclass(frozen=True, slots=True)
 class ProfileSettings:
-    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for the components
-    that may run as several interchangeable copies: never a database, a component with storage of
-    its own, or one declared `single instance`. The defaults reproduce what the environment kinds
-    decided before profiles existed: two replicas in performance, one in budget, nothing more.
+    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for an environment.
 
-    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`."""
+    Replicas, the disruption budget, spreading and autoscaling are for the components that may run
+    as several interchangeable copies: never a database, a component with storage of its own, or
+    one declared `single instance`. The defaults reproduce what the environment kinds decided
+    before profiles existed (two replicas in performance, one in budget), and add Guaranteed QoS
+    for the databases of performance environments and fewer kept backups in budget ones.
+
+    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`.
+    `backup_schedule` "" and `backup_retention` 0 mean `[backups]`; an empty request or limit means
+    `[resources]`, else the environment's built-in default."""
 
     name: str
     replicas: int = 1
     disruption_budget: bool = False
     spread_across_nodes: bool = False
+    spread_across_zones: bool = False
     autoscale_min: int = 0
     autoscale_max: int = 0
     autoscale_cpu: int = 80
+    backup_schedule: str = ""
+    backup_retention: int = 0
+    cpu_request: str = ""
+    memory_request: str = ""
+    cpu_limit: str = ""
+    memory_limit: str = ""
+    # Every container of a database's pod gets limits equal to its requests: Guaranteed QoS, the
+    # last class the kubelet evicts under node pressure, and a whole CPU share that is never lent.
+    guaranteed_databases: bool = False
 
 
-DEFAULT_PROFILES = (ProfileSettings("performance", replicas=2), ProfileSettings("budget"))
+# Budget keeps three dumps rather than `[backups] retention` (7 by default): budget environments
+# can be rebuilt from production's data, so a few days of history is enough there.
+BUDGET_BACKUP_RETENTION = 3
+DEFAULT_PROFILES = (
+    ProfileSettings("performance", replicas=2, guaranteed_databases=True),
+    ProfileSettings("budget", backup_retention=BUDGET_BACKUP_RETENTION),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +151,8 @@ class Settings:
     # Flux Kustomizations in `flux-system` that install what the output needs (cert-manager, the
     # ingress controller), comma-separated: every environment's Kustomization waits for them.
     delivery_depends_on: str = ""
+    # A Secret in `flux-system` with the credentials Flux reads a private repository with.
+    delivery_credentials: str = ""
     # [secrets]  Where secret values live (docs/secrets.md): `plain` Secret objects; `sops`
     # Secret objects encrypted for `[secrets.sops]`'s recipients; `external-secrets` ExternalSecret
     # objects that read a store; `volume` generated in the cluster onto a persistent volume.
@@ -203,6 +226,7 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("delivery", "self_heal"): ("delivery_self_heal", bool, None),
     ("delivery", "auto_sync"): ("delivery_auto_sync", bool, None),
     ("delivery", "depends_on"): ("delivery_depends_on", str, None),
+    ("delivery", "credentials"): ("delivery_credentials", str, None),
     ("secrets", "strategy"): ("secrets_strategy", str, SECRETS_STRATEGIES),
     ("secrets", "allow_plain_in_git"): ("secrets_allow_plain_in_git", bool, None),
     ("secrets.sops", "age_recipients"): ("sops_age_recipients", list, None),
@@ -232,9 +256,17 @@ PROFILE_KEYS: dict[str, tuple[str, type]] = {
     "replicas": ("replicas", int),
     "disruption_budget": ("disruption_budget", bool),
     "spread_across_nodes": ("spread_across_nodes", bool),
+    "spread_across_zones": ("spread_across_zones", bool),
     "autoscale_min": ("autoscale_min", int),
     "autoscale_max": ("autoscale_max", int),
     "autoscale_cpu": ("autoscale_cpu", int),
+    "backup_schedule": ("backup_schedule", str),
+    "backup_retention": ("backup_retention", int),
+    "cpu_request": ("cpu_request", str),
+    "memory_request": ("memory_request", str),
+    "cpu_limit": ("cpu_limit", str),
+    "memory_limit": ("memory_limit", str),
+    "guaranteed_databases": ("guaranteed_databases", bool),
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE, PROFILES_TABLE}))
@@ -436,7 +468,7 @@ def _profiles(
                 diagnostics.append(_diagnostic("KON320", message, span, path))
                 continue
             field_name, expected_type = entry
-            problem = _value_problem(field_name, value, expected_type, None)
+            problem = _profile_value_problem(field_name, value, expected_type)
             if not problem and field_name in ("replicas", "autoscale_max", "autoscale_min") and not 0 <= value <= 1000:
                 problem = "expected a number of replicas between 0 and 1000"
             if not problem and field_name == "replicas" and value < 1:
@@ -458,6 +490,19 @@ def _profiles(
             profile = ProfileSettings(name, **{**_profile_values(profile), "autoscale_max": 0})
         found[name] = profile
     return tuple(found[name] for name in PROFILES)
+
+
+def _profile_value_problem(field_name: str, value: object, expected_type: type) -> str:
+    """What is wrong with a profile's value: checked as the `[backups]` and `[resources]` keys of
+    the same name are, except that an unset schedule ("") or retention (0) means `[backups]`."""
+    if field_name == "backup_schedule" and value == "":
+        return ""
+    if field_name == "backup_retention" and type(value) is int and value == 0:
+        return ""
+    problem = _value_problem(field_name, value, expected_type, None)
+    if problem and field_name == "backup_retention" and type(value) is int:
+        return f"{problem}, or 0 for the `[backups]` retention"
+    return problem
 
 
 def _profile_values(profile: ProfileSettings) -> dict[str, Any]:
@@ -521,6 +566,8 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the path of the output folder must be relative to the repository root, without `..`"
     if field_name == "delivery_repository" and value and not re.fullmatch(r"(https|ssh|http)://\S+|git@\S+:\S+", str(value)):
         return f"`{value}` is not a Git repository URL such as `https://github.com/team/deploy.git`"
+    if field_name == "delivery_credentials" and value and not is_dns_subdomain(str(value)):
+        return f"`{value}` is not a Secret name (lower-case letters, digits, `-` and `.`)"
     if field_name == "delivery_depends_on" and value and parse_names(str(value)) is None:
         return f"`{value}` is not a list of Flux Kustomization names such as `cert-manager` or `cert-manager,ingress`"
     if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:
