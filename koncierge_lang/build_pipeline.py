@@ -848,6 +848,8 @@ def recover_generated_passwords(
                                 raise problem from None
                             locked.append(problem)
                             decrypted[path] = []
+                        except SopsError as error:
+                            raise SopsError(f"{directory / path}: {error}") from None
                         except yaml.YAMLError:
                             decrypted[path] = []
                     value = _data_value(decrypted[path], secret_set.name, item.key)

