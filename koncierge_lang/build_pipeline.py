@@ -18,40 +18,92 @@ once and kept in a local state file, `.koncierge-state/<file>.json` beside the `
 (ignored by git), so that building again does not rotate them. They appear in the generated
 Secret manifests and nowhere else: not in a ConfigMap, the architecture print-out, or a message.
 See docs/compiler.md, "Generated passwords", for the trade-off.
+
+Secrets strategies (docs/secrets.md): an environment whose `secrets` strategy is `sops` gets its
+Secret objects in files of their own, encrypted with `sops` (`koncierge_lang/sops.py`) for the
+recipients of `[secrets.sops]`, a `.sops.yaml` at the output folder's root and, with the flux
+layout, a `decryption` block in its Kustomization. An encrypted file whose plaintext did not
+change is kept byte for byte (its fingerprint in the marker says so), and a generated password
+missing from the state file is read back from the encrypted Secret that holds it. The flux and
+argocd layouts refuse plain Secret objects (KON328) unless `[secrets] allow_plain_in_git`.
+The `external-secrets` and `volume` strategies hold no secret value in the output at all: nothing
+here encrypts or refuses for them.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import gc
 import json
 import os
 import string
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.architecture.from_requirements import build_architecture, index_application
-from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput
+from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInput, SecretItem
 from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.atomic import write_atomically
 from koncierge_lang.diagnostics import Diagnostic, Severity
+from koncierge_lang.diagnostics.model import make_diagnostic
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
-from koncierge_lang.layouts import LAYOUTS, Delivery, delivery_files, delivery_scope, environment_files
-from koncierge_lang.output_tree import MARKER_NAME, TreeFile, apply, compare
+from koncierge_lang.layouts import (
+    LAYOUTS,
+    Delivery,
+    delivery_files,
+    delivery_scope,
+    environment_files,
+    secret_paths,
+)
+from koncierge_lang.output_tree import (
+    GENERATED_HEADER,
+    MARKER_NAME,
+    TreeFile,
+    apply,
+    compare,
+    digest,
+    read_bytes,
+    read_marker,
+)
 from koncierge_lang.requirements.model import Application
 from koncierge_lang.settings import Settings, SettingsResult, load_settings, parse_names
+from koncierge_lang.sops import (
+    CONFIG_FILE_NAME,
+    KEY_FILE_VARIABLE,
+    Recipients,
+    SopsError,
+    SopsKeyMissing,
+    application_path_prefix,
+    config_text,
+    decrypt,
+    encrypt,
+    environment_path_regex,
+    fingerprint,
+    fingerprint_matches,
+    is_encrypted,
+    recipients_of,
+)
 from koncierge_lang.source import SourceText
 
 STAGES = ("kubernetes", "architecture")
 DEFAULT_OUTPUT_DIRECTORY = "out"
 STDOUT = "-"
 STATE_DIRECTORY = ".koncierge-state"
+# The scope of the output folder's `.sops.yaml` in the marker: shared by every application built
+# into the folder, each keeping the others' rules.
+SOPS_CONFIG_SCOPE = "sops"
+# The layouts whose output is meant to be committed: plain secret values there are KON328.
+GIT_LAYOUTS = ("flux", "argocd")
 _PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 EXIT_OK = 0
@@ -67,6 +119,10 @@ class OutputFile:
     text: str
     # What the file belongs to (`todo/PROD`, `todo/architecture`): see `output_tree`.
     scope: str = ""
+    # A file of Secret objects that the sops strategy encrypts: `text` is the plaintext until
+    # `seal_secrets` replaces it with the encrypted text and sets `fingerprint`.
+    encrypted: bool = False
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +284,14 @@ def render_planned(
     documents: PlannedManifests | None = None,
     layout: str = "files",
     delivery: Delivery | None = None,
+    sops_scopes: Collection[str] = (),
 ) -> list[OutputFile]:
     """The text of every output file, in memory; `generated_secrets` must hold every generated
     secret the kubernetes stage needs (see `required_secrets_of`), unless `documents` already holds
     the planned manifests (`planned_manifests`). `layout` is one of `layouts.LAYOUTS`; the flux and
-    argocd layouts need `delivery`, the repository the output folder is committed to."""
+    argocd layouts need `delivery`, the repository the output folder is committed to. The Secret
+    files of the environments in `sops_scopes` (`todo/PROD`) are marked `encrypted`, still in
+    plain text (`seal_secrets` encrypts them)."""
     outputs: list[OutputFile] = []
     for application_index, (application, architectures) in enumerate(planned):
         if stage == "architecture":
@@ -254,14 +313,21 @@ def render_planned(
                 else manifests(architecture, generated_secrets or {})
             )
             scope = f"{application.kubernetes_name}/{architecture.environment}"
+            sealed = scope in sops_scopes
             files = environment_files(
                 application.kubernetes_name,
                 architecture.environment,
                 objects,
                 header(source_name, f"environment {architecture.environment}"),
                 layout,
+                secrets_apart=sealed,
             )
-            outputs.extend(OutputFile(path, text, scope) for path, text in files)
+            encrypted = (
+                set(secret_paths(application.kubernetes_name, architecture.environment, objects, layout))
+                if sealed
+                else set()
+            )
+            outputs.extend(OutputFile(path, text, scope, path in encrypted) for path, text in files)
             built.append((architecture.environment, objects))
         if delivery is not None:
             for path, scope, text in delivery_files(
@@ -431,6 +497,16 @@ def run_build(
         self_heal=settings.delivery_self_heal,
         auto_sync=settings.delivery_auto_sync,
         depends_on=parse_names(settings.delivery_depends_on) or (),
+        sops_environments=tuple(
+            sorted(
+                {
+                    environment.name
+                    for application in analysis.requirements.applications
+                    for environment in application.environments
+                    if settings.secrets_strategy_of(environment.name) == "sops"
+                }
+            )
+        ),
         credentials=settings.delivery_credentials,
     )
     if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
@@ -459,6 +535,18 @@ def run_build(
         return outcome
     passwords: dict[str, str] = {}
     documents: PlannedManifests | None = None
+    sops_scopes = sops_scopes_of(planned, settings) if stage == "kubernetes" else set()
+    unreadable: list[PasswordLocked] = []
+    recipients = Recipients(settings.sops_age_recipients, settings.sops_pgp_fingerprints)
+    directory = Path(output)
+    if stage == "kubernetes" and chosen_layout in GIT_LAYOUTS:
+        # KON328: plain Secret objects in a tree that is meant to be committed. Nothing is written.
+        plain = plain_secrets_in_git(planned, settings, chosen_layout)
+        _report_file_diagnostics(outcome, analysis, plain)
+        if any(found.severity is Severity.ERROR for found in plain):
+            outcome.exit_code = EXIT_ERRORS
+            outcome.messages.append("not building: secret values would be committed in plain text; nothing was written")
+            return outcome
     if stage == "kubernetes":
         required = required_secrets_of(planned)
         state_file = state_path(kon_path)
@@ -468,7 +556,23 @@ def run_build(
                 state = load_state(state_file)
             except StateError as error:
                 return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
-            passwords, changed = ensure_passwords(required, state)
+            if sops_scopes and output != STDOUT:
+                # A password another machine generated is in the encrypted Secret that holds it:
+                # read it back rather than rotate it silently.
+                try:
+                    # `--check` without the key still checks everything else: the files that hold
+                    # a password it cannot read are taken as they are, and said so.
+                    recovered = recover_generated_passwords(
+                        directory, planned, sops_scopes, state, unreadable if check else None
+                    )
+                except PasswordLocked as locked:
+                    return BuildOutcome(EXIT_USAGE, outcome.reports, [locked.message(kon_path)])
+                except SopsError as error:
+                    return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
+                state = {**state, **recovered}
+                changed = bool(recovered)
+            passwords, generated = ensure_passwords(required, state)
+            changed = changed or generated
         # New passwords are kept only once the manifests that use them are known to be valid, so a
         # refused build leaves the state file as it was.
         documents = planned_manifests(planned, passwords)
@@ -489,13 +593,27 @@ def run_build(
                     EXIT_USAGE, outcome.reports, [f"cannot keep generated passwords in {state_file}: {error}"]
                 )
 
-    files = render_planned(planned, generated_from, stage, passwords, documents, chosen_layout, delivery)
+    files = render_planned(planned, generated_from, stage, passwords, documents, chosen_layout, delivery, sops_scopes)
+    if output != STDOUT and directory.exists() and not directory.is_dir():
+        return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{directory}: exists and is not a directory"])
+    if sops_scopes:
+        try:
+            unverified = {problem.relative_path for problem in unreadable}
+            files = seal_secrets(files, None if output == STDOUT else directory, recipients, check, unverified)
+        except SopsError as error:
+            return BuildOutcome(EXIT_USAGE, outcome.reports, [str(error)])
+        outcome.messages.extend(
+            f"not verified: {path}: it holds the generated password `{generated_secret_name(key)}`, which neither "
+            f"the state file nor a key ({KEY_FILE_VARIABLE}) can read"
+            for path, key in sorted({(str(problem.path), problem.state_key) for problem in unreadable})
+        )
+        if output != STDOUT:
+            files.append(
+                sops_config_file(directory, analysis.requirements.applications, settings, recipients, planned)
+            )
     if output == STDOUT:
         outcome.stdout_text = "".join(file.text for file in files)
         return outcome
-    directory = Path(output)
-    if directory.exists() and not directory.is_dir():
-        return BuildOutcome(EXIT_USAGE, outcome.reports, [f"{directory}: exists and is not a directory"])
     # Every build of manifests owns its applications' shared delivery files, even when its layout
     # has none: switching from flux to kustomize removes the GitRepository.
     owned = {delivery_scope(application.kubernetes_name) for application, _ in planned} if stage == "kubernetes" else set()
@@ -512,7 +630,7 @@ def _write_tree(
     owned_scopes: set[str],
 ) -> BuildOutcome:
     """Bring the output folder to `files` (or, with `check`, say how it differs): see `output_tree`."""
-    tree = [TreeFile(file.relative_path, file.scope, file.text) for file in files]
+    tree = [TreeFile(file.relative_path, file.scope, file.text, file.fingerprint) for file in files]
     changes = compare(directory, tree, force, owned_scopes)
     if check:
         for label, paths in (("missing", changes.missing), ("different", changes.different), ("stale", changes.stale)):
@@ -541,6 +659,333 @@ def _write_tree(
         outcome.exit_code = EXIT_USAGE
         outcome.messages.append(f"cannot write {error.filename or target[0]}: {error.strerror or error}")
     return outcome
+
+
+def sops_scopes_of(planned: Plan, settings: Settings) -> set[str]:
+    """The scopes (`todo/PROD`) of the planned environments whose strategy is `sops`."""
+    return {
+        f"{application.kubernetes_name}/{architecture.environment}"
+        for application, architectures in planned
+        for architecture in architectures
+        if settings.secrets_strategy_of(architecture.environment) == "sops"
+    }
+
+
+def plain_secrets_in_git(planned: Plan, settings: Settings, layout: str) -> tuple[Diagnostic, ...]:
+    """KON328 at each planned environment whose strategy is `plain` and that has a Secret object:
+    an error, or a warning with `[secrets] allow_plain_in_git`. The other strategies hold no plain
+    value in the output (sops encrypts; external-secrets and volume emit no Secret values)."""
+    found: list[Diagnostic] = []
+    for application, architectures in planned:
+        declared = {environment.name: environment for environment in application.environments}
+        for architecture in architectures:
+            name = architecture.environment
+            if settings.secrets_strategy_of(name) != "plain" or not architecture.secret_sets:
+                continue
+            change = (
+                f'change `secrets = "plain"` in [environments.{name}] of koncierge.toml to `"sops"`'
+                if settings.environment(name).secrets
+                else f'set `secrets = "sops"` in [environments.{name}] of koncierge.toml, or `strategy = "sops"` in '
+                "[secrets] for every environment"
+            )
+            if settings.secrets_allow_plain_in_git:
+                message = (
+                    f"environment `{name}` commits its secret values to Git in plain text (the {layout} layout writes "
+                    "its Secret objects unencrypted), as `[secrets] allow_plain_in_git = true` allows; to keep them "
+                    f"out of Git, {change} (docs/secrets.md)"
+                )
+                severity = Severity.WARNING
+            else:
+                message = (
+                    f"environment `{name}` would commit its secret values to Git in plain text (the {layout} layout "
+                    f"writes its Secret objects unencrypted); {change} (docs/secrets.md), or accept plain secrets in "
+                    "Git with `allow_plain_in_git = true` in [secrets]"
+                )
+                severity = Severity.ERROR
+            diagnostic = dataclasses.replace(
+                make_diagnostic("KON328", message, declared[name].span), severity=severity
+            )
+            found.append(diagnostic)
+    return tuple(found)
+
+
+def generated_secret_name(state_key: str) -> str:
+    """The name `koncierge secrets rotate` knows a generated password by: its state key without
+    the application and environment (`todo/PROD/values/db_password` -> `db_password`,
+    `todo/PROD/database/MYSQL_ROOT_PASSWORD` -> `database/MYSQL_ROOT_PASSWORD`)."""
+    tail = state_key.split("/", 2)[-1]
+    return tail.removeprefix("values/")
+
+
+class PasswordLocked(Exception):
+    """A generated password the state file lacks is in an encrypted Secret no key at hand decrypts."""
+
+    def __init__(self, state_key: str, environment: str, directory: Path, relative_path: str) -> None:
+        super().__init__(state_key)
+        self.state_key = state_key
+        self.environment = environment
+        self.relative_path = relative_path
+        self.path = directory / relative_path
+
+    def message(self, kon_path: Path) -> str:
+        name = generated_secret_name(self.state_key)
+        return (
+            f"the generated password `{name}` of {self.environment} is not in {state_path(kon_path)}, and "
+            f"{self.path} holds it encrypted, which no age key at hand decrypts: set {KEY_FILE_VARIABLE} to the file "
+            "of an age key it was encrypted for, so that the build reuses it rather than replace it silently; "
+            f"or make a new one on purpose with `koncierge secrets rotate {kon_path.as_posix()} {name} "
+            f"--env {self.environment}`"
+        )
+
+
+def _existing_secrets(directory: Path, scope: str) -> dict[str, tuple[str, str]]:
+    """The Secrets a previous build wrote for `scope` (`todo/PROD`), by name: (path under
+    `directory`, the file's text), encrypted or not (the environment may have been plain before).
+    The files are those the marker lists for the scope and, should the marker be lost, the
+    generated files where any layout puts an environment's Secrets. Their metadata is readable
+    without a key."""
+    found: dict[str, tuple[str, str]] = {}
+    listed = {path for path, entry in read_marker(directory).items() if entry.scope == scope}
+    on_disk = {
+        path.relative_to(directory).as_posix()
+        for pattern in (f"{scope}/secret-*.yaml", f"{scope}.secrets.yaml", f"{scope}.yaml")
+        for path in directory.glob(pattern)
+    }
+    for path in sorted(listed | on_disk):
+        data = read_bytes(directory / path)
+        if data is None or (path not in listed and not data.startswith(GENERATED_HEADER)):
+            continue
+        try:
+            text = data.decode("utf-8")
+            documents = list(yaml.safe_load_all(text))
+        except (UnicodeDecodeError, yaml.YAMLError):
+            continue
+        for document in documents:
+            if isinstance(document, dict) and document.get("kind") == "Secret":
+                metadata = document.get("metadata")
+                if isinstance(metadata, dict) and isinstance(metadata.get("name"), str):
+                    found.setdefault(metadata["name"], (path, text))
+    return found
+
+
+def _secret_value_of(item: SecretItem, document_value: str, known: dict[str, str]) -> tuple[str, str] | None:
+    """(state key, value) of the one generated password in `item` that `known` lacks, cut out of
+    the item's decrypted base64 value between the parts around it; None when that cannot be done."""
+    unknown = [
+        index
+        for index, part in enumerate(item.parts)
+        if isinstance(part, SecretInput) and part.origin == "generated" and part.state_key not in known
+    ]
+    if len(unknown) != 1:
+        return None
+
+    def part_bytes(part: object) -> bytes:
+        if isinstance(part, str):
+            return part.encode("utf-8")
+        assert isinstance(part, SecretInput)
+        if part.origin == "base64":
+            return base64.b64decode(part.text)
+        if part.origin == "generated":
+            return known[part.state_key].encode("utf-8")
+        return part.text.encode("utf-8")
+
+    position = unknown[0]
+    try:
+        value = base64.b64decode(document_value, validate=True)
+        prefix = b"".join(part_bytes(part) for part in item.parts[:position])
+        suffix = b"".join(part_bytes(part) for part in item.parts[position + 1 :])
+    except (ValueError, TypeError):
+        return None
+    if len(value) < len(prefix) + len(suffix) or not value.startswith(prefix) or not value.endswith(suffix):
+        return None
+    middle = value[len(prefix) : len(value) - len(suffix)]
+    try:
+        part = item.parts[position]
+        assert isinstance(part, SecretInput)
+        return part.state_key, middle.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def recover_generated_passwords(
+    directory: Path,
+    planned: Plan,
+    sops_scopes: Collection[str],
+    state: dict[str, str],
+    locked: list[PasswordLocked] | None = None,
+) -> dict[str, str]:
+    """The generated passwords of sops environments that `state` lacks but an encrypted Secret a
+    previous build wrote into `directory` holds, decrypted with the key at hand. A password whose
+    Secret is not there yet is left out (the build generates it). When the Secret is there and no
+    key decrypts it: `PasswordLocked`, or, given a `locked` list, one entry per such file in it."""
+    recovered: dict[str, str] = {}
+    decrypted: dict[str, list[object]] = {}
+    for application, architectures in planned:
+        for architecture in architectures:
+            scope = f"{application.kubernetes_name}/{architecture.environment}"
+            missing = {secret.state_key for secret in architecture.generated_secrets() if secret.state_key not in state}
+            if scope not in sops_scopes or not missing:
+                continue
+            existing = _existing_secrets(directory, scope)
+            for secret_set in architecture.secret_sets:
+                if secret_set.name not in existing:
+                    continue
+                path, text = existing[secret_set.name]
+                for item in secret_set.items:
+                    wanted = [
+                        part.state_key
+                        for part in item.parts
+                        if isinstance(part, SecretInput) and part.state_key in missing and part.state_key not in recovered
+                    ]
+                    if not wanted:
+                        continue
+                    if path not in decrypted:
+                        try:
+                            decrypted[path] = list(yaml.safe_load_all(decrypt(text) if is_encrypted(text) else text))
+                        except SopsKeyMissing:
+                            problem = PasswordLocked(wanted[0], architecture.environment, directory, path)
+                            if locked is None:
+                                raise problem from None
+                            locked.append(problem)
+                            decrypted[path] = []
+                        except SopsError as error:
+                            raise SopsError(f"{directory / path}: {error}") from None
+                        except yaml.YAMLError:
+                            decrypted[path] = []
+                    value = _data_value(decrypted[path], secret_set.name, item.key)
+                    if value is None:
+                        continue
+                    found = _secret_value_of(item, value, {**state, **recovered})
+                    if found is not None:
+                        recovered[found[0]] = found[1]
+    return recovered
+
+
+def _data_value(documents: list[object], secret_name: str, key: str) -> str | None:
+    for document in documents:
+        if not isinstance(document, dict) or document.get("kind") != "Secret":
+            continue
+        metadata = document.get("metadata")
+        data = document.get("data")
+        if isinstance(metadata, dict) and metadata.get("name") == secret_name and isinstance(data, dict):
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+    return None
+
+
+def seal_secrets(
+    files: list[OutputFile],
+    directory: Path | None,
+    recipients: Recipients,
+    check: bool,
+    unverified: Collection[str] = (),
+) -> list[OutputFile]:
+    """The files with every `encrypted` one encrypted for `recipients`, keeping the file already in
+    `directory` byte for byte when its fingerprint in the marker matches the new plaintext and it
+    was not edited since (SOPS encryption is not deterministic: encrypting again would change every
+    byte). With `check`, nothing is encrypted: a file that would be re-encrypted keeps its
+    plaintext, which differs from what is on disk, so `--check` reports it. The `unverified` paths
+    (whose plaintext `--check` cannot know without a key) are taken as they are on disk when they
+    are as Koncierge wrote them."""
+    marker = read_marker(directory) if directory is not None else {}
+    sealed: list[OutputFile] = []
+    for file in files:
+        if not file.encrypted:
+            sealed.append(file)
+            continue
+        entry = marker.get(file.relative_path)
+        current = read_bytes(directory / file.relative_path) if directory is not None else None
+        if (
+            entry is not None
+            and current is not None
+            and digest(current) == entry.digest
+            and entry.fingerprint
+            and (file.relative_path in unverified or fingerprint_matches(file.text, recipients, entry.fingerprint))
+        ):
+            sealed.append(dataclasses.replace(file, text=current.decode("utf-8"), fingerprint=entry.fingerprint))
+        elif current is not None and (entry is None or not entry.fingerprint) and _decrypts_to(current, file.text, recipients):
+            # No fingerprint to compare with (the marker was lost): with a key, the file itself says
+            # it holds this plaintext for these recipients, and is kept.
+            sealed.append(
+                dataclasses.replace(file, text=current.decode("utf-8"), fingerprint=fingerprint(file.text, recipients))
+            )
+        elif check:
+            sealed.append(file)
+        else:
+            sealed.append(
+                dataclasses.replace(
+                    file, text=encrypt(file.text, recipients), fingerprint=fingerprint(file.text, recipients)
+                )
+            )
+    return sealed
+
+
+def _decrypts_to(current: bytes, plaintext: str, recipients: Recipients) -> bool:
+    """Whether an encrypted file is for exactly `recipients` and decrypts, with the key at hand, to
+    the same objects as `plaintext`; False without a key."""
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    found = recipients_of(text) if is_encrypted(text) else None
+    if found is None or found != Recipients(tuple(sorted(recipients.age)), tuple(sorted(recipients.pgp))):
+        return False
+    try:
+        return list(yaml.safe_load_all(decrypt(text))) == list(yaml.safe_load_all(plaintext))
+    except (SopsError, yaml.YAMLError):
+        return False
+
+
+def sops_config_file(
+    directory: Path,
+    applications: Sequence[Application],
+    settings: Settings,
+    recipients: Recipients,
+    planned: Plan,
+) -> OutputFile:
+    """`.sops.yaml` at the output folder's root: a creation rule per sops environment of the built
+    applications (all their environments, not only those of `--env`), and the rules of other
+    applications built into the folder before, kept from the file if Koncierge wrote it."""
+    built = {application.kubernetes_name for application, _ in planned}
+    rules = [
+        (environment_path_regex(application.kubernetes_name, environment.name), recipients)
+        for application in applications
+        if application.kubernetes_name in built
+        for environment in application.environments
+        if settings.secrets_strategy_of(environment.name) == "sops"
+    ]
+    kept: list[tuple[str, Recipients]] = []
+    if CONFIG_FILE_NAME in read_marker(directory):
+        kept = [
+            rule
+            for rule in _config_rules(directory / CONFIG_FILE_NAME)
+            if not any(rule[0].startswith(application_path_prefix(folder)) for folder in built)
+        ]
+    # One header whichever `.kon` file was built last: the file is shared, and must not change
+    # when another application is built into the folder.
+    comment = (
+        "Generated by Koncierge: how sops encrypts the Secrets of each environment that keeps its\n"
+        "secrets with sops. Run `sops` inside this folder. Do not edit this file: change koncierge.toml\n"
+        "and run `koncierge build` again."
+    )
+    text = config_text(sorted(kept + rules, key=lambda rule: rule[0]), comment)
+    return OutputFile(CONFIG_FILE_NAME, text, SOPS_CONFIG_SCOPE)
+
+
+def _config_rules(path: Path) -> list[tuple[str, Recipients]]:
+    """The creation rules of a `.sops.yaml` Koncierge wrote; none when it cannot be read as one."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    rules = document.get("creation_rules") if isinstance(document, dict) else None
+    found: list[tuple[str, Recipients]] = []
+    for rule in rules if isinstance(rules, list) else []:
+        if isinstance(rule, dict) and isinstance(rule.get("path_regex"), str):
+            age = tuple(part for part in str(rule.get("age") or "").split(",") if part)
+            pgp = tuple(part for part in str(rule.get("pgp") or "").split(",") if part)
+            found.append((rule["path_regex"], Recipients(age, pgp)))
+    return found
 
 
 def _has_errors(settings_result: SettingsResult) -> bool:

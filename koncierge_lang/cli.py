@@ -1,4 +1,5 @@
-"""The `koncierge` command line: `check`, `fmt`, `build`, `lsp`, and `--version`.
+"""The `koncierge` command line: `check`, `fmt`, `build`, `secrets rotate`, `lsp`, `diagram`, `visualize`,
+`explain`, and `--version`.
 
 Every subcommand lives in `koncierge_lang.commands`. No Python traceback reaches the user: an
 unexpected failure is reported in one line with a request to file a bug, and exit status 3.

@@ -25,11 +25,28 @@ _UNSAFE_IN_FILE_NAME = re.compile(r"[^a-z0-9.-]+")
 
 
 def environment_files(
-    application_folder: str, environment: str, objects: Sequence[dict[str, object]], header: str, layout: str
+    application_folder: str,
+    environment: str,
+    objects: Sequence[dict[str, object]],
+    header: str,
+    layout: str,
+    secrets_apart: bool = False,
 ) -> list[tuple[str, str]]:
-    """(relative path, text) of every file one environment is written as, in a stable order."""
+    """(relative path, text) of every file one environment is written as, in a stable order.
+
+    `secrets_apart` (an environment whose Secrets are encrypted): the `files` layout writes the
+    Secret objects to `<ENV>.secrets.yaml` beside `<ENV>.yaml`, so that the rest stays readable;
+    the other layouts have a file per object anyway. `secret_paths` names those files."""
     if layout == "files":
-        return [(f"{application_folder}/{environment}.yaml", dump_documents(objects, header))]
+        path = f"{application_folder}/{environment}.yaml"
+        secrets = [item for item in objects if item.get("kind") == "Secret"] if secrets_apart else []
+        if not secrets:
+            return [(path, dump_documents(objects, header))]
+        others = [item for item in objects if item.get("kind") != "Secret"]
+        return [
+            (path, dump_documents(others, header)),
+            (secrets_file_path(application_folder, environment), dump_documents(secrets, header)),
+        ]
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}")
     folder = f"{application_folder}/{environment}"
@@ -44,6 +61,28 @@ def environment_files(
     }
     files.append((f"{folder}/{KUSTOMIZATION_FILE}", _commented(header) + dump(kustomization)))
     return files
+
+
+def secrets_file_path(application_folder: str, environment: str) -> str:
+    """Where the `files` layout puts an environment's Secret objects when they are kept apart."""
+    return f"{application_folder}/{environment}.secrets.yaml"
+
+
+def secret_paths(
+    application_folder: str, environment: str, objects: Sequence[dict[str, object]], layout: str
+) -> list[str]:
+    """The files of `environment_files(..., secrets_apart=True)` that hold Secret objects (and
+    nothing else): what the sops strategy encrypts."""
+    if not any(item.get("kind") == "Secret" for item in objects):
+        return []
+    if layout == "files":
+        return [secrets_file_path(application_folder, environment)]
+    names = object_file_names(objects)
+    return [
+        f"{application_folder}/{environment}/{name}"
+        for name, item in zip(names, objects, strict=True)
+        if item.get("kind") == "Secret"
+    ]
 
 
 def object_file_names(objects: Sequence[dict[str, object]]) -> list[str]:
@@ -107,6 +146,10 @@ class Delivery:
     auto_sync: bool = True
     # Flux Kustomizations in `flux-system` every environment waits for (cert-manager, ingress).
     depends_on: tuple[str, ...] = ()
+    # Environments whose Secrets are encrypted with SOPS: their Flux Kustomization decrypts them
+    # with the age key in the Secret `sops_secret_name` of `flux-system`.
+    sops_environments: tuple[str, ...] = ()
+    sops_secret_name: str = "sops-age"
     # The Secret in `flux-system` Flux reads a private repository with; empty: a public one.
     credentials: str = ""
 
@@ -236,6 +279,8 @@ def _flux_files(
         }
         if depends_on:
             spec["dependsOn"] = depends_on
+        if name in delivery.sops_environments:
+            spec["decryption"] = {"provider": "sops", "secretRef": {"name": delivery.sops_secret_name}}
         kustomization = {
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
             "kind": "Kustomization",

@@ -29,6 +29,9 @@ path = "deploy/out"
 
 [environments.PROD]
 cluster = "prod"
+
+[secrets]
+allow_plain_in_git = true
 """
 
 

@@ -3,4 +3,4 @@
 `koncierge_lang.cli` imports the modules listed in `COMMAND_MODULES`, in that order.
 """
 
-COMMAND_MODULES = ("check", "fmt", "build", "lsp", "diagram", "visualize", "explain")
+COMMAND_MODULES = ("check", "fmt", "build", "secrets", "lsp", "diagram", "visualize", "explain")

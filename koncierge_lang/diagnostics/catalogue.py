@@ -758,6 +758,22 @@ RULES: tuple[Rule, ...] = (
         "Give each environment its own namespace, or place them in different clusters.",
     ),
     Rule(
+        "KON328", "plain-secrets-in-git", E,
+        "`koncierge build --layout flux` or `--layout argocd` would write an environment's Secret "
+        "objects in plain text (base64 is an encoding, not encryption), into a tree that is meant to "
+        "be committed to Git. It is an error, or a warning when `[secrets] allow_plain_in_git = true` "
+        "in `koncierge.toml`; on the error nothing is written.",
+        "Whoever can read the repository, its forks, clones and history, could read the passwords; "
+        "removing them later does not take them out of the history. The flux and argocd layouts exist "
+        "to be committed, so the environment's secrets must be kept another way.",
+        'environment PROD "example.com"   # [secrets] strategy = "plain" (the default), --layout flux',
+        "Choose a strategy that keeps the values out of Git for the environment in `koncierge.toml`, "
+        "for example SOPS (docs/secrets.md):\n\n```toml\n[environments.PROD]\nsecrets = \"sops\"\n\n"
+        "[secrets.sops]\nage_recipients = [\"age1...\"]\n```\n\nor `[secrets] strategy = \"sops\"` for every "
+        "environment. If the repository is private to the people who may read the secrets anyway (a "
+        "local experiment), `[secrets] allow_plain_in_git = true` turns the error into a warning.",
+    ),
+    Rule(
         "KON329", "store-secret-unavailable", E,
         "A variable uses a secret written `from store \"KEY\"` in an environment whose secrets strategy "
         "cannot read a secret store (`plain`, `sops`, `volume`).",

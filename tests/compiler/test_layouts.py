@@ -323,6 +323,9 @@ def test_a_marker_never_makes_a_build_remove_files_outside_the_folder(tmp_path: 
 # Flux and Argo CD
 
 DELIVERY = '[delivery]\nrepository = "https://github.com/team/deploy.git"\nbranch = "release"\npath = "deploy/out"\n'
+# The To Do example's secrets are plain: these tests are about the trees' layout, so they allow
+# plain Secrets in Git (KON328 is tested in test_sops.py).
+PLAIN_IN_GIT = "\n[secrets]\nallow_plain_in_git = true\n"
 
 
 def delivery_build(
@@ -333,7 +336,7 @@ def delivery_build(
     tmp_path.mkdir(parents=True, exist_ok=True)
     kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
     storage = '[storage]\nprovisioner = "host-path"\n' if host_path else ""
-    (tmp_path / "koncierge.toml").write_text(DELIVERY + extra + storage + tables)
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + extra + storage + tables + PLAIN_IN_GIT)
     repository = tmp_path / "repo"
     out = repository / "deploy" / "out"
     outcome = run_build(kon, str(out), layout=layout)
@@ -542,7 +545,7 @@ def test_delivery_layouts_need_a_repository_and_argocd_every_environment(tmp_pat
     kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
     refused = run_build(kon, str(tmp_path / "out"), layout="flux")
     assert refused.exit_code == 2 and "[delivery] repository" in refused.messages[0]
-    (tmp_path / "koncierge.toml").write_text(DELIVERY)
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + PLAIN_IN_GIT)
     partial = run_build(kon, str(tmp_path / "out"), layout="argocd", environments=("PROD",))
     assert partial.exit_code == 2 and "every environment" in partial.messages[0]
     assert not (tmp_path / "out").exists()
@@ -554,7 +557,7 @@ def test_delivery_layouts_need_a_repository_and_argocd_every_environment(tmp_pat
 def test_a_cluster_per_environment_puts_each_environments_delivery_in_its_cluster(tmp_path: Path) -> None:
     kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
     clusters = '[environments.PROD]\ncluster = "prod"\n\n[environments.INT]\ncluster = "staging"\n'
-    (tmp_path / "koncierge.toml").write_text(DELIVERY + clusters)
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + clusters + PLAIN_IN_GIT)
     out = tmp_path / "repo" / "deploy" / "out"
     assert run_build(kon, str(out), layout="flux").exit_code == 0
     kustomizations = {path.parent.parent.name: path.name for path in out.glob("clusters/*/todo/kustomization-*.yaml")}
