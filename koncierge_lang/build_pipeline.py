@@ -508,6 +508,7 @@ def run_build(
             )
         ),
         credentials=settings.delivery_credentials,
+        sops_secret_name=settings.sops_flux_key_secret,
     )
     if chosen_layout in ("flux", "argocd") and not delivery.repository and stage == "kubernetes":
         outcome.exit_code = EXIT_USAGE

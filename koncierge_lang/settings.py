@@ -163,6 +163,8 @@ class Settings:
     # [secrets.sops]
     sops_age_recipients: tuple[str, ...] = ()
     sops_pgp_fingerprints: tuple[str, ...] = ()
+    # The Secret in `flux-system` that holds the age key Flux decrypts with.
+    sops_flux_key_secret: str = "sops-age"
     # [secrets.external-secrets]
     external_secrets_store: str = ""
     external_secrets_store_kind: str = "ClusterSecretStore"
@@ -231,6 +233,7 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("secrets", "allow_plain_in_git"): ("secrets_allow_plain_in_git", bool, None),
     ("secrets.sops", "age_recipients"): ("sops_age_recipients", list, None),
     ("secrets.sops", "pgp_fingerprints"): ("sops_pgp_fingerprints", list, None),
+    ("secrets.sops", "flux_key_secret"): ("sops_flux_key_secret", str, None),
     ("secrets.external-secrets", "store"): ("external_secrets_store", str, None),
     ("secrets.external-secrets", "store_kind"): (
         "external_secrets_store_kind",
@@ -532,6 +535,8 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return f"`{bad[0]}` is not an age public key such as `age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p`"
     if field_name == "sops_pgp_fingerprints" and (bad := [item for item in items if not _PGP_FINGERPRINT.fullmatch(item)]):
         return f"`{bad[0]}` is not a PGP key fingerprint (40 hexadecimal digits)"
+    if field_name == "sops_flux_key_secret" and not is_dns_subdomain(str(value)):
+        return f"`{value}` is not a Secret name (lower-case letters, digits, `-` and `.`)"
     if field_name == "external_secrets_store" and value and not is_dns_subdomain(str(value)):
         return f"`{value}` is not a SecretStore name (lower-case letters, digits, `-` and `.`)"
     if field_name == "external_secrets_key_pattern":

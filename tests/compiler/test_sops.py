@@ -501,3 +501,15 @@ def test_passwords_carry_over_from_a_plain_tree_and_survive_a_lost_marker(
     # and the new marker has their fingerprints.
     assert {path for path, data in tree(out).items() if before.get(path) != data} == {MARKER_NAME}
     assert all(read_marker(out)[str(path.relative_to(out))].fingerprint for path in secret_files(out))
+
+
+def test_flux_reads_the_age_key_from_the_secret_the_settings_name(tmp_path: Path, age_key: tuple[str, Path]) -> None:
+    recipient, _ = age_key
+    kon = todo_with_generated_passwords(tmp_path / "app")
+    settings = settings_text(recipient, extra="allow_plain_in_git = true\n")
+    settings = settings.replace("[secrets.sops]\n", '[secrets.sops]\nflux_key_secret = "cluster-age-key"\n')
+    (tmp_path / "app" / "koncierge.toml").write_text(settings)
+    out = tmp_path / "repo"
+    assert run_build(kon, str(out), layout="flux").exit_code == 0
+    (kustomization,) = documents_of(out / "clusters" / "default" / "todo" / "kustomization-prod.yaml")
+    assert kustomization["spec"]["decryption"] == {"provider": "sops", "secretRef": {"name": "cluster-age-key"}}
