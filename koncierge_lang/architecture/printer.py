@@ -13,8 +13,12 @@ filesystem, the paths that keep the image's files) and the pod's sidecars and in
 
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
-`base64`, `generated`, or `composed` from text and secrets) and, for generated ones, the key under
-which the build keeps the value.
+`base64`, `generated`, `store`, or `composed` from text and secrets) and, for generated ones, the
+key under which the build keeps the value. The environment's secrets strategy comes first
+(`secrets`: with `external-secrets`, the store, its kind, the key pattern and the refresh interval;
+each secret then names the keys it is read from, `store_keys`), and the passwords the cluster makes
+(`passwords_made_in_cluster`: their name, length and users; under `volume`, the volume they are
+on and the init container that creates them).
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
         "profile": architecture.profile,
         "domain": architecture.domain,
         "flags": flags,
+        "secrets": _secrets_strategy(architecture),
         "workloads": [_workload(workload) for workload in architecture.workloads],
         "services": [
             {
@@ -72,6 +77,11 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
             {"name": entry.name, "owner": entry.owner, "items": [_secret_item(item) for item in entry.items]}
             for entry in architecture.secret_sets
         ],
+        **(
+            {"passwords_made_in_cluster": _cluster_passwords(architecture)}
+            if architecture.cluster_passwords
+            else {}
+        ),
         "claims": [
             {
                 "name": claim.name,
@@ -316,7 +326,46 @@ def _secret_item(item: SecretItem) -> dict[str, object]:
     generated = [part for part in item.parts if isinstance(part, SecretInput) and part.origin == "generated"]
     if generated:
         data["generated"] = [{"state_key": part.state_key, "length": part.length} for part in generated]
+    store_keys = [part.store_key for part in item.parts if isinstance(part, SecretInput) and part.store_key]
+    if store_keys:
+        data["store_keys"] = list(dict.fromkeys(store_keys))
     return data
+
+
+def _secrets_strategy(architecture: EnvironmentArchitecture) -> dict[str, object]:
+    strategy = architecture.secrets
+    data: dict[str, object] = {"strategy": strategy.name}
+    if strategy.name == "external-secrets":
+        data.update(
+            {
+                "store": strategy.store,
+                "store_kind": strategy.store_kind,
+                "key_pattern": strategy.key_pattern,
+                "refresh_interval": strategy.refresh_interval,
+            }
+        )
+    volume = architecture.password_volume
+    if volume is not None:
+        data["password_volume"] = {
+            "claim": volume.claim,
+            "init_container": volume.init_container,
+            "image": volume.image,
+            "files": volume.directory,
+        }
+    return data
+
+
+def _cluster_passwords(architecture: EnvironmentArchitecture) -> list[dict[str, object]]:
+    return [
+        {
+            "name": password.name,
+            "key": password.key,
+            **({"secret": password.object_name} if password.object_name else {}),
+            "length": password.length,
+            "used_by": list(password.used_by),
+        }
+        for password in architecture.cluster_passwords
+    ]
 
 
 def print_architectures(architectures: Sequence[EnvironmentArchitecture], header: str = "") -> str:
