@@ -130,3 +130,15 @@ def todo_with_generated_passwords() -> str:
         assert old in text, old
         text = text.replace(old, new)
     return text
+
+
+def validate_object(item: dict[str, Any]) -> None:
+    """A custom resource against its CRD in ../shared/crds/, anything else with kubernetes-validate --strict."""
+    import jsonschema
+    import kubernetes_validate
+
+    custom = SECRETS_CUSTOM_RESOURCES.get((item["apiVersion"], item["kind"]))
+    if custom:
+        jsonschema.validate(item, crd_schema(*custom))
+    else:
+        kubernetes_validate.validate(item, KUBERNETES_VERSION, strict=True)

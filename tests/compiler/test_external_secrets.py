@@ -12,18 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import kubernetes_validate
 import pytest
 import yaml
 from compiler_support import (
     EXAMPLE_FILES,
-    KUBERNETES_VERSION,
     REPOSITORY,
-    SECRETS_CUSTOM_RESOURCES,
     by_kind,
-    crd_schema,
     todo_with_generated_passwords,
+    validate_object,
 )
 
 from koncierge_lang.analysis import analyze
@@ -55,14 +51,6 @@ def objects_of(text: str, environment: str = "PROD", settings: Settings = SETTIN
     return manifests(architecture, {})  # type: ignore[return-value]
 
 
-def validate(item: dict[str, Any]) -> None:
-    custom = SECRETS_CUSTOM_RESOURCES.get((item["apiVersion"], item["kind"]))
-    if custom:
-        jsonschema.validate(item, crd_schema(*custom))
-    else:
-        kubernetes_validate.validate(item, KUBERNETES_VERSION, strict=True)
-
-
 def environment_variables(objects: list[dict[str, Any]], workload: str) -> dict[str, dict[str, Any]]:
     for item in objects:
         if item["kind"] in ("Deployment", "StatefulSet") and item["metadata"]["name"] == workload:
@@ -75,7 +63,7 @@ def environment_variables(objects: list[dict[str, Any]], workload: str) -> dict[
 def test_every_object_is_valid_and_no_secret_object_is_written(text: str) -> None:
     objects = objects_of(text)
     for item in objects:
-        validate(item)
+        validate_object(item)
     assert not by_kind(objects, "Secret")
     external = by_kind(objects, "ExternalSecret")
     # Each workload's Secret keeps its name, so the workloads read it as before.
