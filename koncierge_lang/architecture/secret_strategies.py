@@ -20,7 +20,6 @@ from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
 from koncierge_lang.requirements import model
 from koncierge_lang.security.databases import DATABASE_HARDENING
 from koncierge_lang.settings import Settings, secret_store_key
-from koncierge_lang.source import Span
 
 STORE_SECRET_UNAVAILABLE_CODE = "KON329"
 STORE_READING_STRATEGIES = ("external-secrets",)
@@ -104,9 +103,10 @@ def _variables(application: model.Application) -> list[tuple[model.Component, mo
     return found
 
 
-def _located(variable: model.Variable, component: model.Component) -> Span:
-    """A database's implied variables are written nowhere: they are reported at the database."""
-    return variable.span if variable.span.end > variable.span.start else component.span
+def _at_variable(code: str, message: str, variable: model.Variable, component: model.Component) -> Diagnostic:
+    """A diagnostic at the variable; a database's implied variables are written nowhere, so theirs
+    is at the database."""
+    return make_diagnostic(code, message, variable.span if variable.span.end > variable.span.start else component.span)
 
 
 def secret_strategy_diagnostics(
@@ -142,8 +142,8 @@ def _external_secrets_diagnostics(
     application: model.Application, environment: model.Environment, settings: Settings
 ) -> tuple[Diagnostic, ...]:
     found: list[Diagnostic] = []
-    # Each secret whose value is written in the file, once: the named secret, or the variable.
-    read_from_store: dict[str, tuple[str, Span]] = {}
+    # Each secret whose value is written in the file, once: at the named secret, or the variable.
+    read_from_store: set[str] = set()
     value_spans = {value.name: value.span for value in reversed(application.values)}
     for component, variable, _ in _variables(application):
         parts = value_parts(application, environment.name, variable.expression)
@@ -155,23 +155,23 @@ def _external_secrets_diagnostics(
                 "the same for every workload, and cannot write it into other text; keep the whole text in the store "
                 '(`secret NAME = from store "KEY"`), or hand the password over alone and let the program build the text'
             )
-            found.append(make_diagnostic(GENERATED_IN_TEXT_CODE, message, _located(variable, component)))
+            found.append(_at_variable(GENERATED_IN_TEXT_CODE, message, variable, component))
         for _, secret, named in parts:
-            if secret is None or secret.source not in ("plain", "base64"):
-                continue
             name = named or f"{component.name}/{variable.name}"
-            if name not in read_from_store:
-                span = value_spans.get(named, variable.span) if named else _located(variable, component)
-                read_from_store[name] = (name, span)
-    for name, span in read_from_store.values():
-        key = secret_store_key(
-            settings.external_secrets_key_pattern, application.kubernetes_name, environment.name, name
-        )
-        message = (
-            f"in {environment.name}: the value written here is not used: the `external-secrets` strategy reads "
-            f"`{name}` from the store `{settings.external_secrets_store}` at the key `{key}`; put it there"
-        )
-        found.append(make_diagnostic(VALUE_READ_FROM_STORE_CODE, message, span))
+            if secret is None or secret.source not in ("plain", "base64") or name in read_from_store:
+                continue
+            read_from_store.add(name)
+            key = secret_store_key(
+                settings.external_secrets_key_pattern, application.kubernetes_name, environment.name, name
+            )
+            message = (
+                f"in {environment.name}: the value written here is not used: the `external-secrets` strategy reads "
+                f"`{name}` from the store `{settings.external_secrets_store}` at the key `{key}`; put it there"
+            )
+            if named:
+                found.append(make_diagnostic(VALUE_READ_FROM_STORE_CODE, message, value_spans.get(named, variable.span)))
+            else:
+                found.append(_at_variable(VALUE_READ_FROM_STORE_CODE, message, variable, component))
     return tuple(found)
 
 
@@ -201,5 +201,5 @@ def _volume_diagnostics(application: model.Application, environment: model.Envir
             "strategy cannot supply: the cluster creates the password on a volume, and programs read it as a file; "
             + fix
         )
-        found.append(make_diagnostic(GENERATED_NEEDS_FILE_CODE, message, _located(variable, component)))
+        found.append(_at_variable(GENERATED_NEEDS_FILE_CODE, message, variable, component))
     return found
