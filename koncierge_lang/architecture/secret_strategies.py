@@ -187,7 +187,14 @@ def _volume_diagnostics(application: model.Application, environment: model.Envir
         )
         if alone and read_from_file:
             continue
-        if alone:
+        if alone and variable.span.end <= variable.span.start:
+            # A database's default password, written nowhere: its image reads no file for it.
+            problem = "as a plain environment variable (its image reads no password file)"
+            fix = (
+                f"give it a value (`env {variable.name} = secret base64 \"...\"` in `{component.name}`), or choose "
+                "another secrets strategy for the environment"
+            )
+        elif alone:
             problem = "as a plain environment variable"
             fix = f"write `as file` after it (the program then reads the path of the file from `{variable.name}_FILE`)"
         else:

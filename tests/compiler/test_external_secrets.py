@@ -348,3 +348,20 @@ def test_output_names_and_keys_are_what_kubernetes_accepts() -> None:
         if item["kind"] == "ExternalSecret":
             for entry in item["spec"].get("data", []):
                 assert re.fullmatch(r"[-._a-zA-Z0-9]+", entry["secretKey"])
+
+
+@pytest.mark.parametrize("environment", ["LOCAL", "PROD"])
+def test_no_two_objects_share_kind_namespace_and_name(environment: str) -> None:
+    objects = objects_of(todo_with_generated_passwords(), environment)
+    identities = [(item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]) for item in objects]
+    assert len(identities) == len(set(identities))
+
+
+@pytest.mark.parametrize("layout", ["files", "kustomize"])
+def test_a_rebuild_with_no_change_changes_no_file(tmp_path: Path, layout: str) -> None:
+    (tmp_path / "todo.kon").write_text(todo_with_generated_passwords(), encoding="utf-8")
+    (tmp_path / "koncierge.toml").write_text(KONCIERGE_TOML, encoding="utf-8")
+    first = run_build(tmp_path / "todo.kon", output=str(tmp_path / "out"), layout=layout)
+    assert first.exit_code == 0 and first.written
+    again = run_build(tmp_path / "todo.kon", output=str(tmp_path / "out"), layout=layout, check=True)
+    assert again.exit_code == 0, again.messages

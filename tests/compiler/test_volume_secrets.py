@@ -250,6 +250,7 @@ application chat {
 """
     found = [entry for entry in _diagnostics(text) if entry[0] == "KON331"]
     assert [(start_line, "RABBITMQ_DEFAULT_PASS" in message) for _, message, start_line in found] == [(4, True)]
+    assert "its image reads no password file" in found[0][1] and "as file" not in found[0][1]
 
 
 def build(tmp_path: Path, text: str, toml: str, output: str = "out") -> Any:
@@ -335,3 +336,15 @@ def test_the_architecture_print_out_shows_the_volume() -> None:
         "length": 32,
         "used_by": ["backend", "database"],
     }
+
+
+@pytest.mark.parametrize("environment", ["LOCAL", "PROD"])
+def test_no_two_objects_share_kind_namespace_and_name(environment: str) -> None:
+    objects = objects_of(todo_with_generated_passwords(), environment)
+    identities = [(item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]) for item in objects]
+    assert len(identities) == len(set(identities))
+    for spec in (pod_spec(objects, name) for name in ("backend", "database")):
+        names = [volume["name"] for volume in spec["volumes"]]
+        assert len(names) == len(set(names))
+        containers = [container["name"] for container in (*spec.get("initContainers", []), *spec["containers"])]
+        assert len(containers) == len(set(containers))
