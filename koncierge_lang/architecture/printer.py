@@ -39,6 +39,9 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.yaml_writer import dump_documents
 
+# Variables whose value the print-out never shows.
+_SECRET_SOURCES = (ValueSource.SECRET, ValueSource.PASSWORD_FILE)
+
 
 def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object]:
     """The architecture as nested dicts and lists, in a stable, readable order."""
@@ -199,8 +202,8 @@ def _workload(workload: Workload) -> dict[str, object]:
             {
                 "name": variable.name,
                 "from": variable.source.value,
-                "set": f"{variable.set_name}/{variable.key}",
-                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                "set": f"{variable.set_name}/{variable.secret_key or variable.key}",
+                **({"value": variable.value} if variable.source not in _SECRET_SOURCES else {}),
                 **({"references": list(variable.references)} if variable.references else {}),
             }
             for variable in workload.variables
@@ -276,8 +279,8 @@ def _container(container: Container) -> dict[str, object]:
             {
                 "name": variable.name,
                 "from": variable.source.value,
-                "set": f"{variable.set_name}/{variable.key}",
-                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                "set": f"{variable.set_name}/{variable.secret_key or variable.key}",
+                **({"value": variable.value} if variable.source not in _SECRET_SOURCES else {}),
                 **({"references": list(variable.references)} if variable.references else {}),
             }
             for variable in container.variables
