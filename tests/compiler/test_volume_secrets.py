@@ -348,3 +348,16 @@ def test_no_two_objects_share_kind_namespace_and_name(environment: str) -> None:
         assert len(names) == len(set(names))
         containers = [container["name"] for container in (*spec.get("initContainers", []), *spec["containers"])]
         assert len(containers) == len(set(containers))
+
+
+def test_the_print_out_shows_where_a_password_file_is_and_never_a_value() -> None:
+    printed = yaml.safe_load(print_architectures([architecture_of(todo_with_generated_passwords())]))
+    (database,) = [workload for workload in printed["workloads"] if workload["name"] == "database"]
+    variables = {variable["name"]: variable for variable in database["variables"]}
+    assert variables["MYSQL_PASSWORD"] == {
+        "name": "MYSQL_PASSWORD",
+        "from": "password file",
+        "set": "generated-passwords/db_password",
+        "references": ["db_password"],
+    }
+    assert "MYSQL_PASSWORD" in database["secret_files"]
