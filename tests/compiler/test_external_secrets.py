@@ -365,3 +365,20 @@ def test_a_rebuild_with_no_change_changes_no_file(tmp_path: Path, layout: str) -
     assert first.exit_code == 0 and first.written
     again = run_build(tmp_path / "todo.kon", output=str(tmp_path / "out"), layout=layout, check=True)
     assert again.exit_code == 0, again.messages
+
+
+def test_the_flux_tree_holds_no_secret_object(tmp_path: Path) -> None:
+    (tmp_path / "todo.kon").write_text(todo_with_generated_passwords(), encoding="utf-8")
+    (tmp_path / "koncierge.toml").write_text(
+        KONCIERGE_TOML + '\n[delivery]\nrepository = "https://git.example.com/deploy.git"\n', encoding="utf-8"
+    )
+    outcome = run_build(tmp_path / "todo.kon", output=str(tmp_path / "out"), layout="flux")
+    assert outcome.exit_code == 0, outcome.messages
+    kinds = [
+        document["kind"]
+        for path in sorted((tmp_path / "out").rglob("*.yaml"))
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        if document
+    ]
+    assert "ExternalSecret" in kinds and "Password" in kinds
+    assert "Secret" not in kinds
