@@ -17,8 +17,10 @@ from koncierge_lang.diagnostics import RULES, rule
 from koncierge_lang.requirements.checker.practices import PRACTICES
 
 CHECKER = REPOSITORY / "koncierge_lang" / "requirements" / "checker"
-# Best practices the checker finds; KON32x come from the settings and the compiler.
-CHECKER_PRACTICE_CODES = sorted(entry.code for entry in RULES if entry.code.startswith("KON3") and not entry.code.startswith("KON32"))
+# Best practices the checker finds; KON32x and KON33x come from the settings and the compiler.
+CHECKER_PRACTICE_CODES = sorted(
+    entry.code for entry in RULES if entry.code.startswith("KON3") and not entry.code.startswith(("KON32", "KON33"))
+)
 
 
 def module_path(practice: object) -> Path:

@@ -14,6 +14,7 @@ import operator
 import re
 from dataclasses import dataclass, field, fields, replace
 
+from koncierge_lang.architecture.cluster_secrets import apply_secrets_strategy
 from koncierge_lang.architecture.model import (
     INGRESS,
     OUTSIDE,
@@ -282,7 +283,7 @@ def build_architecture(
     if settings.storage_provisioner == "host-path":
         host_path = HostPathStorage(HOST_PATH_STORAGE_CLASS, settings.host_path_directory)
 
-    return EnvironmentArchitecture(
+    architecture = EnvironmentArchitecture(
         application=application.kubernetes_name,
         application_description=application.description,
         environment=environment.name,
@@ -308,6 +309,7 @@ def build_architecture(
         external_flows=external_flows,
         network_isolation=network_isolation,
     )
+    return apply_secrets_strategy(architecture, settings)
 
 
 def _public_service(context: _Context, component: requirements.Component) -> Service | None:
@@ -647,7 +649,14 @@ def _component_workload(
     variables: list[Variable] = []
     for variable in component.variables:
         resolved = _Resolved()
-        _resolve(context, variable.expression, state_key_prefix + variable.name, resolved, frozenset())
+        _resolve(
+            context,
+            variable.expression,
+            state_key_prefix + variable.name,
+            f"{component.name}/{variable.name}",
+            resolved,
+            frozenset(),
+        )
         for reference_text, target, port, protocol in _variable_flows(context, component, resolved):
             context.flows.add((name, target, port, protocol, f"{variable.name} = {reference_text}"))
         parts = _merge_literals(resolved.parts)
@@ -755,11 +764,13 @@ def _resolve(
     context: _Context,
     expression: requirements.Expression,
     state_key: str,
+    secret_name: str,
     resolved: _Resolved,
     visiting: frozenset[str],
 ) -> None:
     """Append the parts of `expression`'s value in this environment to `resolved`, and the
-    connections it makes its workload open, following named values."""
+    connections it makes its workload open, following named values. A secret is kept under
+    `state_key` and named `secret_name` (`SecretInput.name`)."""
     application = context.application
     environment = context.environment
     if isinstance(expression, requirements.Text):
@@ -767,20 +778,20 @@ def _resolve(
             if isinstance(part, str):
                 resolved.parts.append(part)
             else:
-                _resolve(context, part, state_key, resolved, visiting)
+                _resolve(context, part, state_key, secret_name, resolved, visiting)
     elif isinstance(expression, requirements.PerEnvironmentText):
         chosen = next((text for name, text in expression.cases if name == environment.name), expression.otherwise)
         if chosen is not None:
-            _resolve(context, chosen, state_key, resolved, visiting)
+            _resolve(context, chosen, state_key, secret_name, resolved, visiting)
     elif isinstance(expression, requirements.Secret):
-        resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key))
+        resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key, secret_name))
         resolved.secret = True
     elif isinstance(expression, requirements.ValueReference):
         resolved.references.append(expression.value)
         value = context.values.get(expression.value)
         if value is not None and expression.value not in visiting:
             value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
-            _resolve(context, value.expression, value_key, resolved, visiting | {expression.value})
+            _resolve(context, value.expression, value_key, value.name, resolved, visiting | {expression.value})
     elif isinstance(expression, requirements.ComponentHost):
         reference = f"{expression.component}.host"
         resolved.references.append(reference)
@@ -1064,7 +1075,14 @@ def _containers(
         for variable in declared.variables:
             key = f"{declared.name}.{variable.name}"
             resolved = _Resolved()
-            _resolve(context, variable.expression, f"{state_key_prefix}{declared.name}/{variable.name}", resolved, frozenset())
+            _resolve(
+                context,
+                variable.expression,
+                f"{state_key_prefix}{declared.name}/{variable.name}",
+                f"{component.name}/{declared.name}/{variable.name}",
+                resolved,
+                frozenset(),
+            )
             for reference_text, target, port, protocol in _variable_flows(context, component, resolved):
                 context.flows.add((name, target, port, protocol, f"{declared.name}: {variable.name} = {reference_text}"))
             parts = _merge_literals(resolved.parts)

@@ -10,7 +10,9 @@ Architecture invariants:
 - Nothing here knows Kubernetes object kinds or fields; the names it carries are already valid
   DNS labels, because every later target needs that.
 - It never holds a generated password: a generated secret is described by its `state_key` and
-  length, and stage 2 receives the values separately. Secrets that the author wrote (plain or
+  length, and stage 2 receives the values separately. Under the `external-secrets` and `volume`
+  secrets strategies a generated password is made in the cluster (`ClusterPassword`) and never
+  exists outside it. Secrets that the author wrote (plain or
   base64) are carried so that stage 2 can emit them, but the printer never shows them.
 - Every sequence is in a deterministic order (source order where order means something, sorted
   otherwise), so printing it twice gives the same text.
@@ -44,20 +46,30 @@ class ValueSource(enum.Enum):
     # Derived from another part of the deployment (a component's host or port, a route's
     # domain or URL): kept in the configuration set, and the reason for a network flow.
     REFERENCE = "reference"
+    # A password made in the cluster on the environment's password volume (the `volume` secrets
+    # strategy): always handed over as a file, `key` being its file name on the volume.
+    PASSWORD_FILE = "password file"
 
 
 @dataclass(frozen=True, slots=True)
 class SecretInput:
-    """One secret as the author gave it. `origin` is `plain`, `base64` or `generated`.
+    """One secret as the author gave it. `origin` is `plain`, `base64`, `generated` or `store`.
 
-    `text` is the value as written (still encoded for `base64`, empty for `generated`). A
-    generated secret is identified by `state_key`, under which its value is kept between builds.
+    `text` is the value as written (still encoded for `base64`, empty for `generated`, the key in
+    the store for `store`). A generated secret is identified by `state_key`, under which its value
+    is kept between builds. `name` is the secret's name for the secrets strategies: a named
+    secret's own name (`db_password`), else `component/VARIABLE` (`component/container/VARIABLE`
+    in a sidecar or init container). `store_key`, under the `external-secrets` strategy, is the key
+    the value is read from in the store: `text` for a `store` secret, else the settings' key pattern
+    filled in with the application, the environment and `name`.
     """
 
     origin: str
     text: str = ""
     length: int = 32
     state_key: str = ""
+    name: str = ""
+    store_key: str = ""
 
 
 # A secret's value: literal text and secret inputs, concatenated (a connection string that
@@ -107,6 +119,10 @@ class Variable:
     key: str
     value: str
     references: tuple[str, ...] = ()
+    # The key in `set_name` when it is not `key`: a password made in the cluster by the
+    # `external-secrets` strategy is the `password` of a Secret of its own, shared by every user,
+    # while a file handed over keeps the variable's `key` as its name.
+    secret_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +137,8 @@ class VolumeMount:
     volume: str
     path: str
     read_only: bool
+    # One file or folder of the volume rather than all of it.
+    sub_path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +448,59 @@ class ProfileDecisions:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretsStrategy:
+    """Where an environment's secret values live (`[secrets] strategy`, `[environments.NAME] secrets`):
+    `plain` (Secret objects in the output), `sops` (the same, encrypted), `external-secrets`
+    (ExternalSecrets reading `store`, a `store_kind`, at keys made from `key_pattern`, again every
+    `refresh_interval`) or `volume` (passwords made in the cluster on a volume). See
+    docs/secrets-external-and-volume.md."""
+
+    name: str = "plain"
+    store: str = ""
+    store_kind: str = ""
+    key_pattern: str = ""
+    refresh_interval: str = ""
+
+    @property
+    def passwords_in_cluster(self) -> bool:
+        """Whether generated passwords are made in the cluster rather than by Koncierge."""
+        return self.name in CLUSTER_PASSWORD_STRATEGIES
+
+
+# The strategies under which Koncierge never makes a generated password: the cluster does.
+CLUSTER_PASSWORD_STRATEGIES = ("external-secrets", "volume")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterPassword:
+    """A generated password made once in the cluster, the same for every workload that uses it.
+
+    `name` as `SecretInput.name`; `key` the same made fit for a Secret's key or a file name
+    (`database.MYSQL_ROOT_PASSWORD`); `object_name` the Secret (and ExternalSecret) that holds it
+    under `external-secrets` (empty under `volume`, where it is the file `key` of the volume); `used_by` the workloads that read it."""
+
+    name: str
+    key: str
+    object_name: str
+    length: int
+    used_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordVolume:
+    """The `volume` strategy's persistent volume of generated passwords: `claim` (also the pods'
+    volume name), mounted by `init_container` (with `image`) at `init_directory` in every workload
+    that uses a password, which creates the missing ones; programs read each password's file at
+    `directory/<key>`."""
+
+    claim: str
+    image: str
+    init_container: str
+    init_directory: str
+    directory: str
+
+
+@dataclass(frozen=True, slots=True)
 class EnvironmentArchitecture:
     application: str
     application_description: str
@@ -457,9 +528,16 @@ class EnvironmentArchitecture:
     flows: tuple[NetworkFlow, ...]
     external_flows: tuple[ExternalFlow, ...] = ()
     network_isolation: NetworkIsolation | None = None
+    secrets: SecretsStrategy = SecretsStrategy()
+    # Generated passwords made in the cluster (`external-secrets`, `volume`), in key order.
+    cluster_passwords: tuple[ClusterPassword, ...] = ()
+    password_volume: PasswordVolume | None = None
 
     def generated_secrets(self) -> tuple[SecretInput, ...]:
-        """Every generated secret, once per state key, in state-key order."""
+        """Every generated secret Koncierge makes, once per state key, in state-key order: none
+        where the secrets strategy makes them in the cluster."""
+        if self.secrets.passwords_in_cluster:
+            return ()
         found: dict[str, SecretInput] = {}
         for secret_set in self.secret_sets:
             for item in secret_set.items:

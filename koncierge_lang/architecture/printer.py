@@ -18,8 +18,12 @@ schedule and retention, the default requests and limits), every knob even when o
 
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
-`base64`, `generated`, or `composed` from text and secrets) and, for generated ones, the key under
-which the build keeps the value.
+`base64`, `generated`, `store`, or `composed` from text and secrets) and, for generated ones, the
+key under which the build keeps the value. The environment's secrets strategy comes first
+(`secrets`: with `external-secrets`, the store, its kind, the key pattern and the refresh interval;
+each secret then names the keys it is read from, `store_keys`), and the passwords the cluster makes
+(`passwords_made_in_cluster`: their name, length and users; under `volume`, the volume they are
+on and the init container that creates them).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ from koncierge_lang.architecture.model import (
 )
 from koncierge_lang.yaml_writer import dump_documents
 
+# Variables whose value the print-out never shows.
+_SECRET_SOURCES = (ValueSource.SECRET, ValueSource.PASSWORD_FILE)
+
 
 def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object]:
     """The architecture as nested dicts and lists, in a stable, readable order."""
@@ -62,6 +69,7 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
         "profile_decisions": _profile_decisions(architecture.profile_decisions),
         "domain": architecture.domain,
         "flags": flags,
+        "secrets": _secrets_strategy(architecture),
         "workloads": [_workload(workload) for workload in architecture.workloads],
         "services": [
             {
@@ -80,6 +88,11 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
             {"name": entry.name, "owner": entry.owner, "items": [_secret_item(item) for item in entry.items]}
             for entry in architecture.secret_sets
         ],
+        **(
+            {"passwords_made_in_cluster": _cluster_passwords(architecture)}
+            if architecture.cluster_passwords
+            else {}
+        ),
         "claims": [
             {
                 "name": claim.name,
@@ -197,8 +210,8 @@ def _workload(workload: Workload) -> dict[str, object]:
             {
                 "name": variable.name,
                 "from": variable.source.value,
-                "set": f"{variable.set_name}/{variable.key}",
-                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                "set": f"{variable.set_name}/{variable.secret_key or variable.key}",
+                **({"value": variable.value} if variable.source not in _SECRET_SOURCES else {}),
                 **({"references": list(variable.references)} if variable.references else {}),
             }
             for variable in workload.variables
@@ -274,8 +287,8 @@ def _container(container: Container) -> dict[str, object]:
             {
                 "name": variable.name,
                 "from": variable.source.value,
-                "set": f"{variable.set_name}/{variable.key}",
-                **({"value": variable.value} if variable.source is not ValueSource.SECRET else {}),
+                "set": f"{variable.set_name}/{variable.secret_key or variable.key}",
+                **({"value": variable.value} if variable.source not in _SECRET_SOURCES else {}),
                 **({"references": list(variable.references)} if variable.references else {}),
             }
             for variable in container.variables
@@ -356,7 +369,46 @@ def _secret_item(item: SecretItem) -> dict[str, object]:
     generated = [part for part in item.parts if isinstance(part, SecretInput) and part.origin == "generated"]
     if generated:
         data["generated"] = [{"state_key": part.state_key, "length": part.length} for part in generated]
+    store_keys = [part.store_key for part in item.parts if isinstance(part, SecretInput) and part.store_key]
+    if store_keys:
+        data["store_keys"] = list(dict.fromkeys(store_keys))
     return data
+
+
+def _secrets_strategy(architecture: EnvironmentArchitecture) -> dict[str, object]:
+    strategy = architecture.secrets
+    data: dict[str, object] = {"strategy": strategy.name}
+    if strategy.name == "external-secrets":
+        data.update(
+            {
+                "store": strategy.store,
+                "store_kind": strategy.store_kind,
+                "key_pattern": strategy.key_pattern,
+                "refresh_interval": strategy.refresh_interval,
+            }
+        )
+    volume = architecture.password_volume
+    if volume is not None:
+        data["password_volume"] = {
+            "claim": volume.claim,
+            "init_container": volume.init_container,
+            "image": volume.image,
+            "files": volume.directory,
+        }
+    return data
+
+
+def _cluster_passwords(architecture: EnvironmentArchitecture) -> list[dict[str, object]]:
+    return [
+        {
+            "name": password.name,
+            "key": password.key,
+            **({"secret": password.object_name} if password.object_name else {}),
+            "length": password.length,
+            "used_by": list(password.used_by),
+        }
+        for password in architecture.cluster_passwords
+    ]
 
 
 def print_architectures(architectures: Sequence[EnvironmentArchitecture], header: str = "") -> str:

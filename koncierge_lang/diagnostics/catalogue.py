@@ -26,6 +26,7 @@ class Rule:
 
 E = Severity.ERROR
 W = Severity.WARNING
+I = Severity.INFORMATION  # noqa: E741  # One letter, as E and W.
 
 RULES: tuple[Rule, ...] = (
     # 0xx: syntax
@@ -784,6 +785,48 @@ RULES: tuple[Rule, ...] = (
         'Choose `external-secrets` for the environment (`[environments.PROD] secrets = "external-secrets"` '
         "or `[secrets] strategy`), with the store in `[secrets.external-secrets]`; or give the secret a value "
         "in the file.",
+    ),    Rule(
+        "KON330", "generated-password-in-text", E,
+        "A variable puts a generated password inside text (a connection string, a URL) in an environment "
+        "whose secrets strategy is `external-secrets`.",
+        "Under `external-secrets` the cluster makes each generated password once, into a Secret of its own "
+        "that every workload using it reads, so that they all get the same value; Koncierge never sees it. "
+        "An ExternalSecret can only write text around values it reads itself, and a generator called there "
+        "would make a second, different password. Building anyway would give the program a password the "
+        "other side does not have.",
+        "secret db_password = generated\n"
+        'component backend {\n  env DB_URL = "mysql://app:${db_password}@database:3306/todo"\n}\n'
+        '# koncierge.toml: [secrets] strategy = "external-secrets"',
+        'Keep the whole text in the store (`secret db_url = from store "todo/db-url"`), or hand the '
+        "password over alone (`env DB_PASSWORD = db_password`) and let the program build the text; or "
+        "choose another secrets strategy for the environment.",
+    ),
+    Rule(
+        "KON331", "generated-password-needs-file", E,
+        "A variable receives a generated password as a plain environment variable, or inside text, in an "
+        "environment whose secrets strategy is `volume`.",
+        "Under `volume` a generated password is created on first start inside the cluster, on a small "
+        "persistent volume, and is never in Git or in a Secret: a program can only read it as a file. The "
+        "database images read their passwords from files (`*_FILE` variables), so those need nothing; "
+        "any other use would leave the program without its password.",
+        "secret api_key = generated\ncomponent backend {\n  env API_KEY = api_key\n}\n"
+        '# koncierge.toml: [secrets] strategy = "volume"',
+        "Write `as file` after the variable (`env API_KEY = api_key as file`): the program then reads the "
+        "path of the file from `API_KEY_FILE`. Text around a password cannot be supplied: hand the password "
+        "over alone and let the program build the text, or choose another secrets strategy.",
+    ),
+    Rule(
+        "KON332", "secret-value-read-from-store", I,
+        "A secret has a value in the `.kon` file (`plain` or `base64`), and an environment that uses it has "
+        "the `external-secrets` secrets strategy, which reads the value from the store instead.",
+        "Under `external-secrets` nothing secret is written to the output: every secret is read from the "
+        "store named in `[secrets.external-secrets]`, at the key its key pattern gives. The value written in "
+        "the file is then not used in that environment, and the store must hold the value under that key, "
+        "or the workload does not start.",
+        'secret db_password = base64 "ZGV2ZWxvcA=="\n# koncierge.toml: [secrets] strategy = "external-secrets"',
+        "Put the value in the store at the key the message names (the value itself, not base64), or write "
+        '`secret db_password = from store "KEY"` to name the key yourself; keep the value in the file '
+        "for the environments with another strategy.",
     ),
 )
 

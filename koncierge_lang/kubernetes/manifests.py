@@ -30,15 +30,24 @@ from koncierge_lang.architecture.model import (
     Workload,
     WorkloadKind,
 )
+from koncierge_lang.kubernetes.external_secrets import (
+    EXTERNAL_SECRETS_API_VERSION,
+    GENERATORS_API_VERSION,
+    cluster_password_spec,
+    password_generator_spec,
+    secret_set_spec,
+)
 from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.requirements.generated_names import (
     ALLOW_DNS_POLICY,
     DEFAULT_DENY_POLICY,
     SECRET_FILES_VOLUME,
+    password_generator_name,
     persistent_volume_name,
     scratch_volume_name,
 )
 from koncierge_lang.security.databases import SECRET_FILES_DIRECTORY
+from koncierge_lang.security.password_volume import PASSWORDS_DIRECTORY
 
 Manifest = dict[str, object]
 
@@ -91,6 +100,8 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
         }
     ]
     claim_roles = {claim.name: "backup" if claim.implied else "storage" for claim in architecture.claims}
+    if architecture.password_volume is not None:
+        claim_roles[architecture.password_volume.claim] = "secrets"
     if architecture.host_path is not None:
         documents.append(_storage_class(architecture))
         documents.extend(_persistent_volume(architecture, claim) for claim in architecture.claims)
@@ -107,7 +118,22 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
             "data": dict(sorted(configuration_set.entries)),
         }
         documents.append(manifest)
+    external_secrets = architecture.secrets.name == "external-secrets"
     for secret_set in architecture.secret_sets:
+        if external_secrets:
+            documents.append(
+                {
+                    "apiVersion": EXTERNAL_SECRETS_API_VERSION,
+                    "kind": "ExternalSecret",
+                    "metadata": _metadata(
+                        architecture, secret_set.name, roles.get(secret_set.owner, "server"), part_of=secret_set.owner
+                    ),
+                    "spec": secret_set_spec(
+                        secret_set.name, tuple(sorted(secret_set.items, key=_item_key)), architecture.secrets
+                    ),
+                }
+            )
+            continue
         documents.append(
             {
                 "apiVersion": "v1",
@@ -121,6 +147,8 @@ def manifests(architecture: EnvironmentArchitecture, generated_secrets: Mapping[
                 },
             }
         )
+    if external_secrets:
+        documents.extend(_cluster_passwords(architecture))
     # A claim belongs to the one workload that mounts it; storage several share belongs to the application.
     claim_users: dict[str, set[str]] = {}
     for workload in architecture.workloads:
@@ -310,6 +338,30 @@ def network_policies(architecture: EnvironmentArchitecture) -> list[Manifest]:
     return documents
 
 
+def _cluster_passwords(architecture: EnvironmentArchitecture) -> list[Manifest]:
+    """`external-secrets`: a Password generator per length, then an ExternalSecret per password."""
+    documents: list[Manifest] = []
+    for length in sorted({password.length for password in architecture.cluster_passwords}):
+        documents.append(
+            {
+                "apiVersion": GENERATORS_API_VERSION,
+                "kind": "Password",
+                "metadata": _metadata(architecture, password_generator_name(length), "secrets"),
+                "spec": password_generator_spec(length),
+            }
+        )
+    for password in architecture.cluster_passwords:
+        documents.append(
+            {
+                "apiVersion": EXTERNAL_SECRETS_API_VERSION,
+                "kind": "ExternalSecret",
+                "metadata": _metadata(architecture, password.object_name, "secrets"),
+                "spec": cluster_password_spec(password, password_generator_name(password.length)),
+            }
+        )
+    return documents
+
+
 def _item_key(item: SecretItem) -> str:
     return item.key
 
@@ -421,7 +473,9 @@ def _security_context(hardening: Hardening) -> dict[str, object]:
         "privileged": False,
         "readOnlyRootFilesystem": not hardening.writable_root_filesystem,
         "runAsGroup": _group(hardening),
-        "runAsNonRoot": True,
+        # Only the `volume` strategy's init container runs as root (without any capability), and
+        # only where the environment is not hardened: root owns a new volume there.
+        "runAsNonRoot": hardening.run_as_user != 0,
         "runAsUser": hardening.run_as_user,
         "seccompProfile": {"type": "RuntimeDefault"},
     }
@@ -468,21 +522,38 @@ def _container_manifest(
         ]
     secret_files = set(source.secret_files)
     environment: list[object] = []
+    # A password from the password volume (`volume` strategy) is one file of it, mounted alone.
+    password_mounts: dict[str, dict[str, object]] = {}
     for variable in source.variables:
+        if variable.source is ValueSource.PASSWORD_FILE:
+            path = f"{PASSWORDS_DIRECTORY}/{variable.key}"
+            password_mounts[path] = {"name": variable.set_name, "mountPath": path, "subPath": variable.key, "readOnly": True}
+            if files_in_environment:
+                environment.append({"name": f"{variable.name}_FILE", "value": path})
+            continue
         if variable.name in secret_files:
             if files_in_environment:
                 environment.append({"name": f"{variable.name}_FILE", "value": f"{SECRET_FILES_DIRECTORY}/{variable.key}"})
             continue
         reference = "secretKeyRef" if variable.source is ValueSource.SECRET else "configMapKeyRef"
-        environment.append({"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": variable.key}}})
+        key = variable.secret_key or variable.key
+        environment.append({"name": variable.name, "valueFrom": {reference: {"name": variable.set_name, "key": key}}})
     if environment:
         container["env"] = environment
     mounts: list[dict[str, object]] = [
-        {"name": mount.volume, "mountPath": mount.path, **({"readOnly": True} if mount.read_only else {})}
+        {
+            "name": mount.volume,
+            "mountPath": mount.path,
+            **({"subPath": mount.sub_path} if mount.sub_path else {}),
+            **({"readOnly": True} if mount.read_only else {}),
+        }
         for mount in source.mounts
     ]
     mounts.extend({"name": scratch_volume_name(path), "mountPath": path} for path in source.writable_paths)
-    if secret_files:
+    mounts.extend(password_mounts.values())
+    if any(
+        variable.name in secret_files and variable.source is not ValueSource.PASSWORD_FILE for variable in source.variables
+    ):
         mounts.append({"name": SECRET_FILES_VOLUME, "mountPath": SECRET_FILES_DIRECTORY, "readOnly": True})
     resources = source.resources
     if resources is not None:
@@ -555,19 +626,19 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
     ]
     # Every container's secrets handed over as files, by their keys (a sidecar's are `<container>.<NAME>`).
     file_keys = [
-        (variable.set_name, variable.key)
+        (variable.set_name, variable.secret_key or variable.key, variable.key)
         for variables, secret_files in (
             (workload.variables, workload.secret_files),
             *((container.variables, container.secret_files) for container in workload.containers),
         )
         for variable in variables
-        if variable.name in secret_files
+        if variable.name in secret_files and variable.source is not ValueSource.PASSWORD_FILE
     ]
     if file_keys:
-        # The secret files' keys by the secret set that holds them.
-        names_by_set: dict[str, list[str]] = {}
-        for set_name, key in file_keys:
-            names_by_set.setdefault(set_name, []).append(key)
+        # The secret files' keys (and file names) by the secret set that holds them.
+        names_by_set: dict[str, list[tuple[str, str]]] = {}
+        for set_name, key, path in file_keys:
+            names_by_set.setdefault(set_name, []).append((key, path))
         extra_volumes.append(
             {
                 "name": SECRET_FILES_VOLUME,
@@ -579,7 +650,7 @@ def _pod_spec(workload: Workload) -> dict[str, object]:
                         {
                             "secret": {
                                 "name": secret_name,
-                                "items": [{"key": key, "path": key} for key in names_by_set[secret_name]],
+                                "items": [{"key": key, "path": path} for key, path in names_by_set[secret_name]],
                             }
                         }
                         for secret_name in sorted(names_by_set)

@@ -129,3 +129,24 @@ def contents_copy_container_name(container: str) -> str:
     """The init container that fills `container`'s scratch space with its image's files: a DNS
     label, so the container's part is shortened to fit 63 characters."""
     return container[: 63 - len(CONTENTS_COPY_SUFFIX)].rstrip("-") + CONTENTS_COPY_SUFFIX
+
+
+PASSWORDS_CLAIM = "generated-passwords"
+"""The `volume` secrets strategy's PersistentVolumeClaim of an environment's generated passwords,
+and the volume of each pod that mounts it (docs/secrets-external-and-volume.md)."""
+
+PASSWORDS_INIT_CONTAINER = "generated-passwords"
+"""The init container that creates the missing passwords on that volume before a pod starts."""
+
+
+def cluster_password_secret_name(name_as_declared: str) -> str:
+    """The Secret (and its ExternalSecret) of one password the `external-secrets` strategy makes in
+    the cluster: `password.db-password`, `password.database.mysql-root-password` for the secret
+    `database/MYSQL_ROOT_PASSWORD` written in place. The dot keeps it apart from every name made of
+    a declared name alone (those are DNS labels)."""
+    return "password." + ".".join(kubernetes_name(segment) or "x" for segment in name_as_declared.split("/"))
+
+
+def password_generator_name(length: int) -> str:
+    """The external-secrets `Password` generator of the passwords of one length."""
+    return f"password-{length}"
