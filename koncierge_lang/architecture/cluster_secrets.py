@@ -2,7 +2,7 @@
 
 `apply_secrets_strategy(architecture, settings)` records the strategy on the architecture and, for
 the two strategies under which the cluster makes the generated passwords
-(docs/secrets-external-and-volume.md):
+(docs/secrets.md):
 
 - `external-secrets`: every secret input gets the key it is read from in the store; each generated
   password that is a variable's whole value leaves its secret set and becomes a `ClusterPassword`

@@ -453,7 +453,7 @@ class SecretsStrategy:
     `plain` (Secret objects in the output), `sops` (the same, encrypted), `external-secrets`
     (ExternalSecrets reading `store`, a `store_kind`, at keys made from `key_pattern`, again every
     `refresh_interval`) or `volume` (passwords made in the cluster on a volume). See
-    docs/secrets-external-and-volume.md."""
+    docs/secrets.md."""
 
     name: str = "plain"
     store: str = ""

@@ -7,7 +7,7 @@ in an environment with another strategy (`plain`, `sops`, `volume`; `[secrets] s
 `koncierge build` and the editor alike. See docs/secrets.md.
 
 Under the strategies that make generated passwords in the cluster
-(docs/secrets-external-and-volume.md), some uses of one cannot be supplied, and are errors at the
+(docs/secrets.md), some uses of one cannot be supplied, and are errors at the
 variable: inside composed text under `external-secrets` (KON330), and anywhere but alone in a
 variable handed over as a file under `volume` (KON331, where the database images' `*_FILE`
 variables count as files). Under `external-secrets`, a secret whose value is written in the file is

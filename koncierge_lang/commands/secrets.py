@@ -20,7 +20,7 @@ import argparse
 import difflib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
@@ -131,7 +131,14 @@ def rotate(kon_path: Path, name: str, environment: str | None = None) -> RotateO
                 + _did_you_mean(environment, declared)
             ],
         )
-    secrets = required_secrets_of(plan(analysis, settings, (environment,) if environment else ()))
+    # Every generated secret the file has, whatever the strategy: under external-secrets and volume
+    # the cluster makes them (the architecture lists none), and rotating them is answered below.
+    all_plain = replace(
+        settings,
+        secrets_strategy="plain",
+        environments=tuple(replace(placement, secrets="") for placement in settings.environments),
+    )
+    secrets = required_secrets_of(plan(analysis, all_plain, (environment,) if environment else ()))
     names = sorted({generated_secret_name(secret.state_key) for secret in secrets})
     matching = [
         secret

@@ -1,6 +1,6 @@
 """The `external-secrets` secrets strategy in Kubernetes terms: the specs of the ExternalSecrets
 (external-secrets.io/v1) and Password generators (generators.external-secrets.io/v1alpha1) that
-replace Secret objects, so that the output holds no secret value (docs/secrets-external-and-volume.md).
+replace Secret objects, so that the output holds no secret value (docs/secrets.md).
 
 `manifests.py` wraps these specs in objects with Koncierge's metadata.
 

@@ -133,7 +133,7 @@ def contents_copy_container_name(container: str) -> str:
 
 PASSWORDS_CLAIM = "generated-passwords"
 """The `volume` secrets strategy's PersistentVolumeClaim of an environment's generated passwords,
-and the volume of each pod that mounts it (docs/secrets-external-and-volume.md)."""
+and the volume of each pod that mounts it (docs/secrets.md)."""
 
 PASSWORDS_INIT_CONTAINER = "generated-passwords"
 """The init container that creates the missing passwords on that volume before a pod starts."""

@@ -1,5 +1,5 @@
 """The image and script of the `volume` secrets strategy's init container, which creates generated
-passwords on first start inside the cluster (docs/secrets-external-and-volume.md).
+passwords on first start inside the cluster (docs/secrets.md).
 
 The image is BusyBox at a pinned version: a shell, `tr`, `head`, `mktemp` and `ln` in about 4 MB,
 with no package manager and nothing listening. The script never replaces a password that exists:

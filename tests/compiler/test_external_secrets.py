@@ -1,4 +1,4 @@
-"""The `external-secrets` secrets strategy (issue 15, docs/secrets-external-and-volume.md): every
+"""The `external-secrets` secrets strategy (issue 15, docs/secrets.md): every
 Secret becomes an ExternalSecret of the same name reading the store, generated passwords are
 Password generators behind one CreatedOnce ExternalSecret each, shared by every workload that uses
 them; nothing secret is in the output or the state file; what cannot be expressed is KON330 at the

@@ -1,4 +1,4 @@
-"""The `volume` secrets strategy (issue 15, docs/secrets-external-and-volume.md): a generated
+"""The `volume` secrets strategy (issue 15, docs/secrets.md): a generated
 password is created on first start inside the cluster by an init container onto a small persistent
 volume, and read from there as a file by every workload that needs it; it is never in the output,
 the state file or a Secret. Secrets with a value in the file stay Secret objects. A generated
@@ -361,3 +361,13 @@ def test_the_print_out_shows_where_a_password_file_is_and_never_a_value() -> Non
         "references": ["db_password"],
     }
     assert "MYSQL_PASSWORD" in database["secret_files"]
+
+
+def test_the_password_claim_name_is_reserved_whatever_the_strategy() -> None:
+    text = (
+        'application shop "Shop" {\n  environment DEV "shop.dev.example.com"\n  storage generated-passwords 1Gi\n'
+        '  component web {\n    image "nginx:1.27"\n    port 8080\n    mount generated-passwords at "/data"\n  }\n}\n'
+    )
+    found = [diagnostic for diagnostic in analyze(text, "shop.kon").diagnostics if diagnostic.code == "KON105"]
+    assert len(found) == 1 and "generated passwords" in found[0].message
+    assert (found[0].span.start_line, found[0].span.start_column) == (3, 11)

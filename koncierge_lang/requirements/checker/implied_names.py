@@ -33,6 +33,7 @@ from koncierge_lang.requirements.database_types import DATABASE_TYPES
 from koncierge_lang.requirements.generated_names import (
     ALLOW_DNS_POLICY,
     DEFAULT_DENY_POLICY,
+    PASSWORDS_CLAIM,
     SCRATCH_VOLUME_PREFIX,
     SECRET_FILES_VOLUME,
     backup_claim_name,
@@ -74,7 +75,17 @@ def check_implied_names(scope: ApplicationScope, components: list[model.Componen
         )
         for policy, purpose in _ENVIRONMENT_POLICY_PURPOSES.items()
     }
-    claim_names: dict[str, _ImpliedName] = {}
+    # The claim of the `volume` secrets strategy's passwords: reserved whatever the strategy, which
+    # the checker cannot know (it is a setting), so that choosing it later never shares a claim.
+    claim_names: dict[str, _ImpliedName] = {
+        PASSWORDS_CLAIM: _ImpliedName(
+            f"the PersistentVolumeClaim of generated passwords in environments of application `{application_name.text}` "
+            "with the `volume` secrets strategy (docs/secrets.md)",
+            application_name.span,
+            f"application `{application_name.text}`, whose environments may keep passwords in `{PASSWORDS_CLAIM}`, "
+            "is declared here",
+        )
+    }
     keeping_backups = ", ".join(environment.name for environment in scope.environments if environment.backups)
     # The model's components are the declared ones, in order.
     declared_components = list(zip(scope.components_syntax, components, strict=True))
