@@ -51,9 +51,9 @@ from koncierge_lang.architecture.model import EnvironmentArchitecture, SecretInp
 from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.architecture.platform_warnings import platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
+from koncierge_lang.architecture.secrets_in_git import plain_secrets_in_git as secrets_in_git
 from koncierge_lang.atomic import write_atomically
 from koncierge_lang.diagnostics import Diagnostic, Severity
-from koncierge_lang.diagnostics.model import make_diagnostic
 from koncierge_lang.inputs import InputProblem, read_input
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
@@ -673,40 +673,15 @@ def sops_scopes_of(planned: Plan, settings: Settings) -> set[str]:
 
 
 def plain_secrets_in_git(planned: Plan, settings: Settings, layout: str) -> tuple[Diagnostic, ...]:
-    """KON328 at each planned environment whose strategy is `plain` and that has a Secret object:
-    an error, or a warning with `[secrets] allow_plain_in_git`. The other strategies hold no plain
-    value in the output (sops encrypts; external-secrets and volume emit no Secret values)."""
+    """KON328 at each planned environment whose Secret objects would hold plain values in a tree
+    meant for Git (`architecture.secrets_in_git`)."""
     found: list[Diagnostic] = []
     for application, architectures in planned:
         declared = {environment.name: environment for environment in application.environments}
         for architecture in architectures:
-            name = architecture.environment
-            if settings.secrets_strategy_of(name) != "plain" or not architecture.secret_sets:
-                continue
-            change = (
-                f'change `secrets = "plain"` in [environments.{name}] of koncierge.toml to `"sops"`'
-                if settings.environment(name).secrets
-                else f'set `secrets = "sops"` in [environments.{name}] of koncierge.toml, or `strategy = "sops"` in '
-                "[secrets] for every environment"
-            )
-            if settings.secrets_allow_plain_in_git:
-                message = (
-                    f"environment `{name}` commits its secret values to Git in plain text (the {layout} layout writes "
-                    "its Secret objects unencrypted), as `[secrets] allow_plain_in_git = true` allows; to keep them "
-                    f"out of Git, {change} (docs/secrets.md)"
-                )
-                severity = Severity.WARNING
-            else:
-                message = (
-                    f"environment `{name}` would commit its secret values to Git in plain text (the {layout} layout "
-                    f"writes its Secret objects unencrypted); {change} (docs/secrets.md), or accept plain secrets in "
-                    "Git with `allow_plain_in_git = true` in [secrets]"
-                )
-                severity = Severity.ERROR
-            diagnostic = dataclasses.replace(
-                make_diagnostic("KON328", message, declared[name].span), severity=severity
-            )
-            found.append(diagnostic)
+            diagnostic = secrets_in_git(declared[architecture.environment], architecture, settings, layout)
+            if diagnostic is not None:
+                found.append(diagnostic)
     return tuple(found)
 
 

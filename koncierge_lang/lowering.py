@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
+from koncierge_lang.architecture.secrets_in_git import plain_secrets_in_git
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
 from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments, source_of
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
@@ -85,7 +86,10 @@ def lower_environment(
     except Exception as error:  # noqa: BLE001 - a compiler bug becomes KON325, see the module's docstring.
         return LoweredEnvironment(application, environment, None, (), (), (*warnings, lowering_failed(environment, error)))
     limits = limit_diagnostics(application, environment, architecture, documents, sources)
-    return LoweredEnvironment(application, environment, architecture, documents, sources, (*warnings, *limits))
+    # KON328 for the layout the settings name: `koncierge build --layout` checks the one it writes.
+    in_git = plain_secrets_in_git(environment, architecture, settings, settings.delivery_layout)
+    found = (*warnings, *limits, *((in_git,) if in_git is not None else ()))
+    return LoweredEnvironment(application, environment, architecture, documents, sources, found)
 
 
 GENERATED_PLACEHOLDER = "generated-by-koncierge-build"

@@ -513,3 +513,28 @@ def test_flux_reads_the_age_key_from_the_secret_the_settings_name(tmp_path: Path
     assert run_build(kon, str(out), layout="flux").exit_code == 0
     (kustomization,) = documents_of(out / "clusters" / "default" / "todo" / "kustomization-prod.yaml")
     assert kustomization["spec"]["decryption"] == {"provider": "sops", "secretRef": {"name": "cluster-age-key"}}
+
+
+def test_check_and_the_editor_report_kon328_for_the_layout_the_settings_name(tmp_path: Path) -> None:
+    """Before anyone builds: with `[delivery] layout = "flux"` in the settings, `koncierge check`
+    (and the editor, which lowers the same way) reports the plain secrets the build would refuse."""
+    from test_layouts import koncierge
+
+    kon = tmp_path / "todo.kon"
+    shutil.copyfile(EXAMPLE_FILES["todo"], kon)
+    (tmp_path / "koncierge.toml").write_text(DELIVERY.replace("[delivery]\n", '[delivery]\nlayout = "flux"\n'))
+    checked = koncierge("check", "todo.kon", cwd=tmp_path)
+    assert checked.returncode == 1 and checked.stderr.count("error[KON328]") + checked.stdout.count("error[KON328]") == 5
+    (tmp_path / "koncierge.toml").write_text(DELIVERY)
+    files_layout = koncierge("check", "todo.kon", cwd=tmp_path)
+    assert "KON328" not in files_layout.stdout + files_layout.stderr
+
+
+def test_the_volume_strategy_keeps_written_secrets_in_secret_objects_which_kon328_catches(tmp_path: Path) -> None:
+    kon = tmp_path / "todo.kon"
+    shutil.copyfile(EXAMPLE_FILES["todo"], kon)  # db_user and db_password are written in the file.
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + '\n[secrets]\nstrategy = "volume"\n')
+    refused = run_build(kon, str(tmp_path / "out"), layout="flux")
+    errors = [d for report in refused.reports for d in report.diagnostics if d.code == "KON328"]
+    assert refused.exit_code == 1 and len(errors) == 5
+    assert "the volume strategy keeps only generated passwords out of them" in errors[0].message
