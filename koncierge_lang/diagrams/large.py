@@ -13,11 +13,11 @@ time limit. Two things bring it under 5 s (the figures are in docs/benchmarks.md
   lines to and from it go to and from the workload. That removes a rank and a third of the nodes
   and, with them, most of the invisible ones. The diagram's title says what was collapsed, and
   `unfold` (the command line's `--unfold`, the editor's unfold switch) draws every node again.
-- **A faster layout.** Above the same size, `dot` is asked to stop improving the order and the
-  placement early (`mclimit`, `nslimit`) and to draw edges as straight lines (`splines=line`),
-  instead of curves routed around every node.
+- **A faster layout.** Above `LARGE_LAYOUT_NODES` nodes as drawn, `dot` is asked to stop
+  improving the order and the placement early (`mclimit`, `nslimit`) and to draw edges as
+  straight lines (`splines=line`), instead of curves routed around every node.
 
-A diagram at or below `LARGE_DIAGRAM_NODES` nodes is drawn exactly as before: every example, the
+A diagram at or below `LARGE_LAYOUT_NODES` nodes is drawn exactly as before: every example, the
 README images and the diagram goldens are far below it.
 """
 
@@ -31,6 +31,10 @@ LARGE_DIAGRAM_NODES = 400
 """A diagram with more nodes than this is large: about 170 components in the architecture and
 kubernetes views. Below it `dot`'s own defaults take a few seconds at most."""
 
+LARGE_LAYOUT_NODES = 200
+"""A diagram drawn with more nodes than this gets the faster layout: half of `LARGE_DIAGRAM_NODES`,
+so that a large diagram still gets it once its Services are drawn in their workloads."""
+
 LARGE_LAYOUT_ATTRIBUTES = {"mclimit": "0.2", "nslimit": "0.2", "splines": "line"}
 """The graph attributes of a large diagram's layout (see the module's docstring)."""
 
@@ -43,9 +47,9 @@ def is_large(diagram: Diagram) -> bool:
 
 
 def layout_attributes(diagram: Diagram) -> dict[str, str]:
-    """The graph attributes that `dot` is given besides the usual ones: none for a diagram that is
-    not large."""
-    return dict(LARGE_LAYOUT_ATTRIBUTES) if is_large(diagram) else {}
+    """The graph attributes that `dot` is given besides the usual ones: none for a diagram of at
+    most `LARGE_LAYOUT_NODES` nodes."""
+    return dict(LARGE_LAYOUT_ATTRIBUTES) if len(diagram.nodes) > LARGE_LAYOUT_NODES else {}
 
 
 def collapsed(diagram: Diagram) -> Diagram:
@@ -83,10 +87,10 @@ def collapsed(diagram: Diagram) -> Diagram:
         moved = edge if (source, target) == (edge.source, edge.target) else replace(edge, source=source, target=target)
         kept_edges.setdefault((source, target, edge.kind, edge.label), moved)
     count = len(into)
-    note = (
-        f" ({count:,} Service{'s' if count != 1 else ''} drawn in the workload{'s' if count != 1 else ''} "
-        "they select, to keep this large diagram quick to draw; unfold to draw every node)"
+    drawn_in = "1 Service drawn in the workload it selects" if count == 1 else (
+        f"{count:,} Services drawn in the workloads they select"
     )
+    note = f" ({drawn_in}, to keep this large diagram quick to draw; unfold to draw every node)"
     return replace(diagram, title=diagram.title + note, nodes=kept_nodes, edges=tuple(kept_edges.values()))
 
 
