@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-DEBIAN_PACKAGES := graphviz neovim
+DEBIAN_PACKAGES := graphviz neovim shellcheck
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-packages demo test test-python test-extension extension lint bench mutation docs diagrams golden clean
@@ -21,7 +21,7 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED) ## Create the virtual environment and install Koncierge with its test tools
 
-system-packages: ## Install the Debian packages the tests and the demo use (graphviz, neovim)
+system-packages: ## Install the Debian packages the tests and the demo use (graphviz, neovim, shellcheck)
 	@missing=""; for package in $(DEBIAN_PACKAGES); do \
 	  dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
 	if [ -n "$$missing" ]; then \

@@ -196,7 +196,7 @@ class _Printer:
             return [line]
         if isinstance(item, ast.ValueDeclaration):
             secret = item.keyword != "secret" and isinstance(
-                item.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated)
+                item.expression, ast.SECRET_EXPRESSION_TYPES
             )
             return self.assignment(f"{item.keyword} {item.name.text} = ", item.expression, inline_secret=secret)
         if isinstance(item, ast.StorageDeclaration):
@@ -241,6 +241,8 @@ class _Printer:
             return f"{prefix}base64 {expression.text.raw}"
         if isinstance(expression, ast.SecretPlain):
             return f"{prefix}{expression.text.raw}"
+        if isinstance(expression, ast.SecretStore):
+            return f"{prefix}from store {expression.key.raw}"
         if isinstance(expression, ast.SecretGenerated):
             text = f"{prefix}generated"
             if expression.length is not None:
@@ -300,7 +302,7 @@ class _Printer:
             return [line]
         if isinstance(item, ast.Variable):
             name = escape_string(item.name.text) if item.name.quoted else item.name.text
-            secret = isinstance(item.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated))
+            secret = isinstance(item.expression, ast.SECRET_EXPRESSION_TYPES)
             lines = self.assignment(f"env {name} = ", item.expression, inline_secret=secret)
             if item.as_file:
                 lines[-1] += " as file"

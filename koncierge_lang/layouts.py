@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from koncierge_lang.yaml_writer import dump, dump_documents
@@ -100,6 +100,15 @@ class Delivery:
     interval: str = "5m"
     # (environment, cluster) from `[environments.NAME] cluster`; an environment not named: `default`.
     clusters: tuple[tuple[str, str], ...] = ()
+    # `in-order`: follow the promotion order (`after`); `together`: every environment at once.
+    rollout: str = "in-order"
+    prune: bool = True
+    self_heal: bool = True
+    auto_sync: bool = True
+    # Flux Kustomizations in `flux-system` every environment waits for (cert-manager, ingress).
+    depends_on: tuple[str, ...] = ()
+    # The Secret in `flux-system` Flux reads a private repository with; empty: a public one.
+    credentials: str = ""
 
 
 def delivery_scope(application_folder: str) -> str:
@@ -126,17 +135,48 @@ def delivery_files(
     delivery: Delivery,
     source_header: Callable[[str], str],
     layout: str,
+    promoted_from: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, str, str]]:
     """(relative path, scope, text) of the files that make Flux or Argo CD deploy an application's
     environment folders; nothing for the other layouts. A file that concerns one environment has
     that environment's scope (`todo/PROD`), so building one environment leaves the others'; the
     application's shared files have the scope `todo/delivery` (`delivery_scope`).
-    `source_header(detail)` is the generated-file header saying what a file holds."""
+    `source_header(detail)` is the generated-file header saying what a file holds;
+    `promoted_from[environment]` the environments it comes after (`after` in the `.kon` file)."""
+    promotion = promoted_from or {}
     if layout == "flux":
-        return _flux_files(application_folder, environments, delivery, source_header)
+        return _flux_files(application_folder, environments, delivery, source_header, promotion)
     if layout == "argocd":
+        if delivery.rollout == "in-order":
+            return _argocd_application_set(application_folder, environments, delivery, source_header, promotion)
         return _argocd_files(application_folder, environments, delivery, source_header)
     return []
+
+
+def rollout_steps(environments: Sequence[str], promoted_from: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """The environments in the steps of an in-order rollout: first those that come after none of
+    them, then those whose predecessors are all in earlier steps, and so on; each step in the
+    declared order. Predecessors that are not in `environments` are ignored, and so is a circle
+    (KON209 reports it): its members share the last step."""
+    remaining = list(environments)
+    placed: set[str] = set()
+    steps: list[list[str]] = []
+    while remaining:
+        step = [
+            name
+            for name in remaining
+            if all(before in placed or before not in environments for before in promoted_from.get(name, ()))
+        ]
+        if not step:
+            step = remaining
+        steps.append(step)
+        placed.update(step)
+        remaining = [name for name in remaining if name not in placed]
+    return steps
+
+
+def _flux_name(application_folder: str, environment: str) -> str:
+    return f"{application_folder}-{environment.lower()}"
 
 
 def _flux_files(
@@ -144,16 +184,24 @@ def _flux_files(
     environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
     delivery: Delivery,
     source_header: Callable[[str], str],
+    promoted_from: Mapping[str, Sequence[str]],
 ) -> list[tuple[str, str, str]]:
     files: list[tuple[str, str, str]] = []
     clusters = sorted({cluster_of_environment(delivery, name) for name, _ in environments})
     for cluster in clusters:
         folder = f"clusters/{cluster}/{application_folder}"
+        source_spec: dict[str, object] = {
+            "interval": delivery.interval,
+            "url": delivery.repository,
+            "ref": {"branch": delivery.branch},
+        }
+        if delivery.credentials:
+            source_spec["secretRef"] = {"name": delivery.credentials}
         source = {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": application_folder, "namespace": FLUX_NAMESPACE},
-            "spec": {"interval": delivery.interval, "url": delivery.repository, "ref": {"branch": delivery.branch}},
+            "spec": source_spec,
         }
         files.append(
             (
@@ -164,18 +212,35 @@ def _flux_files(
         )
     for name, _ in environments:
         cluster = cluster_of_environment(delivery, name)
+        # Flux waits only for Kustomizations of its own cluster: a predecessor placed elsewhere
+        # cannot hold this environment back (docs/continuous-delivery.md, "Promotion order").
+        predecessors = (
+            [
+                before
+                for before in promoted_from.get(name, ())
+                if cluster_of_environment(delivery, before) == cluster
+            ]
+            if delivery.rollout == "in-order"
+            else []
+        )
+        depends_on = [{"name": platform} for platform in delivery.depends_on] + [
+            {"name": _flux_name(application_folder, before)} for before in predecessors
+        ]
+        spec: dict[str, object] = {
+            "interval": delivery.interval,
+            "path": repository_path(delivery, f"{application_folder}/{name}"),
+            "prune": delivery.prune,
+            "wait": True,
+            "timeout": "5m",
+            "sourceRef": {"kind": "GitRepository", "name": application_folder},
+        }
+        if depends_on:
+            spec["dependsOn"] = depends_on
         kustomization = {
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
             "kind": "Kustomization",
-            "metadata": {"name": f"{application_folder}-{name.lower()}", "namespace": FLUX_NAMESPACE},
-            "spec": {
-                "interval": delivery.interval,
-                "path": repository_path(delivery, f"{application_folder}/{name}"),
-                "prune": True,
-                "wait": True,
-                "timeout": "5m",
-                "sourceRef": {"kind": "GitRepository", "name": application_folder},
-            },
+            "metadata": {"name": _flux_name(application_folder, name), "namespace": FLUX_NAMESPACE},
+            "spec": spec,
         }
         files.append(
             (
@@ -187,16 +252,25 @@ def _flux_files(
     return files
 
 
-def _argocd_files(
+def _argocd_project(
     application_folder: str,
     environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
     delivery: Delivery,
     source_header: Callable[[str], str],
-) -> list[tuple[str, str, str]]:
+    clusters_by_name: bool = False,
+) -> tuple[str, str, str]:
+    """The AppProject: it may deploy only from the delivery repository, only into the application's
+    own namespaces on their clusters, and only the cluster-scoped kinds the application emits.
+    `clusters_by_name`: name every cluster, the one Argo CD runs in `in-cluster`, as the
+    ApplicationSet's destinations do."""
     namespaces: set[tuple[tuple[str, str], str]] = set()
     cluster_kinds: set[tuple[str, str]] = set()
     for name, objects in environments:
-        cluster = _destination(cluster_of_environment(delivery, name))
+        cluster = (
+            ("name", _cluster_name(cluster_of_environment(delivery, name)))
+            if clusters_by_name
+            else _destination(cluster_of_environment(delivery, name))
+        )
         for item in objects:
             namespace = _namespace_of(item)
             if namespace:
@@ -216,9 +290,31 @@ def _argocd_files(
             "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in sorted(cluster_kinds)],
         },
     }
-    folder = f"argocd/{application_folder}"
     project_header = source_header(f"Argo CD project of application {application_folder}")
-    files = [(f"{folder}/appproject.yaml", delivery_scope(application_folder), dump_documents([project], project_header))]
+    return (
+        f"argocd/{application_folder}/appproject.yaml",
+        delivery_scope(application_folder),
+        dump_documents([project], project_header),
+    )
+
+
+def _sync_policy(delivery: Delivery) -> dict[str, object]:
+    """Automated sync with prune and self-heal as `[delivery]` says; nothing when `auto_sync` is off
+    (someone syncs by hand or from a pipeline)."""
+    if not delivery.auto_sync:
+        return {}
+    return {"syncPolicy": {"automated": {"prune": delivery.prune, "selfHeal": delivery.self_heal}}}
+
+
+def _argocd_files(
+    application_folder: str,
+    environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    delivery: Delivery,
+    source_header: Callable[[str], str],
+) -> list[tuple[str, str, str]]:
+    """`rollout = "together"`: the AppProject and one Application per environment."""
+    folder = f"argocd/{application_folder}"
+    files = [_argocd_project(application_folder, environments, delivery, source_header)]
     for name, objects in environments:
         environment_namespaces = sorted({_namespace_of(item) for item in objects} - {""})
         key, value = _destination(cluster_of_environment(delivery, name))
@@ -234,10 +330,10 @@ def _argocd_files(
                 "source": {
                     "repoURL": delivery.repository,
                     "targetRevision": delivery.branch,
-                    "path": repository_path(delivery, f"{application_folder}/{name}").removeprefix("./") or ".",
+                    "path": _source_path(delivery, application_folder, name),
                 },
                 "destination": destination,
-                "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+                **_sync_policy(delivery),
             },
         }
         files.append(
@@ -248,6 +344,97 @@ def _argocd_files(
             )
         )
     return files
+
+
+ENVIRONMENT_LABEL = "koncierge.io/environment"
+# What Argo CD calls the cluster it runs in, when destinations name clusters.
+IN_CLUSTER_NAME = "in-cluster"
+
+
+def _argocd_application_set(
+    application_folder: str,
+    environments: Sequence[tuple[str, Sequence[dict[str, object]]]],
+    delivery: Delivery,
+    source_header: Callable[[str], str],
+    promoted_from: Mapping[str, Sequence[str]],
+) -> list[tuple[str, str, str]]:
+    """`rollout = "in-order"`: the AppProject and one ApplicationSet whose list generator has an
+    element per environment and whose RollingSync steps follow the promotion order. Argo CD runs
+    the steps only with its Progressive Syncs feature on; without it, every Application syncs as
+    soon as it changes, as with `together`."""
+    elements: list[dict[str, object]] = []
+    for name, objects in environments:
+        environment_namespaces = sorted({_namespace_of(item) for item in objects} - {""})
+        cluster = cluster_of_environment(delivery, name)
+        elements.append(
+            {
+                "environment": name.lower(),
+                "cluster": _cluster_name(cluster),
+                "namespace": environment_namespaces[0] if len(environment_namespaces) == 1 else "",
+                "path": _source_path(delivery, application_folder, name),
+            }
+        )
+    steps = rollout_steps([name for name, _ in environments], promoted_from)
+    application_set = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": application_folder, "namespace": ARGOCD_NAMESPACE},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "strategy": {
+                "type": "RollingSync",
+                "rollingSync": {
+                    "steps": [
+                        {
+                            "matchExpressions": [
+                                {"key": ENVIRONMENT_LABEL, "operator": "In", "values": [name.lower() for name in step]}
+                            ]
+                        }
+                        for step in steps
+                    ]
+                },
+            },
+            "template": {
+                "metadata": {
+                    "name": f"{application_folder}-{{{{.environment}}}}",
+                    "labels": {ENVIRONMENT_LABEL: "{{.environment}}"},
+                },
+                "spec": {
+                    "project": application_folder,
+                    "source": {
+                        "repoURL": delivery.repository,
+                        "targetRevision": delivery.branch,
+                        "path": "{{.path}}",
+                    },
+                    "destination": {"name": "{{.cluster}}", "namespace": "{{.namespace}}"},
+                    **_sync_policy(delivery),
+                },
+            },
+        },
+    }
+    order = " -> ".join(", ".join(step) for step in steps)
+    return [
+        _argocd_project(application_folder, environments, delivery, source_header, clusters_by_name=True),
+        (
+            f"argocd/{application_folder}/applicationset.yaml",
+            delivery_scope(application_folder),
+            dump_documents(
+                [application_set], source_header(f"Argo CD ApplicationSet of application {application_folder}: {order}")
+            ),
+        ),
+    ]
+
+
+def _cluster_name(cluster: str) -> str:
+    """The name Argo CD knows a cluster by: `in-cluster` for the one it runs in (`default`)."""
+    return IN_CLUSTER_NAME if cluster == DEFAULT_CLUSTER else cluster
+
+
+def _source_path(delivery: Delivery, application_folder: str, environment: str) -> str:
+    """An environment folder as Argo CD wants it: relative to the repository root, no `./`."""
+    return repository_path(delivery, f"{application_folder}/{environment}").removeprefix("./") or "."
 
 
 def _namespace_of(item: dict[str, object]) -> str:

@@ -31,6 +31,8 @@ ANCESTOR_ACME_EMAIL = "acme.administrator@example.com"
 
 
 PROFILES = ("performance", "budget")
+SECRETS_STRATEGIES = ("plain", "sops", "external-secrets", "volume")
+KEY_PATTERN_FIELDS = ("application", "environment", "name")
 DEFAULT_CLUSTER = "default"
 
 
@@ -45,27 +47,50 @@ class EnvironmentSettings:
     cluster: str = DEFAULT_CLUSTER
     namespace: str = ""
     profile: str = ""
+    # Empty: `[secrets] strategy`.
+    secrets: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class ProfileSettings:
-    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for the components
-    that may run as several interchangeable copies: never a database, a component with storage of
-    its own, or one declared `single instance`. The defaults reproduce what the environment kinds
-    decided before profiles existed: two replicas in performance, one in budget, nothing more.
+    """What a profile (`[profiles.performance]`, `[profiles.budget]`) decides for an environment.
 
-    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`."""
+    Replicas, the disruption budget, spreading and autoscaling are for the components that may run
+    as several interchangeable copies: never a database, a component with storage of its own, or
+    one declared `single instance`. The defaults reproduce what the environment kinds decided
+    before profiles existed (two replicas in performance, one in budget), and add Guaranteed QoS
+    for the databases of performance environments and fewer kept backups in budget ones.
+
+    `autoscale_max` 0 means no autoscaling; `autoscale_min` 0 means the profile's `replicas`.
+    `backup_schedule` "" and `backup_retention` 0 mean `[backups]`; an empty request or limit means
+    `[resources]`, else the environment's built-in default."""
 
     name: str
     replicas: int = 1
     disruption_budget: bool = False
     spread_across_nodes: bool = False
+    spread_across_zones: bool = False
     autoscale_min: int = 0
     autoscale_max: int = 0
     autoscale_cpu: int = 80
+    backup_schedule: str = ""
+    backup_retention: int = 0
+    cpu_request: str = ""
+    memory_request: str = ""
+    cpu_limit: str = ""
+    memory_limit: str = ""
+    # Every container of a database's pod gets limits equal to its requests: Guaranteed QoS, the
+    # last class the kubelet evicts under node pressure, and a whole CPU share that is never lent.
+    guaranteed_databases: bool = False
 
 
-DEFAULT_PROFILES = (ProfileSettings("performance", replicas=2), ProfileSettings("budget"))
+# Budget keeps three dumps rather than `[backups] retention` (7 by default): budget environments
+# can be rebuilt from production's data, so a few days of history is enough there.
+BUDGET_BACKUP_RETENTION = 3
+DEFAULT_PROFILES = (
+    ProfileSettings("performance", replicas=2, guaranteed_databases=True),
+    ProfileSettings("budget", backup_retention=BUDGET_BACKUP_RETENTION),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +142,32 @@ class Settings:
     delivery_repository: str = ""
     delivery_branch: str = "main"
     delivery_path: str = ""
+    # "in-order": environments are rolled out in the promotion order (`after`): Flux waits with
+    # `dependsOn`, Argo CD syncs an ApplicationSet's RollingSync steps; "together": all at once.
+    delivery_rollout: str = "in-order"
+    delivery_prune: bool = True
+    delivery_self_heal: bool = True
+    delivery_auto_sync: bool = True
+    # Flux Kustomizations in `flux-system` that install what the output needs (cert-manager, the
+    # ingress controller), comma-separated: every environment's Kustomization waits for them.
+    delivery_depends_on: str = ""
+    # A Secret in `flux-system` with the credentials Flux reads a private repository with.
+    delivery_credentials: str = ""
+    # [secrets]  Where secret values live (docs/secrets.md): `plain` Secret objects; `sops`
+    # Secret objects encrypted for `[secrets.sops]`'s recipients; `external-secrets` ExternalSecret
+    # objects that read a store; `volume` generated in the cluster onto a persistent volume.
+    secrets_strategy: str = "plain"
+    # The flux and argocd layouts refuse plain secret values (they would be committed to Git)
+    # unless this says the team accepts it.
+    secrets_allow_plain_in_git: bool = False
+    # [secrets.sops]
+    sops_age_recipients: tuple[str, ...] = ()
+    sops_pgp_fingerprints: tuple[str, ...] = ()
+    # [secrets.external-secrets]
+    external_secrets_store: str = ""
+    external_secrets_store_kind: str = "ClusterSecretStore"
+    external_secrets_key_pattern: str = "{application}/{environment}/{name}"
+    external_secrets_refresh_interval: str = "1h"
     # [environments.NAME], in the file's order.
     environments: tuple[EnvironmentSettings, ...] = field(default=())
     # [profiles.performance], [profiles.budget]: both always present, with their defaults.
@@ -129,6 +180,11 @@ class Settings:
     def environment(self, name: str) -> EnvironmentSettings:
         """The placement of the environment declared as `name`: its table, or the defaults."""
         return next((entry for entry in self.environments if entry.name == name), EnvironmentSettings(name))
+
+    def secrets_strategy_of(self, environment: str) -> str:
+        """How the environment declared as `environment` keeps its secrets: its own `secrets`
+        setting, else `[secrets] strategy`."""
+        return self.environment(environment).secrets or self.secrets_strategy
 
 
 def resolved_profile(placement: EnvironmentSettings, performance_optimised: bool) -> str:
@@ -165,6 +221,24 @@ SETTINGS_KEYS: dict[tuple[str, str], tuple[str, type, tuple[str, ...] | None]] =
     ("delivery", "repository"): ("delivery_repository", str, None),
     ("delivery", "branch"): ("delivery_branch", str, None),
     ("delivery", "path"): ("delivery_path", str, None),
+    ("delivery", "rollout"): ("delivery_rollout", str, ("in-order", "together")),
+    ("delivery", "prune"): ("delivery_prune", bool, None),
+    ("delivery", "self_heal"): ("delivery_self_heal", bool, None),
+    ("delivery", "auto_sync"): ("delivery_auto_sync", bool, None),
+    ("delivery", "depends_on"): ("delivery_depends_on", str, None),
+    ("delivery", "credentials"): ("delivery_credentials", str, None),
+    ("secrets", "strategy"): ("secrets_strategy", str, SECRETS_STRATEGIES),
+    ("secrets", "allow_plain_in_git"): ("secrets_allow_plain_in_git", bool, None),
+    ("secrets.sops", "age_recipients"): ("sops_age_recipients", list, None),
+    ("secrets.sops", "pgp_fingerprints"): ("sops_pgp_fingerprints", list, None),
+    ("secrets.external-secrets", "store"): ("external_secrets_store", str, None),
+    ("secrets.external-secrets", "store_kind"): (
+        "external_secrets_store_kind",
+        str,
+        ("ClusterSecretStore", "SecretStore"),
+    ),
+    ("secrets.external-secrets", "key_pattern"): ("external_secrets_key_pattern", str, None),
+    ("secrets.external-secrets", "refresh_interval"): ("external_secrets_refresh_interval", str, None),
 }
 
 ENVIRONMENTS_TABLE = "environments"
@@ -173,6 +247,7 @@ ENVIRONMENT_KEYS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "cluster": ("cluster", None),
     "namespace": ("namespace", None),
     "profile": ("profile", PROFILES),
+    "secrets": ("secrets", SECRETS_STRATEGIES),
 }
 
 PROFILES_TABLE = "profiles"
@@ -181,18 +256,38 @@ PROFILE_KEYS: dict[str, tuple[str, type]] = {
     "replicas": ("replicas", int),
     "disruption_budget": ("disruption_budget", bool),
     "spread_across_nodes": ("spread_across_nodes", bool),
+    "spread_across_zones": ("spread_across_zones", bool),
     "autoscale_min": ("autoscale_min", int),
     "autoscale_max": ("autoscale_max", int),
     "autoscale_cpu": ("autoscale_cpu", int),
+    "backup_schedule": ("backup_schedule", str),
+    "backup_retention": ("backup_retention", int),
+    "cpu_request": ("cpu_request", str),
+    "memory_request": ("memory_request", str),
+    "cpu_limit": ("cpu_limit", str),
+    "memory_limit": ("memory_limit", str),
+    "guaranteed_databases": ("guaranteed_databases", bool),
 }
 
 _TABLES = tuple(sorted({table for table, _ in SETTINGS_KEYS} | {ENVIRONMENTS_TABLE, PROFILES_TABLE}))
+# Tables written inside another (`[secrets.sops]` is the key `sops` of `[secrets]` to TOML).
+_NESTED_TABLES = tuple(table for table in _TABLES if "." in table)
+_AGE_RECIPIENT = re.compile(r"age1[02-9ac-hj-np-z]{58}")
+_PGP_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{40}")
+_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
 _CPU = re.compile(r"[0-9]+(\.[0-9]+)?m?")
 _LABEL_KEY = re.compile(r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 _LABEL_VALUE = re.compile(r"([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?")
 _SCHEDULE = re.compile(r"(@(yearly|annually|monthly|weekly|daily|midnight|hourly))|(\S+\s+\S+\s+\S+\s+\S+\s+\S+)")
 
 assert {name for name, _, _ in SETTINGS_KEYS.values()} | {"environments", "profiles"} == {item.name for item in fields(Settings)}
+
+
+def parse_names(text: str) -> tuple[str, ...] | None:
+    """`cert-manager, ingress` as a tuple of object names in the written order; None when one of
+    them is not a valid Kubernetes object name."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    return names if all(is_dns_subdomain(name) for name in names) else None
 
 
 def parse_labels(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -246,26 +341,34 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
 
     diagnostics: list[Diagnostic] = []
     values: dict[str, Any] = {}
-    for table_name in document:
-        table = document[table_name]
+    tables: list[tuple[str, Any]] = [(name, document[name]) for name in document]
+    while tables:
+        table_name, table = tables.pop(0)
         if table_name == ENVIRONMENTS_TABLE and isinstance(table, dict):
             values["environments"] = _environments(source, table, diagnostics, path)
             continue
         if table_name == PROFILES_TABLE and isinstance(table, dict):
             values["profiles"] = _profiles(source, table, diagnostics, path)
             continue
-        if table_name not in _TABLES or not isinstance(table, dict):
+        if table_name not in _TABLES or table_name in _NESTED_TABLES and "." not in table_name or not isinstance(table, dict):
             span = _locate(source, None, table_name)
+            top_level = [name for name in _TABLES if name not in _NESTED_TABLES]
             message = (
-                f"`{table_name}` is not a settings table; the tables are {', '.join(f'[{name}]' for name in _TABLES)}"
+                f"`{table_name}` is not a settings table; the tables are {', '.join(f'[{name}]' for name in top_level)}"
+                f", {', '.join(f'[{name}]' for name in _NESTED_TABLES)}, [environments.NAME] and [profiles.NAME]"
             )
             diagnostics.append(_diagnostic("KON320", message, span, path))
             continue
         for key in table:
+            nested = f"{table_name}.{key}"
+            if nested in _NESTED_TABLES and isinstance(table[key], dict):
+                tables.insert(0, (nested, table[key]))
+                continue
             entry = SETTINGS_KEYS.get((table_name, key))
             span = _locate(source, table_name, key)
             if entry is None:
                 known = sorted(known_key for known_table, known_key in SETTINGS_KEYS if known_table == table_name)
+                known += sorted(name.rpartition(".")[2] for name in _NESTED_TABLES if name.rpartition(".")[0] == table_name)
                 message = f"`{key}` is not a setting of [{table_name}]{_did_you_mean(key, known)}; its settings are {', '.join(known)}"
                 diagnostics.append(_diagnostic("KON320", message, span, path))
                 continue
@@ -275,8 +378,37 @@ def parse_settings(text: str, path: str = SETTINGS_FILE_NAME) -> SettingsResult:
             if problem:
                 diagnostics.append(_diagnostic("KON321", f"[{table_name}] {key}: {problem}", span, path))
                 continue
-            values[field_name] = value
-    return SettingsResult(Settings(**values), tuple(diagnostics), source)
+            values[field_name] = tuple(value) if isinstance(value, list) else value
+    settings = Settings(**values)
+    diagnostics.extend(_strategy_problems(source, settings, path))
+    return SettingsResult(settings, tuple(diagnostics), source)
+
+
+def _strategy_problems(source: SourceText, settings: Settings, path: str) -> list[Diagnostic]:
+    """A secrets strategy chosen without the settings it needs: `sops` without a recipient,
+    `external-secrets` without a store. Located at each place the strategy is chosen."""
+    needs = {
+        "sops": (
+            not settings.sops_age_recipients and not settings.sops_pgp_fingerprints,
+            "needs at least one recipient: `age_recipients` (or `pgp_fingerprints`) in [secrets.sops]",
+        ),
+        "external-secrets": (
+            not settings.external_secrets_store,
+            "needs the store to read from: `store` in [secrets.external-secrets]",
+        ),
+    }
+    found: list[Diagnostic] = []
+    choices = [("secrets", "strategy", settings.secrets_strategy)] + [
+        (f"{ENVIRONMENTS_TABLE}.{entry.name}", "secrets", entry.secrets) for entry in settings.environments
+    ]
+    for table, key, strategy in choices:
+        missing, message = needs.get(strategy, (False, ""))
+        if missing:
+            span = _locate(source, table, key)
+            found.append(_diagnostic("KON321", f"[{table}] {key}: the {strategy} strategy {message}", span, path))
+    return found
+
+
 
 
 def _environments(
@@ -336,7 +468,7 @@ def _profiles(
                 diagnostics.append(_diagnostic("KON320", message, span, path))
                 continue
             field_name, expected_type = entry
-            problem = _value_problem(field_name, value, expected_type, None)
+            problem = _profile_value_problem(field_name, value, expected_type)
             if not problem and field_name in ("replicas", "autoscale_max", "autoscale_min") and not 0 <= value <= 1000:
                 problem = "expected a number of replicas between 0 and 1000"
             if not problem and field_name == "replicas" and value < 1:
@@ -360,6 +492,19 @@ def _profiles(
     return tuple(found[name] for name in PROFILES)
 
 
+def _profile_value_problem(field_name: str, value: object, expected_type: type) -> str:
+    """What is wrong with a profile's value: checked as the `[backups]` and `[resources]` keys of
+    the same name are, except that an unset schedule ("") or retention (0) means `[backups]`."""
+    if field_name == "backup_schedule" and value == "":
+        return ""
+    if field_name == "backup_retention" and type(value) is int and value == 0:
+        return ""
+    problem = _value_problem(field_name, value, expected_type, None)
+    if problem and field_name == "backup_retention" and type(value) is int:
+        return f"{problem}, or 0 for the `[backups]` retention"
+    return problem
+
+
 def _profile_values(profile: ProfileSettings) -> dict[str, Any]:
     return {key: getattr(profile, key) for key, _ in PROFILE_KEYS.values()}
 
@@ -379,9 +524,20 @@ def environment_span(source: SourceText, name: str, key: str | None = None) -> S
 
 def _value_problem(field_name: str, value: object, expected_type: type, allowed: tuple[str, ...] | None) -> str:
     # bool is a subclass of int, so check the exact type.
-    if type(value) is not expected_type:
-        type_names = {str: "a string", bool: "true or false", int: "a whole number"}
+    if type(value) is not expected_type or isinstance(value, list) and not all(isinstance(item, str) for item in value):
+        type_names = {str: "a string", bool: "true or false", int: "a whole number", list: "a list of strings"}
         return f"expected {type_names[expected_type]}, found `{value!r}`"
+    items = [str(item) for item in value] if isinstance(value, list) else []
+    if field_name == "sops_age_recipients" and (bad := [item for item in items if not _AGE_RECIPIENT.fullmatch(item)]):
+        return f"`{bad[0]}` is not an age public key such as `age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p`"
+    if field_name == "sops_pgp_fingerprints" and (bad := [item for item in items if not _PGP_FINGERPRINT.fullmatch(item)]):
+        return f"`{bad[0]}` is not a PGP key fingerprint (40 hexadecimal digits)"
+    if field_name == "external_secrets_store" and value and not is_dns_subdomain(str(value)):
+        return f"`{value}` is not a SecretStore name (lower-case letters, digits, `-` and `.`)"
+    if field_name == "external_secrets_key_pattern":
+        return _key_pattern_problem(str(value))
+    if field_name == "external_secrets_refresh_interval" and not _DURATION.fullmatch(str(value)):
+        return f"`{value}` is not a duration such as `1h` or `15m`"
     if allowed is not None and value not in allowed:
         return f"expected one of {', '.join(repr(option) for option in allowed)}, found {value!r}"
     if field_name == "ingress_class" and not is_dns_subdomain(str(value)):
@@ -410,6 +566,10 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
         return "the path of the output folder must be relative to the repository root, without `..`"
     if field_name == "delivery_repository" and value and not re.fullmatch(r"(https|ssh|http)://\S+|git@\S+:\S+", str(value)):
         return f"`{value}` is not a Git repository URL such as `https://github.com/team/deploy.git`"
+    if field_name == "delivery_credentials" and value and not is_dns_subdomain(str(value)):
+        return f"`{value}` is not a Secret name (lower-case letters, digits, `-` and `.`)"
+    if field_name == "delivery_depends_on" and value and parse_names(str(value)) is None:
+        return f"`{value}` is not a list of Flux Kustomization names such as `cert-manager` or `cert-manager,ingress`"
     if field_name == "run_as_user" and not 1 <= int(str(value)) <= 2_147_483_647:
         return "the user ID must be a positive number (not 0: that is root)"
     if field_name in ("cpu_request", "cpu_limit") and value and not _CPU.fullmatch(str(value)):
@@ -417,6 +577,24 @@ def _value_problem(field_name: str, value: object, expected_type: type, allowed:
     if field_name in ("memory_request", "memory_limit") and value and not QUANTITY.fullmatch(str(value)):
         return f"`{value}` is not a memory size such as `256Mi`"
     return ""
+
+
+def _key_pattern_problem(pattern: str) -> str:
+    """Why `pattern` cannot name a key in a secret store; empty when it can."""
+    fields = re.findall(r"\{([^{}]*)\}", pattern)
+    unknown = [name for name in fields if name not in KEY_PATTERN_FIELDS]
+    if unknown:
+        return f"`{{{unknown[0]}}}` is not a field of a key pattern; use {', '.join(f'{{{name}}}' for name in KEY_PATTERN_FIELDS)}"
+    if "name" not in fields:
+        return "the key pattern must contain `{name}`, or every secret would read the same key"
+    if re.sub(r"\{[^{}]*\}", "", pattern).count("{") or re.sub(r"\{[^{}]*\}", "", pattern).count("}"):
+        return "unbalanced `{` or `}` in the key pattern"
+    return ""
+
+
+def secret_store_key(pattern: str, application: str, environment: str, name: str) -> str:
+    """The key a secret is read from in the store: `pattern` with its fields filled in."""
+    return pattern.format(application=application, environment=environment, name=name)
 
 
 def settings_diagnostic(code: str, message: str, span: Span, path: str) -> Diagnostic:

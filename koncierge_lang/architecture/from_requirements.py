@@ -31,6 +31,7 @@ from koncierge_lang.architecture.model import (
     NetworkFlow,
     NetworkIsolation,
     Probe,
+    ProfileDecisions,
     Resources,
     Route,
     SecretInput,
@@ -251,6 +252,10 @@ def build_architecture(
             )
 
     workloads = _harden(context, workloads, settings)
+    if context.profile.guaranteed_databases:
+        workloads = [
+            _guaranteed(context, workload, settings) if workload.role == "database" else workload for workload in workloads
+        ]
     external_flows = tuple(
         sorted(
             (
@@ -285,6 +290,7 @@ def build_architecture(
         namespace=context.namespace,
         cluster=placement.cluster,
         profile=context.profile.name,
+        profile_decisions=_profile_decisions(environment, settings),
         domain=environment.domain,
         https=environment.https,
         backups=environment.backups,
@@ -350,20 +356,88 @@ def _size_resources(size: str | None) -> Resources | None:
     return Resources(known.cpu_request, known.memory_request, known.cpu_limit, known.memory_limit)
 
 
+def default_resources(profile: ProfileSettings, settings: Settings, database: bool) -> Resources:
+    """The requests and limits of a container that states none, where the environment sets them:
+    the profile's, else the platform's `[resources]`, else the built-in defaults of the profile
+    (more for performance, and more memory for databases). The profile wins over `[resources]`
+    because it is the narrower of the two: `[resources]` is for every environment."""
+    default = _DEFAULT_RESOURCES[(profile.name == "performance", database)]
+    return Resources(
+        profile.cpu_request or settings.cpu_request or default.cpu_request,
+        profile.memory_request or settings.memory_request or default.memory_request,
+        profile.cpu_limit or settings.cpu_limit or default.cpu_limit,
+        profile.memory_limit or settings.memory_limit or default.memory_limit,
+    )
+
+
 def _resources(environment: requirements.Environment, workload: Workload, settings: Settings) -> Resources:
-    """The author's exact `cpu` and `memory` win, then `size`; else the platform's `[resources]`,
-    else the environment's defaults."""
+    """The author's exact `cpu` and `memory` win, then `size`; else the profile's requests and
+    limits, then the platform's `[resources]`, then the environment's defaults."""
     sized = _size_resources(workload.size)
     if sized is None:
-        performance = environment_profile(environment, settings).name == "performance"
-        default = _DEFAULT_RESOURCES[(performance, workload.role == "database")]
-        sized = Resources(
-            settings.cpu_request or default.cpu_request,
-            settings.memory_request or default.memory_request,
-            settings.cpu_limit or default.cpu_limit,
-            settings.memory_limit or default.memory_limit,
-        )
+        sized = default_resources(environment_profile(environment, settings), settings, workload.role == "database")
     return _exact_over(workload.declared_resources, sized) or sized
+
+
+def backup_plan(profile: ProfileSettings, settings: Settings) -> tuple[str, int]:
+    """When the implied backups run and how many dumps they keep: the profile's, else `[backups]`."""
+    return profile.backup_schedule or settings.backup_schedule, profile.backup_retention or settings.backup_retention
+
+
+def _profile_decisions(environment: requirements.Environment, settings: Settings) -> ProfileDecisions:
+    profile = environment_profile(environment, settings)
+    autoscale = None
+    if profile.autoscale_max:
+        autoscale = Autoscale(profile.autoscale_min or profile.replicas, profile.autoscale_max, profile.autoscale_cpu)
+    schedule, retention = backup_plan(profile, settings) if environment.backups else ("", 0)
+    hardened = is_hardened(environment, settings)
+    return ProfileDecisions(
+        replicas=profile.replicas,
+        autoscale=autoscale,
+        disruption_budget=profile.disruption_budget,
+        spread_across_nodes=profile.spread_across_nodes,
+        spread_across_zones=profile.spread_across_zones,
+        guaranteed_databases=profile.guaranteed_databases,
+        backup_schedule=schedule,
+        backup_retention=retention,
+        default_resources=default_resources(profile, settings, database=False) if hardened else None,
+        database_resources=(
+            default_resources(profile, settings, database=True) if hardened or profile.guaranteed_databases else None
+        ),
+    )
+
+
+def _equal_requests(resources: Resources) -> Resources:
+    """Requests equal to limits, as Guaranteed QoS needs: CPU at the request and memory at the limit
+    (a missing one is the other). A CPU limit only slows a container down, so the pod reserves
+    no more CPU than it did without the guarantee and still fits where it fitted; a memory limit
+    kills the container, so the memory it was allowed before stays allowed, now reserved for it."""
+    cpu = resources.cpu_request or resources.cpu_limit
+    memory = resources.memory_limit or resources.memory_request
+    return Resources(cpu, memory, cpu, memory)
+
+
+def _guaranteed(context: _Context, workload: Workload, settings: Settings) -> Workload:
+    """A database's pod in Guaranteed QoS: Kubernetes gives it that class only when every
+    container, init containers included, has CPU and memory requests equal to its limits. Where
+    the environment sets no defaults (not hardened), the database and its other containers get
+    the profile's, as they would where hardened."""
+    environment = context.environment
+    # The author's `cpu` and `memory` over `size` over the defaults, each complete.
+    resources = _resources(environment, workload, settings)
+    others = _resources(environment, _replace_workload(workload, size=None, role="server", declared_resources=None), settings)
+    containers = tuple(
+        replace(container, resources=_equal_requests(_filled(container.resources or others, others)))
+        for container in workload.containers
+    )
+    return _replace_workload(workload, resources=_equal_requests(resources), containers=containers, guaranteed=True)
+
+
+def _filled(resources: Resources, defaults: Resources) -> Resources:
+    """`resources` with what it leaves empty taken from `defaults`, one resource at a time."""
+    cpu = resources if resources.cpu_request or resources.cpu_limit else defaults
+    memory = resources if resources.memory_request or resources.memory_limit else defaults
+    return Resources(cpu.cpu_request, memory.memory_request, cpu.cpu_limit, memory.memory_limit)
 
 
 def _exact_resources(component: requirements.Component, environment: requirements.Environment) -> Resources | None:
@@ -656,6 +730,7 @@ def _component_workload(
         single_instance=component.single_instance,
         disruption_budget=several and profile.disruption_budget,
         spread_across_nodes=several and profile.spread_across_nodes,
+        spread_across_zones=several and profile.spread_across_zones,
         autoscale=autoscale,
         pod=component.pod,
         adjustments=_adjustments(component.adjustments),
@@ -865,7 +940,7 @@ def _backup(
         if variable_name in database_variables:
             variables.append(database_variables[variable_name])
 
-    retention = settings.backup_retention
+    schedule, retention = backup_plan(context.profile, settings)
     prefix = f"{BACKUP_DIRECTORY}/{database.name}-"
     script = "\n".join(
         (
@@ -898,7 +973,7 @@ def _backup(
         volumes=(Volume("backups", claim_name, size),),
         mounts=(VolumeMount("backups", BACKUP_DIRECTORY, False),),
         database_type=None,
-        schedule=settings.backup_schedule,
+        schedule=schedule,
         retention=retention,
         image_pull_policy=context.pull_policy,
         implied=True,

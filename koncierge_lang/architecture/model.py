@@ -284,7 +284,11 @@ class Workload:
     # nodes where possible, and scaling with CPU load. Never for a single instance or a database.
     disruption_budget: bool = False
     spread_across_nodes: bool = False
+    spread_across_zones: bool = False
     autoscale: Autoscale | None = None
+    # A database whose profile asks for Guaranteed QoS: every container of its pod (the program,
+    # init containers and sidecars) has requests equal to its limits.
+    guaranteed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +406,30 @@ class HostPathStorage:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileDecisions:
+    """What the environment's profile decided (issue 14), as it applies to this environment.
+
+    `replicas` and `autoscale` are for interchangeable components whose `replicas` the author did
+    not fix; `disruption_budget` and the spreading apply to those that run more than one copy.
+    `backup_schedule` and `backup_retention` are the implied backups' (empty and 0 where the
+    environment keeps none). `default_resources` and `database_resources` are the requests and
+    limits of components that state none, of servers and of databases (None where the environment
+    sets none: not hardened, and for databases not Guaranteed either). With `guaranteed_databases`
+    every container of a database's pod has requests equal to its limits."""
+
+    replicas: int
+    autoscale: Autoscale | None
+    disruption_budget: bool
+    spread_across_nodes: bool
+    spread_across_zones: bool
+    guaranteed_databases: bool
+    backup_schedule: str
+    backup_retention: int
+    default_resources: Resources | None
+    database_resources: Resources | None
+
+
+@dataclass(frozen=True, slots=True)
 class EnvironmentArchitecture:
     application: str
     application_description: str
@@ -412,6 +440,7 @@ class EnvironmentArchitecture:
     # the cluster's name as the platform team calls it, and `performance` or `budget`.
     cluster: str
     profile: str
+    profile_decisions: ProfileDecisions
     domain: str
     https: bool
     backups: bool

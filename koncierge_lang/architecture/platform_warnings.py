@@ -9,6 +9,7 @@ build the setting affects; the message says what to write in `koncierge.toml`.
 
 from __future__ import annotations
 
+from koncierge_lang.architecture.secret_strategies import secret_strategy_diagnostics
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.diagnostics.model import make_diagnostic
 from koncierge_lang.requirements import model as requirements
@@ -25,7 +26,17 @@ def uses_test_acme_settings(settings: Settings) -> bool:
 def environment_platform_diagnostics(
     application: requirements.Application, environment: requirements.Environment, settings: Settings
 ) -> tuple[Diagnostic, ...]:
-    """KON323 when this HTTPS environment would request its certificates with test settings."""
+    """KON323 when this HTTPS environment would request its certificates with test settings;
+    KON329 where a variable uses a secret its secrets strategy cannot supply."""
+    return (
+        *_test_certificates(application, environment, settings),
+        *secret_strategy_diagnostics(application, environment, settings),
+    )
+
+
+def _test_certificates(
+    application: requirements.Application, environment: requirements.Environment, settings: Settings
+) -> tuple[Diagnostic, ...]:
     # Without routes there is no Ingress, hence no certificate and no ACME account.
     if not environment.https or not application.routes or not uses_test_acme_settings(settings):
         return ()

@@ -1,7 +1,8 @@
 """The deployment architecture as plain data and as YAML, for `koncierge build --stage architecture`.
 
 Per workload it also shows how it runs: its declared `size` and the requests and limits it gets
-(`resources`, in environments that set them or where the author gave `cpu` or `memory`), whether
+(`resources`, in environments that set them or where the author gave `cpu` or `memory`, and
+`qos: Guaranteed` for a database whose profile asks for it), whether
 it is a `single instance`, the probes it gets (`probes`: declared or, where hardened, the
 defaults; header values are not shown, as they may hold a session), its declared `health` endpoint, the secrets handed
 over as files (`secret_files`: the variables whose `NAME_FILE` holds a path), and the paths it
@@ -10,6 +11,10 @@ they run on, the taints they tolerate, how long they have to stop), what adapts 
 program or relaxes it (`hardening`: the user, the capabilities added back and why, a writable root
 filesystem, the paths that keep the image's files) and the pod's sidecars and init containers
 (`containers`). Each appears only when set.
+
+Per environment it shows the profile and what it decided (`profile_decisions`: replicas,
+autoscaling, disruption budget, spreading over nodes and zones, Guaranteed databases, the backups'
+schedule and retention, the default requests and limits), every knob even when off.
 
 The printed form is for people (reviewing what the compiler decided) and for clients such as the
 diagrams. It never contains a secret's value: a secret says where it comes from (`plain`,
@@ -27,6 +32,8 @@ from koncierge_lang.architecture.model import (
     EnvironmentArchitecture,
     Hardening,
     Probe,
+    ProfileDecisions,
+    Resources,
     SecretInput,
     SecretItem,
     Toleration,
@@ -52,6 +59,7 @@ def architecture_data(architecture: EnvironmentArchitecture) -> dict[str, object
         "namespace": architecture.namespace,
         "cluster": architecture.cluster,
         "profile": architecture.profile,
+        "profile_decisions": _profile_decisions(architecture.profile_decisions),
         "domain": architecture.domain,
         "flags": flags,
         "workloads": [_workload(workload) for workload in architecture.workloads],
@@ -161,14 +169,14 @@ def _workload(workload: Workload) -> dict[str, object]:
         data["disruption_budget"] = {"min_available": 1}
     if workload.spread_across_nodes:
         data["spread_across_nodes"] = True
+    if workload.spread_across_zones:
+        data["spread_across_zones"] = True
     if workload.size:
         data["size"] = workload.size
-    resources = workload.resources
-    if resources is not None:
-        data["resources"] = {
-            "requests": _amounts(resources.cpu_request, resources.memory_request),
-            "limits": _amounts(resources.cpu_limit, resources.memory_limit),
-        }
+    if workload.resources is not None:
+        data["resources"] = _resources(workload.resources)
+    if workload.guaranteed:
+        data["qos"] = "Guaranteed (every container's requests equal its limits)"
     probes = {
         use: _probe(probe)
         for use, probe in (("startup", workload.startup), ("liveness", workload.liveness), ("readiness", workload.readiness))
@@ -289,6 +297,38 @@ def _toleration(toleration: Toleration) -> str:
     value = f"={toleration.value}" if toleration.value is not None else ""
     effect = f":{toleration.effect}" if toleration.effect is not None else ""
     return f"{toleration.key}{value}{effect}"
+def _profile_decisions(decisions: ProfileDecisions) -> dict[str, object]:
+    """What the profile decided, every knob shown (off too), so that two environments' print-outs
+    can be compared line by line."""
+    autoscale = decisions.autoscale
+    return {
+        "replicas": decisions.replicas,
+        "autoscale": (
+            {"minimum": autoscale.minimum, "maximum": autoscale.maximum, "cpu_utilisation": autoscale.cpu_utilisation}
+            if autoscale is not None
+            else None
+        ),
+        "disruption_budget": decisions.disruption_budget,
+        "spread_across_nodes": decisions.spread_across_nodes,
+        "spread_across_zones": decisions.spread_across_zones,
+        "guaranteed_databases": decisions.guaranteed_databases,
+        "backups": (
+            {"schedule": decisions.backup_schedule, "retention": decisions.backup_retention}
+            if decisions.backup_schedule
+            else None
+        ),
+        "default_resources": _resources(decisions.default_resources) if decisions.default_resources else None,
+        "database_resources": _resources(decisions.database_resources) if decisions.database_resources else None,
+    }
+
+
+def _resources(resources: Resources) -> dict[str, str]:
+    return {
+        "requests": _amounts(resources.cpu_request, resources.memory_request),
+        "limits": _amounts(resources.cpu_limit, resources.memory_limit),
+    }
+
+
 def _amounts(cpu: str, memory: str) -> str:
     return ", ".join(f"{name} {amount}" for name, amount in (("cpu", cpu), ("memory", memory)) if amount)
 

@@ -97,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
             args.output,
             tuple(args.environments),
             args.stage,
-            source_name=args.file,
             layout=args.layout,
             check=args.check,
             force=args.force,

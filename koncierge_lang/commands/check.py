@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from koncierge_lang.analysis import analyze
@@ -23,7 +23,7 @@ from koncierge_lang.diagnostics import Diagnostic, Severity
 from koncierge_lang.inputs import InputFile, InputProblem, read_input
 from koncierge_lang.lowering import compiler_diagnostics, lower_file
 from koncierge_lang.render import iter_json, iter_sarif, render_diagnostic, summary_line
-from koncierge_lang.settings import load_settings, settings_path_for
+from koncierge_lang.settings import load_settings, parse_settings, settings_path_for
 from koncierge_lang.source import SourceText
 
 
@@ -78,6 +78,26 @@ def check_input(input_file: InputFile, settings_already_reported: set[str]) -> l
     if settings_result.source is not None and settings_diagnostics:
         reports.append((settings_result.source, tuple(sorted(settings_diagnostics, key=Diagnostic.sort_key))))
     return reports
+
+
+def settings_file_report(settings_text: str, settings_path: str, kon_files: Sequence[tuple[str, str]]) -> Report:
+    """What `koncierge check` reports in a `koncierge.toml` (its own problems, and the placement
+    problems located in it) when it checks the `.kon` files beside it, given as (path, text): the
+    language server shows this for the settings file the editor has open."""
+    settings_result = parse_settings(settings_text, settings_path)
+    found: dict[tuple[str, int, int, str], Diagnostic] = {}
+    for diagnostic in settings_result.diagnostics:
+        found.setdefault((diagnostic.code, diagnostic.span.start, diagnostic.span.end, diagnostic.message), diagnostic)
+    for path, text in kon_files:
+        analysis = analyze(text, path)
+        if analysis.has_errors:
+            continue
+        for diagnostic in placement_diagnostics(analysis.requirements.applications, settings_result):
+            if diagnostic.path:
+                key = (diagnostic.code, diagnostic.span.start, diagnostic.span.end, diagnostic.message)
+                found.setdefault(key, diagnostic)
+    source = settings_result.source or SourceText(settings_text, settings_path)
+    return source, tuple(sorted(found.values(), key=Diagnostic.sort_key))
 
 
 def run(args: argparse.Namespace) -> int:

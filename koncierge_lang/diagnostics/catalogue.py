@@ -500,6 +500,15 @@ RULES: tuple[Rule, ...] = (
         "database carts-db mongodb {\n  authentication of\n}",
         "Write `authentication off`, in a database, and remove the credential variables.",
     ),
+    Rule(
+        "KON235", "invalid-store-key", E,
+        "The key of a `from store` secret is empty or interpolates a value.",
+        "The key names one entry in the secret store, the same in every environment; the store's key "
+        "pattern (`[secrets.external-secrets] key_pattern`) is where the application and environment "
+        "go when entries differ per environment.",
+        'secret stripe_key = from store "${app_name}/stripe"',
+        'Write the key as fixed text: `from store "payments/stripe-key"`.',
+    ),
     # 3xx: generation and best practice
     Rule(
         "KON301", "plain-text-password", W,
@@ -759,6 +768,18 @@ RULES: tuple[Rule, ...] = (
         "would overwrite the other's workloads, configuration and secrets.",
         '[environments.ACC]\nnamespace = "shop-prod"   # PROD\'s namespace',
         "Give each environment its own namespace, or place them in different clusters.",
+    ),
+    Rule(
+        "KON329", "store-secret-unavailable", E,
+        "A variable uses a secret written `from store \"KEY\"` in an environment whose secrets strategy "
+        "cannot read a secret store (`plain`, `sops`, `volume`).",
+        "The value of such a secret lives only in the store (a password manager, Vault, a cloud secret "
+        "manager); Koncierge never sees it, so only an ExternalSecret (the `external-secrets` strategy) can "
+        "bring it into the cluster. Building anyway would deploy the program without the secret.",
+        'secret stripe_key = from store "payments/stripe-key"\n# koncierge.toml: [secrets] strategy = "sops"',
+        'Choose `external-secrets` for the environment (`[environments.PROD] secrets = "external-secrets"` '
+        "or `[secrets] strategy`), with the store in `[secrets.external-secrets]`; or give the secret a value "
+        "in the file.",
     ),
 )
 

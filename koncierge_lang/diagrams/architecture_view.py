@@ -6,7 +6,8 @@ and the network flows the deployment needs (who may talk to whom, on which port,
 workload may reach outside the cluster: `connects to`, and which ports the outside reaches
 through a public service: `expose`). What Koncierge adds without being told
 (the scheduled backup of a database in an environment that keeps backups, and its storage) is
-dashed and says why in its tooltip.
+dashed and says why in its tooltip. The environment's box names its profile and the profile's
+main decisions (`profile_summary`).
 
 Every node points back at the statement it comes from (`SourceMap`), which the kubernetes view
 reuses for the generated objects.
@@ -115,14 +116,15 @@ def architecture_diagram(
             ("backups", architecture.backups),
             ("HTTPS", architecture.https),
             ("strict security", architecture.strict_security),
-            ("performance", architecture.performance_optimised),
         )
         if on
     ]
     root = builder.group(
         Group(
             make_id("environment", architecture.environment),
-            f"environment {architecture.environment}: namespace {namespace}" + (f" ({', '.join(flags)})" if flags else ""),
+            f"environment {architecture.environment}: namespace {namespace}"
+            + (f" ({', '.join(flags)})" if flags else "")
+            + f"\n{profile_summary(architecture)}",
             location=sources.environment,
         )
     )
@@ -204,7 +206,14 @@ def architecture_diagram(
             details.append(f"schedule {workload.schedule}{kept}")
         else:
             database = f"{workload.database_type} database, " if workload.database_type else ""
-            details.append(f"{database}{workload.kind.value}, replicas {workload.replicas}")
+            autoscale = workload.autoscale
+            copies = (
+                f"replicas {autoscale.minimum}-{autoscale.maximum} (autoscaled)"
+                if autoscale is not None
+                else f"replicas {workload.replicas}"
+            )
+            guaranteed = ", Guaranteed QoS" if workload.guaranteed else ""
+            details.append(f"{database}{workload.kind.value}, {copies}{guaranteed}")
         # The pod's other containers (issue 13): what runs beside or before the program.
         details.extend(
             f"{container.kind} {container.name}"
@@ -358,6 +367,29 @@ def _is_implied(architecture: EnvironmentArchitecture, workload_name: str) -> bo
     return any(workload.implied for workload in architecture.workloads if workload.name == workload_name)
 
 
+def profile_summary(architecture: EnvironmentArchitecture) -> str:
+    """The environment's profile and its main decisions, on one line: `PROD · performance: 2
+    replicas, PodDisruptionBudget, autoscale 2-5 at 80% CPU, spread over nodes and zones,
+    Guaranteed databases, backups at 0 3 * * * keeping 7`."""
+    decisions = architecture.profile_decisions
+    parts = [f"{decisions.replicas} replica{'s' if decisions.replicas != 1 else ''}"]
+    if decisions.disruption_budget:
+        parts.append("PodDisruptionBudget")
+    autoscale = decisions.autoscale
+    if autoscale is not None:
+        parts.append(f"autoscale {autoscale.minimum}-{autoscale.maximum} at {autoscale.cpu_utilisation}% CPU")
+    spread = [name for name, on in (("nodes", decisions.spread_across_nodes), ("zones", decisions.spread_across_zones)) if on]
+    if spread:
+        parts.append(f"spread over {' and '.join(spread)}")
+    # Only what this application has: no database, nothing about databases or their backups.
+    databases = any(workload.role == "database" for workload in architecture.workloads)
+    if decisions.guaranteed_databases and databases:
+        parts.append("Guaranteed databases")
+    if decisions.backup_schedule and any(workload.role == "backup" for workload in architecture.workloads):
+        parts.append(f"backups at {decisions.backup_schedule} keeping {decisions.backup_retention}")
+    return f"{architecture.environment} · {architecture.profile}: {', '.join(parts)}"
+
+
 def environment_name(architecture: EnvironmentArchitecture) -> str:
     """`PROD`, or `STAGING (INT)` when the environment is named apart from its kind."""
     kind = architecture.environment_kind
@@ -384,4 +416,11 @@ def _runtime_summary(workload: Workload) -> str:
                 parts.append(f"{name} {request or '-'}-{limit or '-'}")
     if workload.single_instance:
         parts.append("single instance")
+    if workload.guaranteed:
+        parts.append("Guaranteed QoS (requests equal limits)")
+    if workload.disruption_budget:
+        parts.append("PodDisruptionBudget (at least 1 available)")
+    spread = [name for name, on in (("nodes", workload.spread_across_nodes), ("zones", workload.spread_across_zones)) if on]
+    if spread:
+        parts.append(f"spread over {' and '.join(spread)}")
     return "; ".join(parts)

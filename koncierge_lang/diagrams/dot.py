@@ -133,7 +133,7 @@ def to_dot(diagram: Diagram, caption: bool = True) -> str:
             with target.subgraph(name=f"cluster_{group.id}") as cluster:
                 cluster.attr(
                     id=group.id,
-                    label=text(group.title, 120),
+                    label=_group_label(group.title),
                     style="rounded,filled",
                     fillcolor="#f9fafb" if depth % 2 == 0 else "#ffffff",
                     color="#9ca3af",
@@ -156,6 +156,15 @@ def to_dot(diagram: Diagram, caption: bool = True) -> str:
             for node_id in last:
                 last_rank.node(node_id)
     return str(graph.source)
+
+
+def _group_label(title: str) -> str:
+    """A group's title: one line, or several (separated by newlines in the title), each shortened
+    and all left-justified."""
+    lines = [text(line, 120) for line in title.split("\n") if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    return "\\l".join(lines) + "\\l"
 
 
 def _caption(diagram: Diagram) -> str:

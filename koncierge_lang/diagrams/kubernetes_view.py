@@ -250,15 +250,21 @@ def _dict_list(value: object) -> list[Mapping[str, Any]]:
 
 
 def kubernetes_diagram(
-    objects: Sequence[KubernetesObject], title: str, problems: Sequence[Problem] = (), unfold: bool = False
+    objects: Sequence[KubernetesObject],
+    title: str,
+    problems: Sequence[Problem] = (),
+    unfold: bool = False,
+    namespace_notes: Mapping[str, str] | None = None,
 ) -> Diagram:
     """The objects grouped by namespace, with their references. The ConfigMaps, Secrets and
     ServiceAccounts that workloads (and ingresses, for TLS) use are listed in those workloads
     (`Secret backend-secrets: DB_PASSWORD, DB_USERNAME`), or drawn as nodes of their own with
     `unfold`; one that nothing uses is always drawn. Likewise a NetworkPolicy of one workload (its
     rules become lines to and from the workload), and a Namespace object, which is its group's box
-    unless nothing else is in it."""
+    unless nothing else is in it. `namespace_notes` adds a second line to a namespace's box (the
+    environment's profile, for generated objects)."""
     builder = DiagramBuilder("kubernetes", title)
+    notes = namespace_notes or {}
     builder.problems.extend(problems)
     if problems:
         problems_group = builder.group(Group("problems", "documents that could not be read"))
@@ -282,6 +288,8 @@ def kubernetes_diagram(
         if namespace not in namespaces:
             namespaces.append(namespace)
             title = namespace if namespace in (CLUSTER_WIDE, NO_NAMESPACE) else f"namespace {namespace}"
+            if namespace in notes:
+                title += f"\n{notes[namespace]}"
             builder.group(Group(make_id("namespace", namespace), title))
         return make_id("namespace", namespace)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from koncierge_lang.analysis import Analysis
 from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
-from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram, environment_name
+from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram, environment_name, profile_summary
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
 from koncierge_lang.diagrams.large import collapsed
 from koncierge_lang.diagrams.model import VIEWS, Diagram, Location
@@ -96,7 +96,10 @@ def generated_kubernetes_diagram(
         for document in documents
     ]
     title = f"Kubernetes objects of {architecture.application} in {environment_name(architecture)}"
-    return kubernetes_diagram(objects, title, unfold=unfold)
+    # The namespace's box names the environment's profile and its decisions, as the architecture's does.
+    return kubernetes_diagram(
+        objects, title, unfold=unfold, namespace_notes={architecture.namespace: profile_summary(architecture)}
+    )
 
 
 def _is_implied(document: Manifest, implied_workloads: set[str], implied_claims: set[str]) -> bool:

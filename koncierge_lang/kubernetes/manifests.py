@@ -679,15 +679,25 @@ def _workload(architecture: EnvironmentArchitecture, workload: Workload) -> Mani
     if workload.autoscale is not None:
         # The autoscaler owns the number of copies: applying the manifests again must not reset it.
         del spec["replicas"]
-    if workload.spread_across_nodes:
+    spread_keys = [
+        key
+        for key, wanted in (
+            ("kubernetes.io/hostname", workload.spread_across_nodes),
+            ("topology.kubernetes.io/zone", workload.spread_across_zones),
+        )
+        if wanted
+    ]
+    if spread_keys:
         pod_spec["topologySpreadConstraints"] = [
             {
                 "maxSkew": 1,
-                "topologyKey": "kubernetes.io/hostname",
-                # Spread where the nodes allow it; a cluster of one node still runs every copy.
+                "topologyKey": key,
+                # Spread where the nodes allow it; a cluster of one node (or one zone, or nodes
+                # without the zone label) still runs every copy.
                 "whenUnsatisfiable": "ScheduleAnyway",
                 "labelSelector": {"matchLabels": selector(architecture, workload.name)},
             }
+            for key in spread_keys
         ]
     if workload.kind is WorkloadKind.STATEFUL:
         spec["serviceName"] = workload.name

@@ -118,8 +118,9 @@ class PerEnvironmentText:
 
 @dataclass(frozen=True, slots=True)
 class Secret:
-    """A password or other secret. `source` is `plain`, `base64` or `generated`; `text` is the
-    value as written (still base64-encoded for `base64`)."""
+    """A password or other secret. `source` is `plain`, `base64`, `generated` or `store`; `text` is
+    the value as written (still base64-encoded for `base64`), or for `store` the key the value has
+    in the secret store (`from store "payments/stripe"`)."""
 
     source: str
     text: str = ""

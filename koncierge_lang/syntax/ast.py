@@ -88,7 +88,17 @@ class SecretGenerated:
     span: Span = _span()
 
 
-SecretExpression = SecretBase64 | SecretPlain | SecretGenerated
+@dataclass(frozen=True, slots=True)
+class SecretStore:
+    """`from store "payments/stripe"`: a secret whose value lives only in a secret store (a
+    password manager, Vault, a cloud secret manager) under that key; Koncierge never sees it."""
+
+    key: StringLiteral
+    span: Span = _span()
+
+
+SecretExpression = SecretBase64 | SecretPlain | SecretGenerated | SecretStore
+SECRET_EXPRESSION_TYPES = (SecretBase64, SecretPlain, SecretGenerated, SecretStore)
 
 
 @dataclass(frozen=True, slots=True)

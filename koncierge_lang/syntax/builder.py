@@ -665,7 +665,7 @@ class SyntaxTreeBuilder:
             return self.string(node.children[0])
         if data == "per_environment":
             return self.per_environment(node)
-        if data in ("secret_base64", "secret_plain", "secret_generated"):
+        if data in ("secret_base64", "secret_plain", "secret_generated", "secret_store"):
             # An inline secret's node holds only the secret's own children; the keyword `secret`
             # before it is part of the variable's span.
             return self.secret(node)
@@ -676,6 +676,8 @@ class SyntaxTreeBuilder:
             return ast.SecretBase64(self.string(node.children[0]), node.span)  # type: ignore[arg-type]
         if node.data == "secret_plain":
             return ast.SecretPlain(self.string(node.children[0]), node.span)  # type: ignore[arg-type]
+        if node.data == "secret_store":
+            return ast.SecretStore(self.string(node.children[0]), node.span)  # type: ignore[arg-type]
         length = node.children[0] if node.children else None
         return ast.SecretGenerated(self.number(length) if length is not None else None, node.span)  # type: ignore[arg-type]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from lsprotocol import types
 
 from koncierge_lang.requirements import model
+from koncierge_server.compiler import settings_for
 from koncierge_server.documents import Snapshot
 from koncierge_server.keywords import KEYWORD_DOCUMENTATION
 from koncierge_server.positions import offset_of, range_of_offsets
@@ -112,10 +113,17 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
         kind_info = model.ENVIRONMENT_KINDS.get(declared.kind)
         flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(declared, name)]
         from koncierge_lang.architecture.from_requirements import namespace_name
+        from koncierge_lang.settings import resolved_profile
 
+        # Placed as `koncierge build` places it: the settings beside the file may name the
+        # namespace, the cluster and the profile (`[environments.NAME]`).
+        settings = settings_for(snapshot.path)
+        placement = settings.environment(declared.name)
+        profile = resolved_profile(placement, declared.performance_optimised)
         return [
             f"Kind `{declared.kind}`" + (f" ({kind_info.description})" if kind_info else "") + f", domain `{declared.domain}`,",
-            f"namespace `{namespace_name(application, declared)}`; " + (", ".join(flags) or "no backups, no HTTPS") + ".",
+            f"namespace `{namespace_name(application, declared, settings)}` on cluster `{placement.cluster}`, "
+            f"profile `{profile}`; " + (", ".join(flags) or "no backups, no HTTPS") + ".",
             f"After: {', '.join(declared.after) or 'nothing (first in line)'}.",
         ]
     if kind == "storage":

@@ -22,11 +22,15 @@ KEYWORD_DOCUMENTATION: dict[str, str] = {
     "there is no `probe startup`).",
     "constant": "`constant NAME = \"text\"` or `{ PROD = \"...\", else = \"...\" }` — a named, non-secret value, "
     "kept in the generated configuration (ConfigMap).",
-    "secret": "`secret NAME = generated | base64 \"...\" | \"...\"` — a named secret, kept in a Kubernetes "
-    "Secret. `generated` lets Koncierge make the password; plain text in quotes is reported (KON301).",
+    "secret": "`secret NAME = generated | base64 \"...\" | \"...\" | from store \"KEY\"` — a named secret, kept "
+    "as the environment's secrets strategy says (docs/secrets.md). `generated` lets Koncierge make the password; "
+    "plain text in quotes is reported (KON301); `from store` reads it from a secret store.",
     "value": "`value NAME = expression` — a named value built from text and references such as `api.url`.",
     "generated": "`generated [length N]` — a password Koncierge generates once and keeps between builds.",
     "length": "`length N` — how many characters a generated password has (32 by default).",
+    "store": "`from store \"KEY\"` — a secret whose value lives only in a secret store (a password manager, "
+    "Vault, a cloud secret manager) under KEY; the `external-secrets` strategy reads it, other strategies cannot "
+    "(KON329).",
     "base64": "`base64 \"...\"` — a secret written base64-encoded (still readable by anyone with the file).",
     "else": "`else = \"...\"` — the text for every environment not listed in a per-environment value.",
     "storage": "`storage NAME SIZE [persistent|ephemeral]` in the application: storage that components mount. "

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import yaml
 from compiler_support import EXAMPLE_FILES, FIXTURES, REPOSITORY, crd_schema
 
 from koncierge_lang.build_pipeline import run_build
-from koncierge_lang.layouts import LAYOUTS, object_file_names
+from koncierge_lang.layouts import LAYOUTS, object_file_names, rollout_steps
 from koncierge_lang.output_tree import MARKER_NAME, digest, read_marker
 from koncierge_lang.settings import SETTINGS_KEYS, parse_settings
 
@@ -323,12 +325,15 @@ def test_a_marker_never_makes_a_build_remove_files_outside_the_folder(tmp_path: 
 DELIVERY = '[delivery]\nrepository = "https://github.com/team/deploy.git"\nbranch = "release"\npath = "deploy/out"\n'
 
 
-def delivery_build(tmp_path: Path, layout: str, host_path: bool = False) -> tuple[Path, Path]:
+def delivery_build(
+    tmp_path: Path, layout: str, host_path: bool = False, extra: str = "", tables: str = ""
+) -> tuple[Path, Path]:
     """Build the To Do example into `repo/deploy/out`, as `[delivery] path` says; the repository root
-    and the output folder."""
+    and the output folder. `extra` adds `[delivery]` keys, `tables` more tables."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     kon = copy_example(tmp_path, EXAMPLE_FILES["todo"])
     storage = '[storage]\nprovisioner = "host-path"\n' if host_path else ""
-    (tmp_path / "koncierge.toml").write_text(DELIVERY + storage)
+    (tmp_path / "koncierge.toml").write_text(DELIVERY + extra + storage + tables)
     repository = tmp_path / "repo"
     out = repository / "deploy" / "out"
     outcome = run_build(kon, str(out), layout=layout)
@@ -348,6 +353,7 @@ def test_flux_layout_deploys_each_environment_folder(tmp_path: Path) -> None:
     jsonschema.validate(source, crd_schema("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"))
     assert source["spec"]["url"] == "https://github.com/team/deploy.git"
     assert source["spec"]["ref"] == {"branch": "release"}
+    assert "secretRef" not in source["spec"]  # A public repository needs no credentials.
     kustomizations = sorted(cluster.glob("kustomization-*.yaml"))
     assert [path.name for path in kustomizations] == [
         f"kustomization-{name}.yaml" for name in ("dev", "int", "local", "perf", "prod")
@@ -364,11 +370,41 @@ def test_flux_layout_deploys_each_environment_folder(tmp_path: Path) -> None:
         assert (repository / spec["path"] / "kustomization.yaml").is_file(), spec["path"]
 
 
-@pytest.mark.parametrize("host_path", [False, True])
+def expanded_applications(application_set: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Applications Argo CD makes of an ApplicationSet with a list generator: the template with
+    each element's `{{.key}}` replaced, as Go templates do with plain keys."""
+    (generator,) = application_set["spec"]["generators"]
+    template = json.dumps(application_set["spec"]["template"])
+    applications = []
+    for element in generator["list"]["elements"]:
+        text = re.sub(r"\{\{\.(\w+)\}\}", lambda match, values=element: str(values[match.group(1)]), template)
+        applications.append({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **json.loads(text)})
+    return applications
+
+
+def argocd_applications(folder: Path) -> list[dict[str, Any]]:
+    """The Application objects of an argocd tree: the files of `together`, the ApplicationSet's
+    expansion of `in-order`."""
+    if (folder / "applicationset.yaml").exists():
+        return expanded_applications(only_document(folder / "applicationset.yaml"))
+    return [only_document(path) for path in sorted(folder.glob("application-*.yaml"))]
+
+
+def permitted(project: dict[str, Any], destination: dict[str, Any]) -> bool:
+    """Whether an AppProject lets an Application deploy to `destination` (exact matches only: our
+    projects list no wildcards)."""
+    return any(
+        allowed.get("namespace") == destination.get("namespace")
+        and all(allowed.get(key) == destination.get(key) for key in ("server", "name") if key in destination)
+        for allowed in project["spec"]["destinations"]
+    )
+
+
+@pytest.mark.parametrize(("host_path", "rollout"), [(False, "together"), (True, "together"), (False, "in-order")])
 def test_argocd_layout_has_a_project_per_application_and_an_application_per_environment(
-    tmp_path: Path, host_path: bool
+    tmp_path: Path, host_path: bool, rollout: str
 ) -> None:
-    repository, out = delivery_build(tmp_path, "argocd", host_path)
+    repository, out = delivery_build(tmp_path, "argocd", host_path, f'rollout = "{rollout}"\n')
     folder = out / "argocd" / "todo"
     project = only_document(folder / "appproject.yaml")
     jsonschema.validate(project, crd_schema("argoproj.io_appproject.yaml", "v1alpha1"))
@@ -388,11 +424,18 @@ def test_argocd_layout_has_a_project_per_application_and_an_application_per_envi
     assert ("", "Namespace") in cluster_kinds
     assert (("storage.k8s.io", "StorageClass") in cluster_kinds) is host_path
     assert project["spec"]["sourceRepos"] == ["https://github.com/team/deploy.git"]
+    assert (folder / "applicationset.yaml").exists() is (rollout == "in-order")
+    assert bool(list(folder.glob("application-*.yaml"))) is (rollout == "together")
+    if rollout == "in-order":
+        jsonschema.validate(
+            only_document(folder / "applicationset.yaml"), crd_schema("argoproj.io_applicationset.yaml", "v1alpha1")
+        )
     schema = crd_schema("argoproj.io_application.yaml", "v1alpha1")
-    applications = sorted(folder.glob("application-*.yaml"))
-    assert len(applications) == 5
-    for path in applications:
-        application = only_document(path)
+    applications = argocd_applications(folder)
+    assert sorted(application["metadata"]["name"] for application in applications) == [
+        f"todo-{name}" for name in ("dev", "int", "local", "perf", "prod")
+    ]
+    for application in applications:
         jsonschema.validate(application, schema)
         spec = application["spec"]
         assert spec["project"] == project["metadata"]["name"]
@@ -400,6 +443,89 @@ def test_argocd_layout_has_a_project_per_application_and_an_application_per_envi
         assert spec["source"]["targetRevision"] == "release"
         assert (repository / spec["source"]["path"] / "kustomization.yaml").is_file()
         assert spec["destination"]["namespace"] in namespaces
+        assert permitted(project, spec["destination"]), spec["destination"]
+
+
+def test_argocd_rolls_out_in_the_promotion_order(tmp_path: Path) -> None:
+    _, out = delivery_build(tmp_path, "argocd")
+    application_set = only_document(out / "argocd" / "todo" / "applicationset.yaml")
+    strategy = application_set["spec"]["strategy"]
+    assert strategy["type"] == "RollingSync"
+    steps = [step["matchExpressions"] for step in strategy["rollingSync"]["steps"]]
+    # todo.kon: INT after DEV, PERF after INT, PROD after INT and PERF; LOCAL and DEV after none.
+    assert [[(match["key"], match["operator"], match["values"]) for match in step] for step in steps] == [
+        [("koncierge.io/environment", "In", ["local", "dev"])],
+        [("koncierge.io/environment", "In", ["int"])],
+        [("koncierge.io/environment", "In", ["perf"])],
+        [("koncierge.io/environment", "In", ["prod"])],
+    ]
+    labels = {
+        application["metadata"]["name"]: application["metadata"]["labels"]["koncierge.io/environment"]
+        for application in expanded_applications(application_set)
+    }
+    assert labels == {f"todo-{name}": name for name in ("local", "dev", "int", "perf", "prod")}
+
+
+def test_rollout_steps_follow_after_and_survive_a_circle() -> None:
+    after = {"INT": ("DEV",), "PROD": ("INT", "PERF"), "PERF": ("INT",), "STAGING": ("ELSEWHERE",)}
+    assert rollout_steps(["LOCAL", "DEV", "INT", "PERF", "PROD", "STAGING"], after) == [
+        ["LOCAL", "DEV", "STAGING"],
+        ["INT"],
+        ["PERF"],
+        ["PROD"],
+    ]
+    assert rollout_steps(["A", "B", "C"], {"A": ("B",), "B": ("A",)}) == [["C"], ["A", "B"]]
+
+
+def test_argocd_sync_policy_follows_the_delivery_settings(tmp_path: Path) -> None:
+    _, out = delivery_build(tmp_path, "argocd", extra='rollout = "together"\nprune = false\nself_heal = false\n')
+    for application in argocd_applications(out / "argocd" / "todo"):
+        assert application["spec"]["syncPolicy"] == {"automated": {"prune": False, "selfHeal": False}}
+    _, manual = delivery_build(tmp_path / "manual", "argocd", extra="auto_sync = false\n")
+    for application in argocd_applications(manual / "argocd" / "todo"):
+        assert "syncPolicy" not in application["spec"]
+
+
+def test_flux_waits_for_the_environments_before_and_the_platform(tmp_path: Path) -> None:
+    placement = '[environments.PERF]\ncluster = "perf"\n'
+    _, out = delivery_build(tmp_path, "flux", extra='depends_on = "cert-manager, ingress-nginx"\n', tables=placement)
+    clusters = out / "clusters"
+
+    def depends_on(cluster: str, environment: str) -> list[str]:
+        spec = only_document(clusters / cluster / "todo" / f"kustomization-{environment}.yaml")["spec"]
+        return [entry["name"] for entry in spec.get("dependsOn", [])]
+
+    platform = ["cert-manager", "ingress-nginx"]
+    assert depends_on("default", "local") == platform
+    assert depends_on("default", "int") == [*platform, "todo-dev"]
+    # PROD comes after INT and PERF; PERF is on another cluster, which Flux cannot wait for.
+    assert depends_on("default", "prod") == [*platform, "todo-int"]
+    assert depends_on("perf", "perf") == platform
+    for cluster in ("default", "perf"):
+        names = {only_document(path)["metadata"]["name"] for path in (clusters / cluster / "todo").glob("kustomization-*")}
+        for path in (clusters / cluster / "todo").glob("kustomization-*"):
+            own = set(depends_on(cluster, path.stem.removeprefix("kustomization-"))) - set(platform)
+            assert own <= names, path
+
+    _, together = delivery_build(tmp_path / "together", "flux", extra='rollout = "together"\nprune = false\n')
+    for path in (together / "clusters" / "default" / "todo").glob("kustomization-*.yaml"):
+        spec = only_document(path)["spec"]
+        assert "dependsOn" not in spec and spec["prune"] is False
+
+
+def test_a_private_repository_is_read_with_the_credentials_secret(tmp_path: Path) -> None:
+    _, out = delivery_build(tmp_path, "flux", extra='credentials = "deploy-repository-auth"\n')
+    source = only_document(out / "clusters" / "default" / "todo" / "gitrepository.yaml")
+    jsonschema.validate(source, crd_schema("source.toolkit.fluxcd.io_gitrepositories.yaml", "v1"))
+    assert source["spec"]["secretRef"] == {"name": "deploy-repository-auth"}
+
+
+def test_delivery_settings_are_checked() -> None:
+    wrong_values = ('rollout = "canary"', 'depends_on = "Cert Manager"', "prune = 1", 'self_heal = "yes"', 'credentials = "A B"')
+    for wrong in wrong_values:
+        result = parse_settings(f"[delivery]\n{wrong}\n")
+        assert [diagnostic.code for diagnostic in result.diagnostics] == ["KON321"], wrong
+    assert parse_settings('[delivery]\ndepends_on = "cert-manager, ingress"\n').diagnostics == ()
 
 
 def test_switching_layout_removes_the_delivery_files(tmp_path: Path) -> None:
@@ -438,5 +564,30 @@ def test_a_cluster_per_environment_puts_each_environments_delivery_in_its_cluste
     assert not (out / "clusters" / "default" / "todo" / "kustomization-prod.yaml").exists()
     argocd = tmp_path / "argo"
     assert run_build(kon, str(argocd), layout="argocd").exit_code == 0
-    application = only_document(argocd / "argocd" / "todo" / "application-prod.yaml")
-    assert application["spec"]["destination"].get("name") == "prod"
+    destinations = {
+        application["metadata"]["name"]: application["spec"]["destination"]["name"]
+        for application in argocd_applications(argocd / "argocd" / "todo")
+    }
+    assert destinations == {
+        "todo-local": "in-cluster",
+        "todo-dev": "in-cluster",
+        "todo-int": "staging",
+        "todo-perf": "in-cluster",
+        "todo-prod": "prod",
+    }
+
+
+def test_building_from_another_folder_writes_the_same_bytes(tmp_path: Path) -> None:
+    """Generated files name the .kon file by its path in the Git work tree, not as typed: a CI job
+    at the repository root and a developer in the application's folder agree, and `--check` sees
+    no drift between them."""
+    (tmp_path / ".git").mkdir()
+    application = tmp_path / "apps" / "todo"
+    application.mkdir(parents=True)
+    shutil.copyfile(EXAMPLE_FILES["todo"], application / "todo.kon")
+    at_root = koncierge("build", "apps/todo/todo.kon", "-o", "out", "--layout", "kustomize", cwd=tmp_path)
+    assert at_root.returncode == 0, at_root.stderr
+    header = (tmp_path / "out" / "todo" / "PROD" / "kustomization.yaml").read_text().splitlines()[0]
+    assert header.startswith("# Generated by Koncierge from apps/todo/todo.kon (environment PROD)")
+    inside = koncierge("build", "todo.kon", "-o", "../../out", "--layout", "kustomize", "--check", cwd=application)
+    assert inside.returncode == 0, inside.stderr

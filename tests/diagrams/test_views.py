@@ -12,6 +12,7 @@ from koncierge_lang.analysis import analyze
 from koncierge_lang.diagrams import Diagram, diagram_of, render, to_dot
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
 from koncierge_lang.diagrams.legend import legend_of
+from koncierge_lang.settings import parse_settings
 from tests.diagrams.support import KON_FILES, TODO, leaked, load, secret_texts
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
@@ -97,7 +98,7 @@ def test_kubernetes_view_lists_configuration_secrets_and_accounts_in_their_workl
     assert ingress is not None and "Secret todo-tls (not among these objects):" in ingress.details
     # The Namespace object is its group's box, which points at where it came from.
     assert diagram.node(f"{prod}/Namespace/todo-prod") is None
-    group = next(group for group in diagram.groups if group.title == "namespace todo-prod")
+    group = next(group for group in diagram.groups if group.title.split("\n")[0] == "namespace todo-prod")
     assert group.location is not None
     assert not [edge for edge in diagram.edges if edge.kind in ("configuration", "secret")]
 
@@ -121,7 +122,7 @@ def test_kubernetes_view_references() -> None:
     tls = diagram.node(f"{prod}/Secret/todo-tls")
     assert tls is not None and tls.implied
     # Besides the application's namespace, those of the pods its network policies let in or out.
-    assert {group.title for group in diagram.groups} == {
+    assert {group.title.split("\n")[0] for group in diagram.groups} == {
         "namespace todo-prod", "namespace projectcontour", "namespace kube-system"
     }
 
@@ -461,3 +462,47 @@ def test_the_architecture_view_says_how_a_workload_is_asked_after_and_what_it_ma
     assert adservice is not None
     assert "ready: grpc :9555 every 15s" in adservice.tooltip
     assert "cpu 200m-300m" in adservice.tooltip and "memory 180Mi-300Mi" in adservice.tooltip
+
+
+def test_both_generated_views_name_the_environments_profile_and_its_decisions() -> None:
+    """Issue 14: the environment's box (architecture) and its namespace's box (kubernetes) say
+    which profile it is built with and what that decided; the workloads say what they got."""
+    analysis = load(TODO)
+    summaries = {
+        "PROD": "PROD · performance: 2 replicas, Guaranteed databases, backups at 0 3 * * * keeping 7",
+        "DEV": "DEV · budget: 1 replica",
+    }
+    for environment, summary in summaries.items():
+        architecture = diagram_of(analysis, "architecture", environment).diagram
+        (root,) = architecture.groups
+        assert root.title.split("\n")[1] == summary
+        kubernetes = diagram_of(analysis, "kubernetes", environment).diagram
+        namespace = next(group for group in kubernetes.groups if group.title.startswith(f"namespace todo-{environment.lower()}"))
+        assert namespace.title.split("\n")[1] == summary
+    # What the platform team changes shows too, and reaches the workloads' nodes and tooltips.
+    settings = parse_settings(
+        "[profiles.performance]\ndisruption_budget = true\nspread_across_nodes = true\nspread_across_zones = true\n"
+        "autoscale_max = 5\nguaranteed_databases = false\nbackup_retention = 14\n"
+        '[profiles.budget]\nbackup_schedule = "@weekly"\n[environments.PERF]\nprofile = "budget"\n'
+    ).settings
+    prod = diagram_of(analysis, "architecture", "PROD", settings).diagram
+    assert prod.groups[0].title.split("\n")[1] == (
+        "PROD · performance: 2 replicas, PodDisruptionBudget, autoscale 2-5 at 80% CPU, "
+        "spread over nodes and zones, backups at 0 3 * * * keeping 14"
+    )
+    backend = prod.node("todo-prod/workload/backend")
+    assert backend is not None and "stateless, replicas 2-5 (autoscaled)" in backend.details
+    assert "PodDisruptionBudget" in backend.tooltip and "spread over nodes and zones" in backend.tooltip
+    database = prod.node("todo-prod/workload/database")
+    assert database is not None and "mysql database, stateful, replicas 1" in database.details
+    perf = diagram_of(analysis, "architecture", "PERF", settings).diagram
+    assert perf.groups[0].title.split("\n")[1] == "PERF · budget: 1 replica, backups at @weekly keeping 3"
+
+
+@needs_graphviz
+def test_the_profile_line_is_drawn_left_justified_under_the_environments_title() -> None:
+    diagram = diagram_of(load(TODO), "architecture", "PROD").diagram
+    dot = to_dot(diagram, caption=False)
+    assert "(backups, HTTPS, strict security)\\lPROD · performance: 2 replicas" in dot
+    svg = render(dot, "svg").decode("utf-8")
+    assert "PROD · performance: 2 replicas, Guaranteed databases" in svg

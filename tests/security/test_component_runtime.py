@@ -62,7 +62,12 @@ def test_size_wins_over_environment_defaults_and_platform_settings_in_every_envi
         web = pods(objects(environment, Settings(cpu_limit="3", memory_request="1Ki")))["web"]["containers"][0]
         assert web["resources"] == {"limits": {"cpu": "2", "memory": "2Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}}
     prod = pods(objects("PROD"))
-    assert prod["db"]["containers"][0]["resources"]["limits"] == {"cpu": "1", "memory": "512Mi"}
+    # PROD's profile (performance) gives databases Guaranteed QoS: the size's memory limit is also
+    # the request, and its CPU request also the limit (docs/compiler.md, "Profiles").
+    assert prod["db"]["containers"][0]["resources"] == {
+        "limits": {"cpu": "250m", "memory": "512Mi"},
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+    }
     # Without a size: the environment's defaults where hardened, nothing elsewhere.
     assert prod["worker"]["containers"][0]["resources"]["requests"] == {"cpu": "250m", "memory": "256Mi"}
     assert "resources" not in pods(objects("LOCAL"))["worker"]["containers"][0]

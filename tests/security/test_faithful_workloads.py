@@ -12,6 +12,7 @@ The originals are read from ../shared/fixtures/manifests/ (never copied into the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from test_real_applications import APPLICATIONS, original_documents, source_of, 
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.requirements.database_types import DATABASE_TYPES, database_version
+from koncierge_lang.settings import Settings
 
 NAMES = sorted(APPLICATIONS)
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
@@ -64,8 +66,16 @@ def probe_shape(probe: dict[str, Any], container: dict[str, Any]) -> dict[str, o
     return shape
 
 
+# The originals' resources as written: without the Guaranteed QoS that PROD's profile gives
+# databases by default, which raises a database's memory request to its limit and lowers its CPU
+# limit to its request (tests/compiler/test_profiles.py checks that).
+AS_WRITTEN = Settings(
+    profiles=tuple(replace(profile, guaranteed_databases=False) for profile in Settings().profiles)
+)
+
+
 def ours_and_originals(name: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    ours = workloads(objects_of(source_of(name), "PROD"))
+    ours = workloads(objects_of(source_of(name), "PROD", AS_WRITTEN))
     originals = workloads(original_documents(name))
     return [(workload, ours[workload], original) for workload, original in sorted(originals.items())]
 
@@ -74,7 +84,7 @@ CASES = [(name, workload) for name in NAMES for workload, _, _ in ours_and_origi
 
 
 def _pair(name: str, workload: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    ours = workloads(objects_of(source_of(name), "PROD"))[workload]
+    ours = workloads(objects_of(source_of(name), "PROD", AS_WRITTEN))[workload]
     original = workloads(original_documents(name))[workload]
     return ours, original
 

@@ -56,6 +56,22 @@ def expression(scope: ApplicationScope, syntax: object) -> model.Expression:
         except (binascii.Error, ValueError, UnicodeEncodeError):
             scope.report("KON212", f"`{encoded}` is not valid base64", syntax.text.span)
         return model.Secret("base64", encoded)
+    if isinstance(syntax, ast.SecretStore):
+        key = syntax.key.value
+        if not key.strip():
+            scope.report(
+                "KON235",
+                "the key of a secret in a store is empty: write the key of its entry, such as `\"payments/stripe-key\"`",
+                syntax.key.span,
+            )
+        elif not syntax.key.is_plain:
+            scope.report(
+                "KON235",
+                "the key of a secret in a store is fixed text, such as `\"payments/stripe-key\"`; "
+                "the store's key pattern (docs/secrets.md) adds the application and environment when you need them",
+                syntax.key.span,
+            )
+        return model.Secret("store", key)
     if isinstance(syntax, ast.SecretGenerated):
         length = 32
         if syntax.length is not None:
@@ -241,7 +257,7 @@ def _cycle_message(name: str, through: list[str], length: int) -> str:
 
 def is_secret_expression(scope: ApplicationScope, syntax: object) -> bool:
     """Whether a value is (or contains) a secret, following named values."""
-    if isinstance(syntax, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated)):
+    if isinstance(syntax, ast.SECRET_EXPRESSION_TYPES):
         return True
     secret_names = secret_value_names(scope)
     for used in references_in(syntax):
