@@ -282,7 +282,7 @@ def secret_value_names(scope: ApplicationScope) -> frozenset[str]:
         node = entry[2]
         if entry[0] == "secret" or (
             isinstance(node, ast.ValueDeclaration)
-            and isinstance(node.expression, (ast.SecretBase64, ast.SecretPlain, ast.SecretGenerated))
+            and isinstance(node.expression, ast.SECRET_EXPRESSION_TYPES)
         ):
             secret.append(name)
             continue
