@@ -3,7 +3,10 @@
 Every command (`check`, `build`, `fmt`, `diagram`, `explain`) and the settings beside a file read
 through `read_input`, so a file means the same to all of them:
 
-- the bytes must be UTF-8 text: NUL bytes (a binary file) and undecodable bytes are refused;
+- the bytes must be UTF-8 text: undecodable bytes are refused. A NUL byte is valid UTF-8 and is
+  read like any other character: the file is analysed, and KON007 reports the NUL at its line and
+  column, as the editor does for the same text (one reading of NUL: `koncierge check` and
+  `analyze` give the same diagnostics);
 - a leading byte-order mark is dropped (editors on Windows write one);
 - line endings are normalised to `\\n`: `\\r\\n` (Windows) and a lone `\\r` (classic Mac OS) end
   lines, as they do in editors and in the Language Server Protocol, so line numbers agree with
@@ -67,9 +70,6 @@ def read_bytes(path: str) -> bytes:
 
 def decode_input(data: bytes, display: str) -> InputFile:
     """Bytes -> text, as described in the module's docstring."""
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        raise InputProblem(f"{display}: is a binary file, not text (a NUL byte at offset {offset})")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

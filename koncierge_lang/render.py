@@ -80,6 +80,11 @@ def render_diagnostic(diagnostic: Diagnostic, source: SourceText, color: bool = 
     return "".join(lines)
 
 
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20) if code not in (0x09, 0x0A)} | {0x7F: 0x2421}
+"""Control characters in a shown source line become their pictures (a NUL is `␀`): one column
+each, so the underline stays under them, and never raw bytes in the terminal."""
+
+
 def _excerpt(source: SourceText, span: Span) -> tuple[str, int, int]:
     """The part of the span's first line to show, the column of the underline in it, and its width."""
     line = span.start_line
@@ -95,7 +100,7 @@ def _excerpt(source: SourceText, span: Span) -> tuple[str, int, int]:
         first = max(1, start_column - SHOWN_BEFORE_COLUMN)
         last = min(length, first + SHOWN_WINDOW - 1)
         first = max(1, min(first, last - SHOWN_WINDOW + 1))
-    shown = source.line_part(line, first, last).replace("\t", " ")
+    shown = source.line_part(line, first, last).replace("\t", " ").translate(_CONTROL_PICTURES)
     prefix = _ELLIPSIS if first > 1 else ""
     suffix = _ELLIPSIS if last < length else ""
     # The underline stops at the window's end (one column past it for a point at the line's end).

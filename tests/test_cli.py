@@ -62,10 +62,9 @@ def test_check_reads_standard_input() -> None:
     [
         (lambda tmp: str(tmp / "nope.kon"), "no such file"),
         (lambda tmp: str(tmp), "is a directory"),
-        (lambda tmp: (tmp / "b.kon").write_bytes(b"\x00\x01binary") and str(tmp / "b.kon"), "binary file"),
         (lambda tmp: (tmp / "l.kon").write_bytes(b"application \xe9 {}") and str(tmp / "l.kon"), "not UTF-8"),
     ],
-    ids=["missing", "directory", "binary", "latin-1"],
+    ids=["missing", "directory", "latin-1"],
 )
 def test_unusable_input_is_one_clear_line_and_exit_two(tmp_path: Path, make, expected: str) -> None:  # type: ignore[no-untyped-def]
     result = koncierge("check", make(tmp_path))

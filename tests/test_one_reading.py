@@ -15,7 +15,7 @@ import pytest
 from conftest import EXAMPLES
 from test_cli import koncierge
 
-from koncierge_lang.inputs import InputProblem, decode_input
+from koncierge_lang.inputs import decode_input
 
 TODO_TEXT = (EXAMPLES / "todo" / "todo.kon").read_text(encoding="utf-8")
 
@@ -87,11 +87,6 @@ def _under_a_file(tmp: Path) -> tuple[Path, str]:
     return tmp / "plain" / "app.kon", "cannot be read"
 
 
-def _binary(tmp: Path) -> tuple[Path, str]:
-    (tmp / "binary.kon").write_bytes(TODO_TEXT.encode().replace(b"component", b"comp\x00nent", 1))
-    return tmp / "binary.kon", "is a binary file"
-
-
 def _latin_1(tmp: Path) -> tuple[Path, str]:
     (tmp / "latin.kon").write_bytes(TODO_TEXT.replace("To Do", "T\u00e9 Do").encode("latin-1"))
     return tmp / "latin.kon", "is not UTF-8 text (byte 0xe9"
@@ -101,7 +96,6 @@ UNUSABLE = {
     "missing": _missing,
     "directory": _directory,
     "under-a-file": _under_a_file,
-    "binary": _binary,
     "latin-1": _latin_1,
 }
 
@@ -153,8 +147,8 @@ def test_decoding_keeps_the_line_ending_for_writing_back() -> None:
     read = decode_input(b"\xef\xbb\xbfa\r\nb\r\n", "x.kon")
     assert read.text == "a\nb\n" and read.byte_order_mark
     assert read.as_written(read.text).encode() == b"\xef\xbb\xbfa\r\nb\r\n"
-    with pytest.raises(InputProblem, match=r"^x.kon: is a binary file, not text \(a NUL byte at offset 1\)$"):
-        decode_input(b"a\x00", "x.kon")
+    # A NUL is valid UTF-8: read like any character, and reported by the analysis (tests/test_nul.py).
+    assert decode_input(b"a\x00", "x.kon").text == "a\x00"
 
 
 def test_fmt_keeps_windows_line_endings_and_the_byte_order_mark(tmp_path: Path) -> None:

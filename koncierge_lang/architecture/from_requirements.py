@@ -762,72 +762,84 @@ def _component_workload(
 
 def _resolve(
     context: _Context,
-    expression: requirements.Expression,
+    whole: requirements.Expression,
     state_key: str,
     secret_name: str,
     resolved: _Resolved,
     visiting: frozenset[str],
 ) -> None:
-    """Append the parts of `expression`'s value in this environment to `resolved`, and the
+    """Append the parts of `whole`'s value in this environment to `resolved`, and the
     connections it makes its workload open, following named values. A secret is kept under
-    `state_key` and named `secret_name` (`SecretInput.name`)."""
+    `state_key` and named `secret_name` (`SecretInput.name`); inside a named value, under the
+    value's. The walk keeps its own stack, not Python's: a chain of named values is as long as the
+    file makes it."""
     application = context.application
     environment = context.environment
-    if isinstance(expression, requirements.Text):
-        for part in expression.parts:
-            if isinstance(part, str):
-                resolved.parts.append(part)
+    following = set(visiting)
+    # What is left to resolve, last first: an expression with the state key and secret name of the
+    # value it is part of, or (a bare name) the end of a named value's expression.
+    pending: list[tuple[requirements.Expression | str, str, str] | str] = [(whole, state_key, secret_name)]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            following.discard(item)
+            continue
+        expression, key, name = item
+        if isinstance(expression, str):
+            resolved.parts.append(expression)
+        elif isinstance(expression, requirements.Text):
+            pending.extend((part, key, name) for part in reversed(expression.parts))
+        elif isinstance(expression, requirements.PerEnvironmentText):
+            chosen = next((text for case, text in expression.cases if case == environment.name), expression.otherwise)
+            if chosen is not None:
+                pending.append((chosen, key, name))
+        elif isinstance(expression, requirements.Secret):
+            resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, key, name))
+            resolved.secret = True
+        elif isinstance(expression, requirements.ValueReference):
+            resolved.references.append(expression.value)
+            value = context.values.get(expression.value)
+            if value is not None and expression.value not in following:
+                value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
+                following.add(expression.value)
+                pending.append(expression.value)  # Then the value may be followed again (`"${a}${a}"`).
+                pending.append((value.expression, value_key, value.name))
+        elif isinstance(expression, requirements.ComponentHost):
+            reference = f"{expression.component}.host"
+            resolved.references.append(reference)
+            resolved.derived = True
+            target = context.components.get(expression.component)
+            if target is None:
+                resolved.parts.append(requirements.kubernetes_name(expression.component))
             else:
-                _resolve(context, part, state_key, secret_name, resolved, visiting)
-    elif isinstance(expression, requirements.PerEnvironmentText):
-        chosen = next((text for name, text in expression.cases if name == environment.name), expression.otherwise)
-        if chosen is not None:
-            _resolve(context, chosen, state_key, secret_name, resolved, visiting)
-    elif isinstance(expression, requirements.Secret):
-        resolved.parts.append(SecretInput(expression.source, expression.text, expression.length, state_key, secret_name))
-        resolved.secret = True
-    elif isinstance(expression, requirements.ValueReference):
-        resolved.references.append(expression.value)
-        value = context.values.get(expression.value)
-        if value is not None and expression.value not in visiting:
-            value_key = f"{application.kubernetes_name}/{environment.name}/values/{value.name}"
-            _resolve(context, value.expression, value_key, value.name, resolved, visiting | {expression.value})
-    elif isinstance(expression, requirements.ComponentHost):
-        reference = f"{expression.component}.host"
-        resolved.references.append(reference)
-        resolved.derived = True
-        target = context.components.get(expression.component)
-        if target is None:
-            resolved.parts.append(requirements.kubernetes_name(expression.component))
-        else:
-            resolved.parts.append(target.kubernetes_name)
-            named = next((port for port in target.ports if port.number == expression.port), None)
-            if named is not None:
-                # `"${x.host}:5672"`: the port written after the host.
-                resolved.flows.append(
-                    (f"{reference}:{named.number}", target.kubernetes_name, named.listens_on, named.protocol)
-                )
-            else:
-                resolved.hosts.append((reference, expression.component))
-    elif isinstance(expression, requirements.ComponentPort):
-        reference = f"{expression.component}.{expression.port or 'port'}"
-        resolved.references.append(reference)
-        resolved.derived = True
-        target = context.components.get(expression.component)
-        port = target.port(expression.port) if target is not None else None
-        resolved.parts.append(str(port.number) if port is not None else "")
-        if target is not None and port is not None:
-            resolved.flows.append((reference, target.kubernetes_name, port.listens_on, port.protocol))
-    elif isinstance(expression, requirements.RouteDomain):
-        resolved.references.append(f"{expression.route}.domain")
-        resolved.derived = True
-        route = context.routes.get(expression.route)
-        resolved.parts.append(requirements.route_domain(route, environment) if route else "")
-    elif isinstance(expression, requirements.RouteUrl):
-        resolved.references.append(f"{expression.route}.url")
-        resolved.derived = True
-        route = context.routes.get(expression.route)
-        resolved.parts.append(requirements.route_url(route, environment) if route else "")
+                resolved.parts.append(target.kubernetes_name)
+                named = next((port for port in target.ports if port.number == expression.port), None)
+                if named is not None:
+                    # `"${x.host}:5672"`: the port written after the host.
+                    resolved.flows.append(
+                        (f"{reference}:{named.number}", target.kubernetes_name, named.listens_on, named.protocol)
+                    )
+                else:
+                    resolved.hosts.append((reference, expression.component))
+        elif isinstance(expression, requirements.ComponentPort):
+            reference = f"{expression.component}.{expression.port or 'port'}"
+            resolved.references.append(reference)
+            resolved.derived = True
+            target = context.components.get(expression.component)
+            port = target.port(expression.port) if target is not None else None
+            resolved.parts.append(str(port.number) if port is not None else "")
+            if target is not None and port is not None:
+                resolved.flows.append((reference, target.kubernetes_name, port.listens_on, port.protocol))
+        elif isinstance(expression, requirements.RouteDomain):
+            resolved.references.append(f"{expression.route}.domain")
+            resolved.derived = True
+            route = context.routes.get(expression.route)
+            resolved.parts.append(requirements.route_domain(route, environment) if route else "")
+        elif isinstance(expression, requirements.RouteUrl):
+            resolved.references.append(f"{expression.route}.url")
+            resolved.derived = True
+            route = context.routes.get(expression.route)
+            resolved.parts.append(requirements.route_url(route, environment) if route else "")
 
 
 def _variable_flows(

@@ -20,7 +20,8 @@ from koncierge_lang.settings import Settings, load_settings
 UNFOLD_HELP = (
     "draw configuration and secrets (values, configuration and secret sets, ConfigMaps, Secrets) and each "
     "workload's own ServiceAccount and NetworkPolicy as nodes of their own, instead of listing them in the "
-    "workloads that use them"
+    "workloads that use them; in a large diagram (over 400 nodes), each Service too, instead of a line in the "
+    "workload it selects"
 )
 
 

@@ -9,6 +9,7 @@ import sys
 from koncierge_lang.commands.diagram import UNFOLD_HELP
 from koncierge_lang.diagrams.dot import to_dot
 from koncierge_lang.diagrams.kubernetes_view import kubernetes_diagram
+from koncierge_lang.diagrams.large import collapsed
 from koncierge_lang.diagrams.manifests import ManifestPathError, read_manifests
 from koncierge_lang.diagrams.output import STDOUT, emit, format_for
 from koncierge_lang.diagrams.render import FORMATS
@@ -43,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{unreadable} (the other documents are drawn)", file=sys.stderr)
     names = ", ".join(os.path.basename(os.path.normpath(path)) or path for path in args.paths)
     diagram = kubernetes_diagram(read.objects, f"Kubernetes objects in {names}", read.problems, unfold=args.unfold)
+    if not args.unfold:
+        diagram = collapsed(diagram)  # A large diagram's Services in their workloads (diagrams/large.py).
     status = emit(to_dot(diagram), format_for(args.format, args.output), args.output, "visualize")
     if status:
         return status

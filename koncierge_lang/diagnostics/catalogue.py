@@ -80,6 +80,18 @@ RULES: tuple[Rule, ...] = (
         'constant path = "C:\\data"',
         "Double the backslash (`\\\\`) or remove it.",
     ),
+    Rule(
+        "KON007", "nul-character", E,
+        "The file contains a NUL character (U+0000, the byte 0): in a statement, a comment or a string. "
+        "It is reported once, at the first one, with how many there are; the rest of the file is "
+        "still checked.",
+        "A `.kon` file is text, and no program can receive a NUL in a variable or a command. Most often "
+        "it is a stray byte from a copy and paste, or the whole file was saved as UTF-16, which puts a "
+        "NUL after every letter.",
+        'port 8080<NUL>   # the NUL, shown here as <NUL>, is invisible in most editors',
+        "Delete the character (the quick fix deletes every NUL when there are a few). A file saved as "
+        "UTF-16 must be saved again as UTF-8.",
+    ),
     # 1xx: names
     Rule(
         "KON101", "unknown-reference", E,

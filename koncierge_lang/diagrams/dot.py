@@ -19,6 +19,7 @@ import html
 
 import graphviz  # type: ignore[import-untyped]
 
+from koncierge_lang.diagrams.large import layout_attributes
 from koncierge_lang.diagrams.layout import (
     LAST_RANK_CATEGORIES,
     NODE_SEPARATION,
@@ -108,6 +109,8 @@ def to_dot(diagram: Diagram, caption: bool = True) -> str:
         "nodesep": f"{NODE_SEPARATION:g}",
         "ranksep": f"{RANK_SEPARATION:g}",
     }
+    # A large diagram is laid out faster, with straight edges (`large.py`); others as they were.
+    graph_attributes.update(layout_attributes(diagram))
     if caption:
         graph_attributes.update(label=_caption(diagram), labelloc="b", labeljust="l")
     graph = graphviz.Digraph(

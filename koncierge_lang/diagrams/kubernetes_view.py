@@ -281,6 +281,7 @@ def kubernetes_diagram(
             )
     namespaces: list[str] = []
     index: dict[tuple[str, str, str], str] = {}
+    drawn_ids: set[str] = set()
     entries: list[tuple[KubernetesObject, str, str, str, str]] = []
 
     def group_of(namespace: str) -> str:
@@ -298,8 +299,9 @@ def kubernetes_diagram(
         name = _str(_dict(manifest.get("metadata")).get("name")) or _str(_dict(manifest.get("metadata")).get("generateName")) or "(no name)"
         namespace = _namespace_of(manifest)
         node_id = object_id(namespace, kind, name)
-        if node_id in index.values():
+        if node_id in drawn_ids:
             continue
+        drawn_ids.add(node_id)
         index[(namespace, kind, name)] = node_id
         entries.append((item, kind, name, namespace, node_id))
         builder.node(
@@ -361,8 +363,22 @@ def kubernetes_diagram(
             f"mounted by {claim_users[(claim_namespace, claim_name)]} workloads (in their details)",
         )
 
+    # The pods of each (namespace, label, value), in order: a selector's candidates are the pods
+    # with the rarest of its labels, instead of every pod (a service per workload, a policy per
+    # workload: otherwise quadratic in a large application).
+    pods_with_label: dict[tuple[str, str, str], list[tuple[str, str, Mapping[str, Any]]]] = {}
+    for pod in pods:
+        for key, value in pod[2].items():
+            pods_with_label.setdefault((pod[0], _str(key), _str(value)), []).append(pod)
+
     def matching(namespace: str, selector: Mapping[str, Any]) -> list[str]:
-        return [node_id for pod_namespace, node_id, labels in pods if pod_namespace == namespace and _matches(selector, labels)]
+        plain = _dict(selector.get("matchLabels")) if "matchLabels" in selector or "matchExpressions" in selector else selector
+        candidates: Sequence[tuple[str, str, Mapping[str, Any]]] = pods
+        if plain:
+            candidates = min(
+                (pods_with_label.get((namespace, _str(key), _str(value)), []) for key, value in plain.items()), key=len
+            )
+        return [node_id for pod_namespace, node_id, labels in candidates if pod_namespace == namespace and _matches(selector, labels)]
 
     outside: list[str] = []
     # Pods of other namespaces named by network policies -> (policy, direction, label) of each rule.
@@ -494,8 +510,7 @@ def kubernetes_diagram(
             builder.remove_edge(source, target_id, "network", label)
             builder.add_details(policy, f"{label} {'from' if direction == 'ingress' else 'to'} {peer_text}")
         builder.add_details(peer_node, f"named by {len(policies)} policies (in their details)")
-    for node_id in sorted(folded):
-        builder.remove_node(node_id)
+    builder.remove_nodes(sorted(folded))
     if not unfold:
         # Two folded policies allow the same connection (one lets it out, the other in): one line.
         builder.merge_parallel("network")

@@ -273,17 +273,20 @@ def _secret_briefly(secret: model.Secret) -> str:
 
 
 def _secret_values(application: model.Application) -> set[str]:
-    """The values that are secrets or are made from one (`db_url` holding `${db_password}`)."""
+    """The values that are secrets or are made from one (`db_url` holding `${db_password}`),
+    however long the chain: from the secrets back along the references, each followed once."""
+    used_by: dict[str, list[str]] = {}
+    for value in application.values:
+        for reference in _references(value.expression):
+            if isinstance(reference, model.ValueReference):
+                used_by.setdefault(reference.value, []).append(value.name)
     secret = {value.name for value in application.values if isinstance(value.expression, model.Secret)}
-    changed = True
-    while changed:
-        changed = False
-        for value in application.values:
-            if value.name not in secret and any(
-                isinstance(reference, model.ValueReference) and reference.value in secret for reference in _references(value.expression)
-            ):
-                secret.add(value.name)
-                changed = True
+    waiting = list(secret)
+    while waiting:
+        for user in used_by.get(waiting.pop(), ()):
+            if user not in secret:
+                secret.add(user)
+                waiting.append(user)
     return secret
 
 

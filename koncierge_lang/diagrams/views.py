@@ -16,6 +16,7 @@ from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.diagrams.architecture_view import SourceMap, architecture_diagram, environment_name, profile_summary
 from koncierge_lang.diagrams.kubernetes_view import KubernetesObject, kubernetes_diagram
+from koncierge_lang.diagrams.large import collapsed
 from koncierge_lang.diagrams.model import VIEWS, Diagram, Location
 from koncierge_lang.diagrams.requirements_view import requirements_diagram
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
@@ -50,12 +51,13 @@ def diagram_of(
     unfold: bool = False,
 ) -> Drawn:
     """One view of the file's first application. Configuration and secrets are listed in the
-    workloads that use them unless `unfold` asks for nodes of their own."""
+    workloads that use them unless `unfold` asks for nodes of their own; so are the Services of
+    a large diagram (`large.py`)."""
     if view not in VIEWS:
         raise DiagramRequestError(f"unknown view `{view}`; use one of {', '.join(VIEWS)}")
     requirements = analysis.requirements
     if view == "requirements":
-        return Drawn(requirements_diagram(requirements, unfold), None)
+        return Drawn(_sized(requirements_diagram(requirements, unfold), unfold), None)
     if not requirements.applications:
         raise DiagramRequestError("the file has no application to draw")
     application = requirements.applications[0]
@@ -71,8 +73,14 @@ def diagram_of(
         chosen = found
     architecture = build_architecture(application, chosen, settings or Settings())
     if view == "architecture":
-        return Drawn(architecture_diagram(architecture, application, unfold), chosen.name)
-    return Drawn(generated_kubernetes_diagram(architecture, application, unfold), chosen.name)
+        return Drawn(_sized(architecture_diagram(architecture, application, unfold), unfold), chosen.name)
+    return Drawn(_sized(generated_kubernetes_diagram(architecture, application, unfold), unfold), chosen.name)
+
+
+def _sized(diagram: Diagram, unfold: bool) -> Diagram:
+    """A large diagram with its Services drawn in their workloads (`large.py`), unless `unfold`
+    asks for every node."""
+    return diagram if unfold else collapsed(diagram)
 
 
 def generated_kubernetes_diagram(

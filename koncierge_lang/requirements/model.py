@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from koncierge_lang.source import Span
 from koncierge_lang.syntax.ast import EMPTY_SPAN
@@ -397,6 +398,23 @@ class Route:
     container_port: int = 0
 
 
+_Named = TypeVar("_Named", "Environment", "Component", "Value", "Route", "Storage")
+
+
+def _index() -> Any:
+    """A look-up table made on first use, part of no comparison (see `Application`)."""
+    return field(default_factory=dict, init=False, compare=False, repr=False)
+
+
+def _first_by_name(items: tuple[_Named, ...], index: dict[str, _Named], name: str) -> _Named | None:
+    """The first of `items` named `name`, through `index` (filled on first use): one look-up
+    instead of a scan, so that clients that look up every reference stay linear."""
+    if not index and items:
+        for item in items:
+            index.setdefault(item.name, item)
+    return index.get(name)
+
+
 @dataclass(frozen=True, slots=True)
 class Application:
     name: str
@@ -408,21 +426,28 @@ class Application:
     components: tuple[Component, ...]
     routes: tuple[Route, ...]
     span: Span = _span()
+    # Each kind's declarations by name, made by the look-ups below when first asked: the model
+    # stays frozen (the tables only cache what the tuples say) and equality ignores them.
+    _environments_by_name: dict[str, Environment] = _index()
+    _components_by_name: dict[str, Component] = _index()
+    _values_by_name: dict[str, Value] = _index()
+    _routes_by_name: dict[str, Route] = _index()
+    _storages_by_name: dict[str, Storage] = _index()
 
     def environment(self, name: str) -> Environment | None:
-        return next((environment for environment in self.environments if environment.name == name), None)
+        return _first_by_name(self.environments, self._environments_by_name, name)
 
     def component(self, name: str) -> Component | None:
-        return next((component for component in self.components if component.name == name), None)
+        return _first_by_name(self.components, self._components_by_name, name)
 
     def value(self, name: str) -> Value | None:
-        return next((value for value in self.values if value.name == name), None)
+        return _first_by_name(self.values, self._values_by_name, name)
 
     def route(self, name: str) -> Route | None:
-        return next((route for route in self.routes if route.name == name), None)
+        return _first_by_name(self.routes, self._routes_by_name, name)
 
     def storage(self, name: str) -> Storage | None:
-        return next((storage for storage in self.storages if storage.name == name), None)
+        return _first_by_name(self.storages, self._storages_by_name, name)
 
 
 @dataclass(frozen=True, slots=True)

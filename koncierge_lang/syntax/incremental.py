@@ -18,13 +18,15 @@ from koncierge_lang.performance import paused_garbage_collection
 from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.builder import RuleNode
-from koncierge_lang.syntax.parser import ParseResult, _RecoveringParser, parse
+from koncierge_lang.syntax.parser import NUL, ParseResult, _RecoveringParser, parse
 
 
 def reparse(previous: ParseResult, previous_text: str, text: str, path: str = "<input>") -> ParseResult:
     """The parse of `text`, reusing `previous` (the parse of `previous_text`) where it can."""
     if previous.diagnostics or previous_text == text:
         return parse(text, path) if previous_text != text else previous
+    if NUL in text:
+        return parse(text, path)  # KON007 is about the whole text (the first NUL and how many).
     with paused_garbage_collection():
         result = _reparse(previous, previous_text, text, path)
     return result if result is not None else parse(text, path)

@@ -1038,10 +1038,51 @@ def _parse(text: str, path: str) -> ParseResult:
     else:
         builder_diagnostics = []
     diagnostics.extend(builder_diagnostics)
+    if NUL in text:
+        # KON007 at the first NUL, wherever it is, says the file has NULs and how many; it takes
+        # the place of the lexer's KON004 there. A later NUL outside comments and strings is still
+        # a character the lexer cannot read, reported as such.
+        first = text.index(NUL)
+        diagnostics = [found for found in diagnostics if not (found.code == "KON004" and found.span.start == first)]
+        diagnostics.append(nul_character(source))
     comment_nodes = tuple(ast.Comment(str(token), _token_span(source, token)) for token in comments)
     file = ast.File(applications, comment_nodes, source.span(0, len(text)))
     diagnostics.sort(key=Diagnostic.sort_key)
     return ParseResult(file, tuple(diagnostics))
+
+
+NUL = "\x00"
+
+MAXIMUM_NUL_CHARACTERS_FIXED = 100
+"""KON007's quick fix deletes every NUL when there are at most this many: a file saved as UTF-16
+has one per character, and such a file must be saved again as UTF-8 rather than edited."""
+
+
+def nul_character(source: SourceText) -> Diagnostic:
+    """KON007 at the first NUL character of a text that has one, saying how many there are.
+
+    Every command reads a file with NUL characters (it is valid UTF-8) and the editor analyses it,
+    so both report this one diagnostic at the same place (`koncierge_lang.inputs`)."""
+    text = source.text
+    first = text.index(NUL)
+    count = text.count(NUL)
+    if count == 1:
+        message = "a NUL character (U+0000) cannot be part of a .kon file: delete it"
+    else:
+        message = (
+            f"{count:,} NUL characters (U+0000), the first here: a .kon file cannot contain them; "
+            "delete them, or save the file as UTF-8 if it was saved as UTF-16"
+        )
+    fixes: tuple[Fix, ...] = ()
+    if count <= MAXIMUM_NUL_CHARACTERS_FIXED:
+        offsets: list[int] = []
+        offset = first
+        while offset != -1:
+            offsets.append(offset)
+            offset = text.find(NUL, offset + 1)
+        label = "Delete the NUL character" if count == 1 else f"Delete the {count} NUL characters"
+        fixes = (Fix(label, tuple(TextEdit(source.span(offset, offset + 1), "") for offset in offsets)),)
+    return make_diagnostic("KON007", message, source.span(first, first + 1), fixes=fixes)
 
 
 def _token_span(source: SourceText, token: Token) -> Span:

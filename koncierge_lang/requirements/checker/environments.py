@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.cycles import closing_references
 from koncierge_lang.requirements.checker.literals import valid_domain
 from koncierge_lang.requirements.checker.scope import ApplicationScope, did_you_mean
 from koncierge_lang.requirements.checker.symbols import Declaration
@@ -135,45 +136,28 @@ def unknown_environment(scope: ApplicationScope, name: ast.Name) -> str | None:
 
 
 def check_promotion_cycles(scope: ApplicationScope) -> None:
-    """KON209 once for every circle in the `after` order."""
+    """KON209 once for every circle in the `after` order, naming its environments. However long
+    the order, each `after` is followed once (`cycles.py`). An environment after another twice
+    closes the same circle twice: only the first `after` is reported."""
     environment_names = scope.environment_names
-    graph = {
-        environment.name.text: [after.text for after in environment.after if after.text in environment_names]
-        for environment in environment_names.values()
-    }
-    state: dict[str, int] = {}
-    reported: set[frozenset[str]] = set()
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        path.append(node)
-        for successor in graph.get(node, []):
-            if state.get(successor) == 1:
-                cycle = path[path.index(successor) :]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    environment = environment_names[node]
-                    after = next(a for a in environment.after if a.text == successor)
-                    chain = " after ".join(cycle + [successor])
-                    scope.report(
-                        "KON209",
-                        f"the promotion order goes round in a circle: {chain}",
-                        after.span,
-                        tuple(
-                            RelatedLocation(environment_names[member].name.span, f"`{member}` is declared here")
-                            for member in cycle
-                            if member != node
-                        ),
-                    )
-            elif state.get(successor) is None:
-                visit(successor, path)  # noqa: F821 - the enclosing scope deletes `visit` after use.
-        path.pop()
-        state[node] = 2
-
-    for node in graph:
-        if state.get(node) is None:
-            visit(node, [])
-    # A recursive closure refers to itself through its cell: empty the cell, or the cycle would
-    # keep this whole scope alive until the next full garbage collection.
-    del visit
+    graph: dict[str, list[tuple[str, ast.Name]]] = {}
+    for environment in environment_names.values():
+        first_afters: dict[str, ast.Name] = {}
+        for after in environment.after:
+            if after.text in environment_names:
+                first_afters.setdefault(after.text, after)
+        graph[environment.name.text] = list(first_afters.items())
+    for name, after, length, shown in closing_references(graph):
+        chain = " after ".join([*shown, shown[0]])
+        if "..." in shown:
+            chain += f" (a circle of {length:,} environments)"
+        scope.report(
+            "KON209",
+            f"the promotion order goes round in a circle: {chain}",
+            after.span,
+            tuple(
+                RelatedLocation(environment_names[member].name.span, f"`{member}` is declared here")
+                for member in shown
+                if member not in (name, "...")
+            ),
+        )

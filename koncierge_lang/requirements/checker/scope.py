@@ -84,8 +84,9 @@ class ApplicationScope:
         self.used_storages: set[str] = set()
         # Storage that components declare for themselves (`storage 1Gi at "/data"`), in order.
         self.inline_storages: list[model.Storage] = []
-        # Whether each named value is (or contains) a secret: asked for every variable.
-        self.secret_values: dict[str, bool] = {}
+        # The named values that are (or contain) a secret, worked out on first use
+        # (`values.secret_value_names`): asked for every variable.
+        self.secret_values: frozenset[str] | None = None
         # The host names of the components and databases, made when text first needs them
         # (`addresses.py`): once per application, not once per string.
         self.host_names: dict[str, ast.Component] | None = None

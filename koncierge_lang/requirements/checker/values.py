@@ -17,6 +17,7 @@ from koncierge_lang.diagnostics import Fix, RelatedLocation, TextEdit
 from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.addresses import check_addresses
+from koncierge_lang.requirements.checker.cycles import closing_references
 from koncierge_lang.requirements.checker.databases import has_ports
 from koncierge_lang.requirements.checker.environments import unknown_environment
 from koncierge_lang.requirements.checker.fixes import add_port_fix
@@ -227,7 +228,9 @@ def bad_member(
 
 
 def check_value_cycles(scope: ApplicationScope) -> None:
-    """KON216 for every value that depends on itself, directly or through others."""
+    """KON216 for every value that depends on itself, directly or through others, naming the
+    values the circle goes through. However long the chain, each reference is followed once
+    (`cycles.py`)."""
     graph: dict[str, list[tuple[str, Span]]] = {}
     for declaration in scope.values_syntax:
         targets: list[tuple[str, Span]] = []
@@ -236,52 +239,66 @@ def check_value_cycles(scope: ApplicationScope) -> None:
             if entry is not None and entry[0] in ("constant", "secret", "value"):
                 targets.append((used.name.text, used.name.span))
         graph[declaration.name.text] = targets
-    state: dict[str, int] = {}
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        for target, span in graph.get(node, []):
-            if state.get(target) == 1:
-                message = (
-                    f"`{node}` refers to itself: a value cannot depend on itself"
-                    if target == node
-                    else f"`{node}` refers to itself through `{target}`: a value cannot depend on itself"
-                )
-                scope.report("KON216", message, span)
-            elif state.get(target) is None:
-                visit(target)  # noqa: F821 - the enclosing scope deletes `visit` after use.
-        state[node] = 2
-
-    for node in graph:
-        if state.get(node) is None:
-            visit(node)
-    del visit  # Break the closure's cycle (see environments.check_promotion_cycles).
+    for name, span, length, shown in closing_references(graph):
+        scope.report("KON216", _cycle_message(name, shown[:-1], length), span)
 
 
-def is_secret_expression(scope: ApplicationScope, syntax: object, visiting: frozenset[str] = frozenset()) -> bool:
+def _cycle_message(name: str, through: list[str], length: int) -> str:
+    """KON216's message: `name` and the values its reference goes through to come back to it
+    (`through`, shortened with `...` in a circle of `length` values longer than a line)."""
+    if not through:
+        return f"`{name}` refers to itself: a value cannot depend on itself"
+    quoted = [member if member == "..." else f"`{member}`" for member in through]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if "..." in through:
+        listed += f" (a circle of {length:,} values)"
+    return f"`{name}` refers to itself through {listed}: a value cannot depend on itself"
+
+
+def is_secret_expression(scope: ApplicationScope, syntax: object) -> bool:
     """Whether a value is (or contains) a secret, following named values."""
     if isinstance(syntax, ast.SECRET_EXPRESSION_TYPES):
         return True
+    secret_names = secret_value_names(scope)
     for used in references_in(syntax):
-        name = used.name.text
-        if used.member is not None or name in visiting:
-            continue
-        entry = scope.lookup(name, ("secret", "value", "constant"))
+        if used.member is None and used.name.text in secret_names:
+            return True
+    return False
+
+
+def secret_value_names(scope: ApplicationScope) -> frozenset[str]:
+    """The names of the secrets, and of the constants and values that are (or contain) a secret
+    through the values they refer to, however long the chain: worked out once per application,
+    from the secrets back along the references (linear in the number of references)."""
+    if scope.secret_values is not None:
+        return scope.secret_values
+    kinds = ("secret", "value", "constant")
+    referred_by: dict[str, list[str]] = {}
+    secret: list[str] = []
+    for name in dict.fromkeys(declaration.name.text for declaration in scope.values_syntax):
+        entry = scope.lookup(name, kinds)
         if entry is None:
             continue
-        if entry[0] == "secret":
-            return True
         node = entry[2]
-        if entry[0] in ("value", "constant") and isinstance(node, ast.ValueDeclaration):
-            known = scope.secret_values.get(name)
-            if known is None:
-                known = is_secret_expression(scope, node.expression, visiting | {name})
-                if not visiting:
-                    # Only a complete answer is kept: inside a cycle the walk stops early.
-                    scope.secret_values[name] = known
-            if known:
-                return True
-    return False
+        if entry[0] == "secret" or (
+            isinstance(node, ast.ValueDeclaration)
+            and isinstance(node.expression, ast.SECRET_EXPRESSION_TYPES)
+        ):
+            secret.append(name)
+            continue
+        if entry[0] not in ("value", "constant") or not isinstance(node, ast.ValueDeclaration):
+            continue
+        for used in references_in(node.expression):
+            if used.member is None:
+                referred_by.setdefault(used.name.text, []).append(name)
+    found = set(secret)
+    while secret:
+        for referrer in referred_by.get(secret.pop(), ()):
+            if referrer not in found:
+                found.add(referrer)
+                secret.append(referrer)
+    scope.secret_values = frozenset(found)
+    return scope.secret_values
 
 
 def references_in(syntax: object) -> list[ast.Reference]:
