@@ -31,7 +31,6 @@ VALUE_READ_FROM_STORE_CODE = "KON332"
 def store_keys_used(application: model.Application, environment: str, expression: model.Expression) -> list[str]:
     """The store keys of the `from store` secrets an expression uses in `environment`, following
     named values (iteratively: a chain of values may be as long as the file)."""
-    values = {value.name: value.expression for value in application.values}
     keys: list[str] = []
     seen: set[str] = set()
     pending: list[model.Expression | model.Reference | str] = [expression]
@@ -47,9 +46,10 @@ def store_keys_used(application: model.Application, environment: str, expression
             if chosen is not None:
                 pending.append(chosen)
         elif isinstance(item, model.ValueReference):
-            if item.value not in seen and item.value in values:
+            value = application.value(item.value)
+            if item.value not in seen and value is not None:
                 seen.add(item.value)
-                pending.append(values[item.value])
+                pending.append(value.expression)
     return list(dict.fromkeys(keys))
 
 
@@ -60,28 +60,35 @@ def value_parts(
     secret with the named secret it comes from (`""` for one written in place), and `("text",
     None, "")` for any text around (literal or derived). A cycle of values, which the checker
     reports, contributes nothing."""
-    values = {value.name: value.expression for value in reversed(application.values)}
     found: list[tuple[str, model.Secret | None, str]] = []
-    # (item, the named secret it belongs to, the values being followed)
-    pending: list[tuple[model.Expression | model.Reference | str, str, frozenset[str]]] = [
-        (expression, "", frozenset())
-    ]
+    following: set[str] = set()
+    # (item, the named secret it belongs to), or (a bare name) the end of a named value's
+    # expression: one set of the values being followed, not a copy per step, keeps a long chain
+    # linear.
+    pending: list[tuple[model.Expression | model.Reference | str, str] | str] = [(expression, "")]
     while pending:
-        item, named, visiting = pending.pop()
+        entry = pending.pop()
+        if isinstance(entry, str):
+            following.discard(entry)
+            continue
+        item, named = entry
         if isinstance(item, str):
             if item:
                 found.append(("text", None, ""))
         elif isinstance(item, model.Secret):
             found.append(("secret", item, named))
         elif isinstance(item, model.Text):
-            pending.extend((part, named, visiting) for part in reversed(item.parts))
+            pending.extend((part, named) for part in reversed(item.parts))
         elif isinstance(item, model.PerEnvironmentText):
             chosen = next((text for name, text in item.cases if name == environment), item.otherwise)
             if chosen is not None:
-                pending.append((chosen, named, visiting))
+                pending.append((chosen, named))
         elif isinstance(item, model.ValueReference):
-            if item.value not in visiting and item.value in values:
-                pending.append((values[item.value], item.value, visiting | {item.value}))
+            value = application.value(item.value)
+            if item.value not in following and value is not None:
+                following.add(item.value)
+                pending.append(item.value)
+                pending.append((value.expression, item.value))
         else:
             found.append(("text", None, ""))
     return found
