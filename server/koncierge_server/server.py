@@ -319,9 +319,9 @@ class KonciergeLanguageServer(LanguageServer):
         document = self.documents.pop(document_key(params.text_document.uri), None)
         if document is not None and document.worker is not None:
             document.worker.cancel()
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
-        )
+        # Diagnostics are published under the uri the document was opened with; so is their end.
+        uri = document.uri if document is not None else params.text_document.uri
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     # Analysis: the newest text first, off the event loop
 

@@ -14,7 +14,24 @@ from koncierge_server.positions import line_starts, offset_at
 from koncierge_server.text_edits import analysed_text, apply_change, apply_changes, document_key
 
 # Every character Python's str.splitlines breaks at, LSP's three line breaks, a surrogate pair.
-AWKWARD = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "😀", "é", "a", "#", " "]
+AWKWARD = [
+    "\n",
+    "\r",
+    "\r\n",
+    "\u2028",
+    "\u2029",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "😀",
+    "é",
+    "a",
+    "#",
+    " ",
+]
 
 
 def _client_offset(units: list[int], line: int, character: int) -> int:
@@ -59,7 +76,9 @@ edits = st.tuples(positions, positions, texts)
 
 @settings(max_examples=400, deadline=None)
 @given(texts, st.lists(edits, max_size=12))
-def test_random_edits_give_the_clients_text(text: str, changes: list[tuple[tuple[int, int], tuple[int, int], str]]) -> None:
+def test_random_edits_give_the_clients_text(
+    text: str, changes: list[tuple[tuple[int, int], tuple[int, int], str]]
+) -> None:
     server_text = client_text = text
     for start, end, new_text in changes:
         server_text = apply_change(server_text, start, end, new_text)
@@ -94,10 +113,12 @@ def test_changes_apply_in_order_and_a_whole_text_replaces() -> None:
     changes: list[types.TextDocumentContentChangeEvent] = [
         types.TextDocumentContentChangeWholeDocument(text="one\ntwo"),
         types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=3)), text="2"
+            range=types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=3)),
+            text="2",
         ),
         types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=0, character=3), end=types.Position(line=0, character=0)), text="1"
+            range=types.Range(start=types.Position(line=0, character=3), end=types.Position(line=0, character=0)),
+            text="1",
         ),
     ]
     assert apply_changes("old", changes) == "1\n2"
