@@ -81,6 +81,11 @@ def offset_of(source: SourceText, position: types.Position) -> int:
 
 def position_of(source: SourceText, offset: int) -> types.Position:
     offset = max(0, min(offset, len(source.text)))
+    # Between the `\r` and the `\n` of a line break is no position of LSP's: it is the line's end
+    # (a span the analysis ends after a `\r`, such as an unclosed string's, ends where
+    # `koncierge check`, which reads `\r\n` as `\n`, ends it).
+    if 0 < offset < len(source.text) and source.text[offset - 1] == "\r" and source.text[offset] == "\n":
+        offset -= 1
     line, column = source.line_and_column(offset)
     line_start = offset - (column - 1)
     return types.Position(line=line - 1, character=_utf16_length(source.text[line_start:offset]))

@@ -133,19 +133,25 @@ class KonciergeProtocol(LanguageServerProtocol):
         _guarded(types.TEXT_DOCUMENT_DID_CLOSE, self._koncierge.close_document, params)
 
     def structure_message(self, data: Any) -> Any:
-        """A message whose params fail validation becomes a `MalformedMessage` instead of an
-        exception that pygls would log with a traceback and leave unanswered."""
-        if not isinstance(data, dict) or "jsonrpc" not in data or "method" not in data or "error" in data:
-            return super().structure_message(data)
-        method = data["method"]
-        is_request = "id" in data
-        message_type = self.get_message_type(method) if isinstance(method, str) else None
+        """A message that fails validation becomes a `MalformedMessage` instead of an exception
+        that pygls would log with a traceback and leave unanswered."""
+        if not isinstance(data, dict) or "jsonrpc" not in data:
+            return data  # A part of a message (its params), or not JSON-RPC at all.
+        method = data.get("method")
+        is_request = "id" in data and method is not None
         try:
-            if message_type is None:
-                if is_request and "params" not in data and isinstance(method, str) and method.startswith("koncierge/"):
+            if not isinstance(method, str):
+                if "id" in data and ("result" in data or "error" in data):
+                    return super().structure_message(data)  # The client's answer to a request of ours.
+                raise ValueError("a message needs a method (or, as an answer, a result or an error)")
+            message_type = self.get_message_type(method)
+            if message_type is not None:
+                return self._converter.structure(data, message_type)
+            if "params" not in data:
+                if is_request and method in HANDLER_MODULES:
                     raise ValueError("params are required: {textDocument: {uri}, ...}")
-                return super().structure_message(data)
-            return self._converter.structure(data, message_type)
+                data = {**data, "params": None}
+            return super().structure_message(data)
         except Exception as error:  # noqa: BLE001 - any invalid message is answered or logged, never raised.
             return MalformedMessage(
                 id=data.get("id") if is_request else None, method=str(method), reason=_validation_reason(error)
@@ -161,7 +167,10 @@ class KonciergeProtocol(LanguageServerProtocol):
                     ).to_response_error(),
                 )
             else:
-                logger.warning("ignored a malformed %s notification: %s", message.method, message.reason)
+                logger.warning("ignored a malformed %s message: %s", message.method, message.reason)
+            return
+        if not hasattr(message, "jsonrpc"):
+            logger.warning("ignored a message that is not a JSON-RPC object: %.80r", message)
             return
         super().handle_message(message)
 
@@ -317,8 +326,10 @@ class KonciergeLanguageServer(LanguageServer):
 
     def close_document(self, params: types.DidCloseTextDocumentParams) -> None:
         document = self.documents.pop(document_key(params.text_document.uri), None)
-        if document is not None and document.worker is not None:
-            document.worker.cancel()
+        if document is not None:
+            if document.worker is not None:
+                document.worker.cancel()
+            document.ready_event.set()  # Requests waiting for its analysis answer now: not open.
         # Diagnostics are published under the uri the document was opened with; so is their end.
         uri = document.uri if document is not None else params.text_document.uri
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
