@@ -40,9 +40,10 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import cattrs
 from lsprotocol import types
@@ -52,6 +53,7 @@ from pygls.exceptions import (
     JsonRpcInternalError,
     JsonRpcInvalidParams,
 )
+from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
@@ -252,6 +254,30 @@ class OpenDocument:
         return self.ready is not None and self.ready_revision == self.revision
 
 
+_LONGEST_HEADER_LINE = 2**20
+
+
+class _PipeReader:
+    """An asyncio stream as pygls's message loop reads it: a line, then exactly n bytes (fewer at
+    the end of the input, as a file's `read` gives)."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.stream = stream
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readline()
+        except ValueError:  # A "line" longer than any header: not LSP; skip it.
+            await self.stream.read(_LONGEST_HEADER_LINE)
+            return b"\r\n"
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError as error:
+            return error.partial
+
+
 def _analyse(uri: str, version: int, text: str, previous: Snapshot | None) -> tuple[Snapshot, list[types.Diagnostic]]:
     """In the analysis thread: the snapshot of one text, with every stage the features read."""
     snapshot = Snapshot(uri, version, text, previous=previous)
@@ -274,6 +300,40 @@ class KonciergeLanguageServer(LanguageServer):
         self.analysis_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-analysis")
         self.compiler_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-compiler")
         self.request_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-request")
+
+    def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Standard input read by the event loop itself, not line by line in a thread as pygls
+        does: with the analysis thread busy, every hand-over between threads waits for Python's
+        interpreter lock (up to 5 ms), and pygls's reader takes three per message, so a burst of
+        200 edits took seconds just to be read."""
+        stop_event = self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        source = stdin or sys.stdin.buffer
+
+        async def serve() -> None:
+            reader: Any
+            try:
+                stream = asyncio.StreamReader(limit=_LONGEST_HEADER_LINE)
+                await asyncio.get_running_loop().connect_read_pipe(lambda: asyncio.StreamReaderProtocol(stream), source)
+                reader = _PipeReader(stream)
+            except (OSError, ValueError):  # Not a pipe, a socket or a terminal: pygls's own reader.
+                reader = StdinAsyncReader(source, self.thread_pool)
+            await run_async(
+                stop_event=stop_event,
+                reader=reader,
+                protocol=self.protocol,
+                logger=logger,
+                error_handler=self.report_server_error,
+            )
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            logger.error("the connection to the client is lost: shutting down")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls would show an error dialog for a failed notification: log a warning instead."""
