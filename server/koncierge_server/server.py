@@ -247,11 +247,31 @@ class OpenDocument:
     ready: Snapshot | None = None
     ready_revision: int = -1
     ready_event: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    new_text: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+    """Set by every open, change and save: the worker stops waiting for a compiler pass."""
     worker: asyncio.Task[None] | None = None
 
     @property
     def up_to_date(self) -> bool:
         return self.ready is not None and self.ready_revision == self.revision
+
+
+async def _set_within(event: asyncio.Event, seconds: float | None, until: asyncio.Future[Any] | None = None) -> bool:
+    """Whether `event` is set within `seconds` (or before `until` is done)."""
+    waiting = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait(
+            {waiting} | ({until} if until is not None else set()), timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        waiting.cancel()
+    return event.is_set()
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """A compiler pass nobody waits for any more: its failure is logged, not left unread."""
+    if not future.cancelled() and future.exception() is not None:
+        logger.error("the compiler pass failed", exc_info=future.exception())
 
 
 _LONGEST_HEADER_LINE = 2**20
@@ -397,6 +417,7 @@ class KonciergeLanguageServer(LanguageServer):
     # Analysis: the newest text first, off the event loop
 
     def ensure_worker(self, document: OpenDocument) -> None:
+        document.new_text.set()
         if document.worker is None or document.worker.done():
             document.worker = asyncio.get_running_loop().create_task(self._work(document))
             document.worker.add_done_callback(self._worker_done)
@@ -432,11 +453,18 @@ class KonciergeLanguageServer(LanguageServer):
             if snapshot.analysis.has_errors or snapshot.too_large:
                 continue
             # The compiler's problems come once typing has paused: lowering every environment of
-            # a large file takes longer than the checker, and the next edit supersedes it.
-            await asyncio.sleep(self.compiler_idle_seconds)
+            # a large file takes longer than the checker. New text ends the wait, and the wait for
+            # the pass itself (which finishes in its thread, unused): its analysis comes first.
+            document.new_text.clear()
+            if await _set_within(document.new_text, self.compiler_idle_seconds):
+                continue
             if not self._is_current(document) or document.revision != revision:
                 continue
-            lowered = await loop.run_in_executor(self.compiler_executor, diagnostics.compiler_diagnostics, snapshot)
+            compiling = loop.run_in_executor(self.compiler_executor, diagnostics.compiler_diagnostics, snapshot)
+            compiling.add_done_callback(_retrieve)
+            if await _set_within(document.new_text, None, until=compiling):
+                continue
+            lowered = compiling.result()
             if lowered and self._is_current(document) and document.revision == revision:
                 self.publish(document, snapshot, checked + lowered)
 

@@ -225,3 +225,29 @@ async def test_a_comment_token_in_a_crlf_file_ends_at_the_line_end() -> None:
             line += data[index]
             character = data[index + 1] + (character if data[index] == 0 else 0)
             assert character + data[index + 2] <= len(lines[line]), (line, character, data[index + 2])
+
+
+async def test_an_edit_is_analysed_at_once_while_the_compiler_pass_waits_for_a_pause() -> None:
+    """The compiler pass waits for typing to pause (here for ten minutes); an edit meanwhile is
+    analysed at once, not after that wait (which the guard of raw_client.py would fail)."""
+    async with raw_server(KONCIERGE_LSP_COMPILER_IDLE_MS="600000") as client:
+        client.open(URI, TODO_TEXT)
+        await client.diagnostics(URI, 1)
+        line = TODO_TEXT.splitlines().index("    env DB_HOST = database.host")
+        for version in (2, 3):
+            character = 18 if version == 2 else 19
+            client.change(
+                URI,
+                version,
+                [
+                    {
+                        "range": {
+                            "start": {"line": line, "character": character},
+                            "end": {"line": line, "character": character},
+                        },
+                        "text": "x",
+                    }
+                ],
+            )
+            _, found = await client.diagnostics(URI, version)
+            assert any(d["code"] == "KON101" for d in found)
