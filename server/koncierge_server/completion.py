@@ -109,7 +109,7 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
         items.extend(_name_items(snapshot, application, stripped, offset))
     if "NUMBER" in expected and re.search(r"(^|\s)storage(\s+[A-Za-z_][A-Za-z0-9_-]*)?$", stripped):
         digits = word if word.isdigit() else ""
-        for amount in ([digits] if digits else ["1", "10", "100"]):
+        for amount in [digits] if digits else ["1", "10", "100"]:
             for unit in SIZE_UNITS:
                 items.append(
                     types.CompletionItem(
@@ -128,7 +128,11 @@ def completion(snapshot: Snapshot, position: types.Position) -> types.Completion
     connection = re.search(r"(?:^|\s)(connects\s+to|accepts\s+from)\s+([A-Za-z_][A-Za-z0-9_-]*)\s+on$", stripped)
     if "NUMBER" in expected and connection is not None:
         # `connects to x on`: a port of x; `accepts from x on`: a port of this component.
-        component_name = connection.group(2) if connection.group(1).startswith("connects") else _enclosing_component(snapshot, offset)
+        component_name = (
+            connection.group(2)
+            if connection.group(1).startswith("connects")
+            else _enclosing_component(snapshot, offset)
+        )
         if component_name is not None:
             items.extend(_ports_of(snapshot, application, component_name))
     return types.CompletionList(is_incomplete=False, items=items)
@@ -310,7 +314,11 @@ def _ports_of(snapshot: Snapshot, application: str | None, name: str) -> list[ty
                 )
             )
             if port.name:
-                items.append(types.CompletionItem(label=port.name, kind=types.CompletionItemKind.Value, detail=f"port {port.number}"))
+                items.append(
+                    types.CompletionItem(
+                        label=port.name, kind=types.CompletionItemKind.Value, detail=f"port {port.number}"
+                    )
+                )
         return items
     return []
 
@@ -363,12 +371,13 @@ _ITEM_KINDS = {
 }
 
 
-
 def resolve(snapshot: Snapshot, item: types.CompletionItem) -> types.CompletionItem:
     """Add a name's documentation: its kind and the line that declares it."""
     data = item.data if isinstance(item.data, dict) else {}
     line = data.get("line")
     if item.documentation is None and isinstance(line, int):
         declared = snapshot.source.line_text(line).strip()
-        item.documentation = _markdown(f"{data.get('kind', 'name')} `{item.label}`, line {line}:\n\n```kon\n{declared}\n```")
+        item.documentation = _markdown(
+            f"{data.get('kind', 'name')} `{item.label}`, line {line}:\n\n```kon\n{declared}\n```"
+        )
     return item

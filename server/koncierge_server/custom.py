@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams
 
 from koncierge_lang.architecture.printer import architecture_data
 from koncierge_lang.yaml_writer import dump
 from koncierge_server.compiler import LoweredEnvironment
 from koncierge_server.diagnostics import range_json
 from koncierge_server.documents import Snapshot
+from koncierge_server.errors import RequestFailed
 from koncierge_server.positions import range_of
 
-
-class RequestFailed(JsonRpcException):
-    """LSP's RequestFailed: the request was valid but cannot be answered for this file."""
-
-    CODE = -32803
-    MESSAGE = "Request failed"
+__all__ = ["RequestFailed", "architecture_request", "document_uri", "manifests_request", "parameter"]
 
 
 def parameter(params: Any, name: str) -> Any:
@@ -44,14 +40,16 @@ def _selected(snapshot: Snapshot, params: Any, environment_required: bool) -> li
     lowered = [
         entry
         for entry in snapshot.lowered
-        if (application is None or entry.application.name == application) and (environment is None or entry.environment.name == environment)
+        if (application is None or entry.application.name == application)
+        and (environment is None or entry.environment.name == environment)
     ]
     if environment_required and environment is None:
-        raise JsonRpcInvalidParams("params.environment is required, such as \"PROD\"")
+        raise JsonRpcInvalidParams('params.environment is required, such as "PROD"')
     if not lowered:
         known = sorted({entry.environment.name for entry in snapshot.lowered})
         raise JsonRpcInvalidParams(
-            f"no environment `{environment}`" + (f" in application `{application}`" if application else "")
+            f"no environment `{environment}`"
+            + (f" in application `{application}`" if application else "")
             + f"; the file defines {', '.join(known) or 'none'}"
         )
     return lowered

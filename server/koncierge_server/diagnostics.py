@@ -61,7 +61,9 @@ def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
         {
             "title": fix.title,
             "safe": fix.safe,
-            "edits": [{"range": range_json(range_of(source, edit.span)), "newText": edit.new_text} for edit in fix.edits],
+            "edits": [
+                {"range": range_json(range_of(source, edit.span)), "newText": edit.new_text} for edit in fix.edits
+            ],
         }
         for fix in diagnostic.fixes
     ]

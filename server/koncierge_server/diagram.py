@@ -12,8 +12,8 @@ is always there. A node's `id` is also the `id` of its `<g>` element in the SVG,
 jump to `range` (0-based, UTF-16, like every LSP range).
 
 The five steps of every handler: the snapshot (given), the analysis (cached on it), nothing to
-convert on the way in, the engine (`koncierge_lang.diagrams`), ranges converted on the way out.
-Graphviz runs as an asyncio subprocess, so a newer edit's request is not held up by this one and
+convert on the way in, the engine (`koncierge_lang.diagrams`, in the server's request thread),
+ranges converted on the way out. Graphviz runs as an asyncio subprocess, so a newer edit's request is not held up by this one and
 a cancelled request kills its `dot`.
 """
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pygls.exceptions import JsonRpcInvalidParams
@@ -38,21 +39,33 @@ from koncierge_server.positions import range_of
 
 _RENDER_TIMEOUT_SECONDS = 30
 
+RunInThread = Callable[..., Awaitable[Any]]
+"""The server's `in_request_thread`: runs a function and its arguments off the event loop."""
 
-async def handle(snapshot: Snapshot, params: Any) -> dict[str, Any]:
+
+async def handle(snapshot: Snapshot, params: Any, run_in_thread: RunInThread) -> dict[str, Any]:
     view = parameter(params, "view") or "requirements"
-    if view not in VIEWS:
+    if not isinstance(view, str) or view not in VIEWS:
         raise JsonRpcInvalidParams(f"params.view must be one of {', '.join(VIEWS)}, not {view!r}")
     environment = parameter(params, "env") or parameter(params, "environment")
     if environment is not None and not isinstance(environment, str):
-        raise JsonRpcInvalidParams("params.env must be an environment name such as \"PROD\"")
+        raise JsonRpcInvalidParams('params.env must be an environment name such as "PROD"')
     unfold = parameter(params, "unfold")
     if unfold is not None and not isinstance(unfold, bool):
         raise JsonRpcInvalidParams("params.unfold must be true or false")
     if snapshot.too_large:
         raise RequestFailed("the file is too large to draw while editing; run `koncierge diagram`")
+    # The diagram's model is built in the server's request thread, never on the event loop, so
+    # that edits are read and analysed while a large application is drawn.
+    answer: dict[str, Any] = await run_in_thread(_model, snapshot, view, environment, unfold is True)
+    answer["svg"], answer["message"] = await render_svg(answer["dot"])
+    return answer
+
+
+def _model(snapshot: Snapshot, view: str, environment: str | None, unfold: bool) -> dict[str, Any]:
+    """Everything of the answer but the SVG: the diagram, its DOT source and its nodes' ranges."""
     try:
-        drawn = diagram_of(snapshot.analysis, view, environment, settings_for(snapshot.path), unfold=unfold is True)
+        drawn = diagram_of(snapshot.analysis, view, environment, settings_for(snapshot.path), unfold=unfold)
     except DiagramRequestError as problem:
         raise JsonRpcInvalidParams(str(problem)) from None
     except Exception as error:  # noqa: BLE001 - stage 1 assumes an error-free file; say so, do not crash.
@@ -60,7 +73,6 @@ async def handle(snapshot: Snapshot, params: Any) -> dict[str, Any]:
             raise RequestFailed(f"the {view} view cannot be drawn until the errors in the file are fixed") from error
         raise
     dot_source = to_dot(drawn.diagram, caption=False)
-    svg, message = await render_svg(dot_source)
     source = snapshot.source
     nodes = [
         {"id": node_id, "range": range_json(range_of(source, location.span))}
@@ -72,14 +84,14 @@ async def handle(snapshot: Snapshot, params: Any) -> dict[str, Any]:
         "version": snapshot.version,
         "view": view,
         "environment": drawn.environment,
-        "unfold": unfold is True,
+        "unfold": unfold,
         "title": drawn.diagram.title,
         "legend": [legend_json(entry) for entry in legend_of(drawn.diagram)],
         "hasErrors": snapshot.analysis.has_errors,
         "dot": dot_source,
-        "svg": svg,
+        "svg": None,
         "nodes": nodes,
-        "message": message,
+        "message": None,
     }
 
 
@@ -111,7 +123,9 @@ async def render_svg(dot_source: str) -> tuple[str | None, str | None]:
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        output, errors = await asyncio.wait_for(process.communicate(dot_source.encode("utf-8")), _RENDER_TIMEOUT_SECONDS)
+        output, errors = await asyncio.wait_for(
+            process.communicate(dot_source.encode("utf-8")), _RENDER_TIMEOUT_SECONDS
+        )
     except (TimeoutError, asyncio.CancelledError) as stopped:
         if process.returncode is None:
             process.kill()
@@ -121,5 +135,7 @@ async def render_svg(dot_source: str) -> tuple[str | None, str | None]:
         raise
     if process.returncode != 0:
         lines = errors.decode("utf-8", "replace").strip().splitlines()
-        return None, "Graphviz could not draw the diagram: " + (lines[-1] if lines else f"exit status {process.returncode}")
+        return None, "Graphviz could not draw the diagram: " + (
+            lines[-1] if lines else f"exit status {process.returncode}"
+        )
     return output.decode("utf-8"), None

@@ -1,16 +1,21 @@
 """The server's view of one open document at one version: its analysis and, on demand, the
-compiler's lowering of each environment. Built once per (uri, version) and shared by every
-feature; nothing here knows LSP beyond the uri."""
+compiler's lowering of each environment. Built once per text the client sent (off the event loop,
+in the server's analysis thread) and then only read, by every feature; nothing here knows LSP
+beyond the uri.
+
+`text` is the text the analysis reads: the editor's text with each lone carriage return read as
+`\n` (`text_edits.analysed_text`), so that offsets are the editor's and lines are LSP's."""
 
 from __future__ import annotations
 
-from functools import cached_property
+import threading
 
 from pygls.uris import to_fs_path
 
 from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.source import SourceText
 from koncierge_server.compiler import LoweredEnvironment, lower, settings_for
+from koncierge_server.text_edits import analysed_text
 
 MAXIMUM_ANALYSED_CHARACTERS = 4_000_000
 """Above this (about 9,000 components) live checking stops: it would take seconds per edit."""
@@ -22,7 +27,10 @@ class Snapshot:
         self.version = version
         self.path = _path_of(uri)
         self.too_large = len(text) > MAXIMUM_ANALYSED_CHARACTERS
+        text = analysed_text(text)
         self.text = text
+        self._lowering_lock = threading.Lock()
+        self._lowered: list[LoweredEnvironment] | None = None
         earlier = previous.analysis if previous is not None and not previous.too_large else None
         self.analysis: Analysis = analyze("" if self.too_large else text, self.path or uri, previous=earlier)
 
@@ -32,13 +40,13 @@ class Snapshot:
             return SourceText(self.text, self.path or self.uri)
         return self.analysis.source
 
-    @cached_property
+    @property
     def lowered(self) -> list[LoweredEnvironment]:
-        return lower(self.analysis, settings_for(self.path))
-
-    def forget_lowering(self) -> None:
-        """After a save: `koncierge.toml` beside the file may have changed."""
-        self.__dict__.pop("lowered", None)
+        """Made once, by whichever thread asks first (the compiler pass or a custom request)."""
+        with self._lowering_lock:
+            if self._lowered is None:
+                self._lowered = lower(self.analysis, settings_for(self.path))
+            return self._lowered
 
 
 def _path_of(uri: str) -> str | None:

@@ -62,7 +62,10 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
         if route is None:
             return []
         rows = ["| environment | domain | URL |", "|---|---|---|"]
-        rows += [f"| {e.name} | `{model.route_domain(route, e)}` | {model.route_url(route, e)} |" for e in application.environments]
+        rows += [
+            f"| {e.name} | `{model.route_domain(route, e)}` | {model.route_url(route, e)} |"
+            for e in application.environments
+        ]
         return [f"Leads to `{route.component}` port {route.port}.", ""] + rows
     if kind in ("component", "database"):
         component = application.component(symbol.name)
@@ -111,7 +114,9 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
         if declared is None:
             return []
         kind_info = model.ENVIRONMENT_KINDS.get(declared.kind)
-        flags = [name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(declared, name)]
+        flags = [
+            name for name in ("backups", "https", "strict_security", "performance_optimised") if getattr(declared, name)
+        ]
         from koncierge_lang.architecture.from_requirements import namespace_name
         from koncierge_lang.settings import resolved_profile
 
@@ -206,7 +211,9 @@ def _member_documentation(snapshot: Snapshot, offset: int, found: tuple[int, int
     if component is None:
         return None
     if member == "host":
-        first = f" Alone in a value it connects to the first port ({component.ports[0].number})." if component.ports else ""
+        first = (
+            f" Alone in a value it connects to the first port ({component.ports[0].number})." if component.ports else ""
+        )
         return (
             f"**`{component.name}.host`**: the host name `{component.kubernetes_name}` (its Service's name).{first} "
             f"Name another port after it (`${{{component.name}.host}}:NUMBER` or a named port) to connect to that one instead."

@@ -49,4 +49,3 @@ def inlay_hints(snapshot: Snapshot, visible: types.Range) -> list[types.InlayHin
                     )
                 )
     return hints
-

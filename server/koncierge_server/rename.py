@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidRequest
 
 from koncierge_server.documents import Snapshot
+from koncierge_server.errors import RequestFailed
 from koncierge_server.keywords import keyword_texts
 from koncierge_server.positions import offset_of, range_of_offsets
 from koncierge_server.scope import declarations_in, occurrences, symbol_at
@@ -16,8 +16,8 @@ from koncierge_server.scope import declarations_in, occurrences, symbol_at
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
-class RenameRefused(JsonRpcInvalidRequest):
-    """Answered to the client as an error with a message for the user."""
+class RenameRefused(RequestFailed):
+    """Answered to the client as RequestFailed (-32803), with a message for the user."""
 
 
 def prepare_rename(snapshot: Snapshot, position: types.Position) -> types.PrepareRenamePlaceholder | None:
@@ -34,7 +34,9 @@ def rename(snapshot: Snapshot, position: types.Position, new_name: str) -> types
     if symbol is None or symbol.declaration is None:
         return None
     if not _NAME.fullmatch(new_name):
-        raise RenameRefused(f"`{new_name}` is not a valid name: use letters, digits, `_` and `-`, starting with a letter or `_`")
+        raise RenameRefused(
+            f"`{new_name}` is not a valid name: use letters, digits, `_` and `-`, starting with a letter or `_`"
+        )
     if new_name in keyword_texts():
         raise RenameRefused(f"`{new_name}` is a keyword of the language")
     if new_name == symbol.name:

@@ -12,13 +12,16 @@ def resolve_text(
         return "…"
     if isinstance(expression, model.Text):
         return "".join(
-            part if isinstance(part, str) else resolve_text(application, environment, part, depth + 1) for part in expression.parts
+            part if isinstance(part, str) else resolve_text(application, environment, part, depth + 1)
+            for part in expression.parts
         )
     if isinstance(expression, model.PerEnvironmentText):
         chosen = next((text for name, text in expression.cases if name == environment.name), expression.otherwise)
         return resolve_text(application, environment, chosen, depth + 1) if chosen is not None else "(no value)"
     if isinstance(expression, model.Secret):
-        return {"generated": "(a generated secret)", "base64": "(a secret, base64)"}.get(expression.source, "(a secret)")
+        return {"generated": "(a generated secret)", "base64": "(a secret, base64)"}.get(
+            expression.source, "(a secret)"
+        )
     if isinstance(expression, model.ValueReference):
         value = application.value(expression.value)
         return resolve_text(application, environment, value.expression, depth + 1) if value is not None else "?"

@@ -32,7 +32,9 @@ def declarations_in(snapshot: Snapshot, application: str | None, kinds: tuple[st
     return [
         declaration
         for declaration in snapshot.analysis.check_result.symbols.declarations
-        if declaration.application == application and declaration.kind != "application" and (not kinds or declaration.kind in kinds)
+        if declaration.application == application
+        and declaration.kind != "application"
+        and (not kinds or declaration.kind in kinds)
     ]
 
 
@@ -53,12 +55,19 @@ def symbol_at(snapshot: Snapshot, offset: int) -> SymbolAt | None:
     for declaration in symbols.declarations:
         span = declaration.name_span
         if span.start <= offset <= span.end and span.end > span.start:
-            return SymbolAt(declaration.application, declaration.kind, declaration.name, span.start, span.end, declaration)
+            return SymbolAt(
+                declaration.application, declaration.kind, declaration.name, span.start, span.end, declaration
+            )
     for reference in symbols.references:
         span = reference.span
         if span.start <= offset <= span.end:
             return SymbolAt(
-                reference.application, reference.kind, reference.name, span.start, span.end, declaration_of(snapshot, reference)
+                reference.application,
+                reference.kind,
+                reference.name,
+                span.start,
+                span.end,
+                declaration_of(snapshot, reference),
             )
     return None
 
@@ -76,7 +85,9 @@ def declaration_of(snapshot: Snapshot, reference: ReferenceSite | SymbolAt) -> D
 
 def _same_namespace(first: str, second: str) -> bool:
     """Environments have their own names; everything else shares one namespace per application."""
-    return (first == "environment") == (second == "environment") and (first == "application") == (second == "application")
+    return (first == "environment") == (second == "environment") and (first == "application") == (
+        second == "application"
+    )
 
 
 def occurrences(snapshot: Snapshot, symbol: SymbolAt) -> list[tuple[int, int, bool]]:
@@ -84,10 +95,18 @@ def occurrences(snapshot: Snapshot, symbol: SymbolAt) -> list[tuple[int, int, bo
     symbols = snapshot.analysis.check_result.symbols
     found: list[tuple[int, int, bool]] = []
     for declaration in symbols.declarations:
-        if declaration.application == symbol.application and declaration.name == symbol.name and _same_namespace(declaration.kind, symbol.kind):
+        if (
+            declaration.application == symbol.application
+            and declaration.name == symbol.name
+            and _same_namespace(declaration.kind, symbol.kind)
+        ):
             found.append((declaration.name_span.start, declaration.name_span.end, True))
     for reference in symbols.references:
-        if reference.application == symbol.application and reference.name == symbol.name and _same_namespace(reference.kind, symbol.kind):
+        if (
+            reference.application == symbol.application
+            and reference.name == symbol.name
+            and _same_namespace(reference.kind, symbol.kind)
+        ):
             found.append((reference.span.start, reference.span.end, False))
     return sorted(set(found))
 

@@ -14,15 +14,33 @@ from koncierge_server.keywords import keyword_texts
 from koncierge_server.positions import position_of
 
 TOKEN_TYPES = [
-    "keyword", "namespace", "class", "interface", "struct", "variable", "enumMember",
-    "property", "type", "string", "number", "comment", "operator",
+    "keyword",
+    "namespace",
+    "class",
+    "interface",
+    "struct",
+    "variable",
+    "enumMember",
+    "property",
+    "type",
+    "string",
+    "number",
+    "comment",
+    "operator",
 ]
 TOKEN_MODIFIERS = ["declaration", "readonly"]
 LEGEND = types.SemanticTokensLegend(token_types=TOKEN_TYPES, token_modifiers=TOKEN_MODIFIERS)
 
 _KIND_TYPES = {
-    "application": "namespace", "component": "class", "database": "class", "route": "interface",
-    "storage": "struct", "constant": "variable", "secret": "variable", "value": "variable", "environment": "enumMember",
+    "application": "namespace",
+    "component": "class",
+    "database": "class",
+    "route": "interface",
+    "storage": "struct",
+    "constant": "variable",
+    "secret": "variable",
+    "value": "variable",
+    "environment": "enumMember",
 }
 _DECLARATION = 1
 _READONLY = 2
@@ -36,10 +54,16 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
     named: dict[int, tuple[int, str, int]] = {}
     for declaration in symbols.declarations:
         modifiers = _DECLARATION | (_READONLY if declaration.kind == "constant" else 0)
-        named[declaration.name_span.start] = (declaration.name_span.end, _KIND_TYPES.get(declaration.kind, "variable"), modifiers)
+        named[declaration.name_span.start] = (
+            declaration.name_span.end,
+            _KIND_TYPES.get(declaration.kind, "variable"),
+            modifiers,
+        )
     for reference in symbols.references:
         modifiers = _READONLY if reference.kind == "constant" else 0
-        named.setdefault(reference.span.start, (reference.span.end, _KIND_TYPES.get(reference.kind, "variable"), modifiers))
+        named.setdefault(
+            reference.span.start, (reference.span.end, _KIND_TYPES.get(reference.kind, "variable"), modifiers)
+        )
     # A database's type (`database orders postgres`), read from the tree: the word before it may be
     # a keyword too (`database database mysql`).
     for application in snapshot.analysis.syntax.applications:
@@ -114,7 +138,11 @@ def _encode(snapshot: Snapshot, raw: list[tuple[int, int, str, int]]) -> list[in
     previous_line = 0
     previous_character = 0
     source = snapshot.source
+    text = snapshot.text
     for start, end, token_type, modifiers in raw:
+        # A comment's match takes the `\r` of a `\r\n` with it; the token ends at the line's end.
+        while end > start and text[end - 1] == "\r":
+            end -= 1
         if end <= start:
             continue
         start_position = position_of(source, start)
@@ -123,6 +151,14 @@ def _encode(snapshot: Snapshot, raw: list[tuple[int, int, str, int]]) -> list[in
             continue
         line_delta = start_position.line - previous_line
         character_delta = start_position.character - (previous_character if line_delta == 0 else 0)
-        data.extend([line_delta, character_delta, end_position.character - start_position.character, TOKEN_TYPES.index(token_type), modifiers])
+        data.extend(
+            [
+                line_delta,
+                character_delta,
+                end_position.character - start_position.character,
+                TOKEN_TYPES.index(token_type),
+                modifiers,
+            ]
+        )
         previous_line, previous_character = start_position.line, start_position.character
     return data

@@ -97,9 +97,17 @@ def folding_ranges(snapshot: Snapshot) -> list[types.FoldingRange]:
         line = comment.span.start_line
         if line != previous_line + 1:
             if run_start is not None and previous_line > run_start:
-                ranges.append(types.FoldingRange(start_line=run_start - 1, end_line=previous_line - 1, kind=types.FoldingRangeKind.Comment))
+                ranges.append(
+                    types.FoldingRange(
+                        start_line=run_start - 1, end_line=previous_line - 1, kind=types.FoldingRangeKind.Comment
+                    )
+                )
             run_start = line
         previous_line = line
     if run_start is not None and previous_line > run_start:
-        ranges.append(types.FoldingRange(start_line=run_start - 1, end_line=previous_line - 1, kind=types.FoldingRangeKind.Comment))
+        ranges.append(
+            types.FoldingRange(
+                start_line=run_start - 1, end_line=previous_line - 1, kind=types.FoldingRangeKind.Comment
+            )
+        )
     return ranges

@@ -22,7 +22,9 @@ async def diagnostics_for(client: LanguageClient, uri: str, version: int) -> lis
 async def open_text(client: LanguageClient, text: str, uri: str = TODO_URI, version: int = 1) -> list[types.Diagnostic]:
     waiting = diagnostics_for(client, uri, version)
     client.text_document_did_open(
-        types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="koncierge", version=version, text=text))
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="koncierge", version=version, text=text)
+        )
     )
     return await waiting
 

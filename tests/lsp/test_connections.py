@@ -83,14 +83,22 @@ async def test_rename_and_references_go_through_connections(client: LanguageClie
     await open_text(client, SHOP)
     at = position(SHOP, "component queue", len("component q"))
     references = await client.text_document_references_async(
-        types.ReferenceParams(text_document=document(), position=at, context=types.ReferenceContext(include_declaration=False))
+        types.ReferenceParams(
+            text_document=document(), position=at, context=types.ReferenceContext(include_declaration=False)
+        )
     )
     assert references is not None
-    assert position(SHOP, "connects to queue", len("connects to ")) in [reference.range.start for reference in references]
-    edit = await client.text_document_rename_async(types.RenameParams(text_document=document(), position=at, new_name="broker"))
+    assert position(SHOP, "connects to queue", len("connects to ")) in [
+        reference.range.start for reference in references
+    ]
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=document(), position=at, new_name="broker")
+    )
     assert edit is not None and edit.changes is not None
     renamed = SHOP
-    for text_edit in sorted(edit.changes[TODO_URI], key=lambda item: (item.range.start.line, item.range.start.character), reverse=True):
+    for text_edit in sorted(
+        edit.changes[TODO_URI], key=lambda item: (item.range.start.line, item.range.start.character), reverse=True
+    ):
         lines = renamed.split("\n")
         line = lines[text_edit.range.start.line]
         lines[text_edit.range.start.line] = (
@@ -137,7 +145,9 @@ async def test_online_boutique_with_literal_addresses_gets_a_working_fix_at_each
             )
         )
         fix = next(
-            action for action in actions or [] if isinstance(action, types.CodeAction) and action.title.startswith("Write")
+            action
+            for action in actions or []
+            if isinstance(action, types.CodeAction) and action.title.startswith("Write")
         )
         assert fix.edit is not None and fix.edit.changes is not None
         edits.extend(fix.edit.changes[TODO_URI])

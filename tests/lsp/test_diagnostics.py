@@ -61,7 +61,9 @@ async def test_compiler_problems_appear_in_the_source(client: LanguageClient) ->
     environments that keep backups (PERF, PROD) gets a name Kubernetes refuses: only building
     each environment finds it (KON324). The problem is shown on the database."""
     name = "d" * 50
-    text = TODO_TEXT.replace("database database mysql", f"database {name} mysql").replace("database.host", f"{name}.host")
+    text = TODO_TEXT.replace("database database mysql", f"database {name} mysql").replace(
+        "database.host", f"{name}.host"
+    )
     assert not any(d.severity.value == "error" for d in analyze(text, "todo.kon").diagnostics)
     await open_text(client, text)
     while True:

@@ -80,7 +80,9 @@ async def test_default_environment_unknown_environment_and_unknown_view(client: 
 
 
 @needs_graphviz
-async def test_the_legend_and_title_come_beside_the_svg_and_unfold_brings_the_nodes_back(client: LanguageClient) -> None:
+async def test_the_legend_and_title_come_beside_the_svg_and_unfold_brings_the_nodes_back(
+    client: LanguageClient,
+) -> None:
     await open_text(client, TODO_TEXT)
     folded = await request(client, "kubernetes", "PROD")
     assert folded.unfold is False and folded.title == "Kubernetes objects of todo in PROD"

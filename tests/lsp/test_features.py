@@ -55,9 +55,11 @@ async def test_completion_names_in_scope(client: LanguageClient) -> None:
 
 
 async def test_completion_kinds_types_and_sizes(client: LanguageClient) -> None:
-    text = TODO_TEXT.replace('environment PROD "example.com"', 'environment STAGE like  "example.com"').replace(
-        "database database mysql", "database database my"
-    ).replace("storage 1Gi", "storage 1")
+    text = (
+        TODO_TEXT.replace('environment PROD "example.com"', 'environment STAGE like  "example.com"')
+        .replace("database database mysql", "database database my")
+        .replace("storage 1Gi", "storage 1")
+    )
     await reopen(client, text)
     kinds = {item.label for item in await complete(client, text, "like  ", len("like "))}
     assert {"LOCAL", "DEV", "PROD"} <= kinds
@@ -88,10 +90,16 @@ async def test_hover_keyword_and_names_per_environment(client: LanguageClient) -
 async def test_definition_references_highlight(client: LanguageClient) -> None:
     await reopen(client, TODO_TEXT)
     use = position(TODO_TEXT, "env DB_HOST = database", len("env DB_HOST = d"))
-    definition = await client.text_document_definition_async(types.DefinitionParams(text_document=document(), position=use))
-    assert isinstance(definition, list) and definition[0].range.start == position(TODO_TEXT, "database database mysql", 9)
+    definition = await client.text_document_definition_async(
+        types.DefinitionParams(text_document=document(), position=use)
+    )
+    assert isinstance(definition, list) and definition[0].range.start == position(
+        TODO_TEXT, "database database mysql", 9
+    )
     references = await client.text_document_references_async(
-        types.ReferenceParams(text_document=document(), position=use, context=types.ReferenceContext(include_declaration=True))
+        types.ReferenceParams(
+            text_document=document(), position=use, context=types.ReferenceContext(include_declaration=True)
+        )
     )
     assert references is not None and len(references) == 2
     highlights = await client.text_document_document_highlight_async(
@@ -103,13 +111,19 @@ async def test_definition_references_highlight(client: LanguageClient) -> None:
 async def test_rename_every_reference_and_refusals(client: LanguageClient) -> None:
     await reopen(client, TODO_TEXT)
     at = position(TODO_TEXT, "secret db_user", len("secret d"))
-    prepared = await client.text_document_prepare_rename_async(types.PrepareRenameParams(text_document=document(), position=at))
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=document(), position=at)
+    )
     assert isinstance(prepared, types.PrepareRenamePlaceholder) and prepared.placeholder == "db_user"
-    edit = await client.text_document_rename_async(types.RenameParams(text_document=document(), position=at, new_name="db_login"))
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=document(), position=at, new_name="db_login")
+    )
     assert edit is not None and len(edit.changes[TODO_URI]) == 3  # type: ignore[index]
     for refused in ("db_name", "not valid", "component"):
         with pytest.raises(JsonRpcException):
-            await client.text_document_rename_async(types.RenameParams(text_document=document(), position=at, new_name=refused))
+            await client.text_document_rename_async(
+                types.RenameParams(text_document=document(), position=at, new_name=refused)
+            )
     nothing = await client.text_document_prepare_rename_async(
         types.PrepareRenameParams(text_document=document(), position=position(TODO_TEXT, "image", 1))
     )
@@ -127,7 +141,9 @@ async def test_symbols_folding_formatting(client: LanguageClient) -> None:
     folds = await client.text_document_folding_range_async(types.FoldingRangeParams(text_document=document()))
     assert folds is not None and any(fold.start_line == 12 and fold.end_line == 19 for fold in folds)
     edits = await client.text_document_formatting_async(
-        types.DocumentFormattingParams(text_document=document(), options=types.FormattingOptions(tab_size=2, insert_spaces=True))
+        types.DocumentFormattingParams(
+            text_document=document(), options=types.FormattingOptions(tab_size=2, insert_spaces=True)
+        )
     )
     assert edits is not None and edits[0].new_text == format_text(messy)
 
@@ -147,10 +163,16 @@ async def test_semantic_tokens_and_inlay_hints(client: LanguageClient) -> None:
         line += line_delta
         character = character + character_delta if line_delta == 0 else character_delta
         decoded[(line, character)] = (length, token_type)
-    database_line = next(number for number, text in enumerate(TODO_TEXT.splitlines()) if text.strip() == "database database mysql {")
+    database_line = next(
+        number for number, text in enumerate(TODO_TEXT.splitlines()) if text.strip() == "database database mysql {"
+    )
     legend = ["keyword", "namespace", "class", "interface", "struct", "variable", "enumMember", "property", "type"]
     column = TODO_TEXT.splitlines()[database_line].index("database")
-    assert [legend[decoded[(database_line, column + offset)][1]] for offset in (0, 9, 18)] == ["keyword", "class", "type"]
+    assert [legend[decoded[(database_line, column + offset)][1]] for offset in (0, 9, 18)] == [
+        "keyword",
+        "class",
+        "type",
+    ]
     hints = await client.text_document_inlay_hint_async(
         types.InlayHintParams(
             text_document=document(),
@@ -185,7 +207,9 @@ async def test_code_actions_carry_fixes_and_create_missing(client: LanguageClien
 async def test_custom_requests(client: LanguageClient) -> None:
     await reopen(client, TODO_TEXT)
     # pygls gives results of requests it does not know as objects with attributes.
-    manifests = await client.protocol.send_request_async(MANIFESTS, {"textDocument": {"uri": TODO_URI}, "environment": "PROD"})
+    manifests = await client.protocol.send_request_async(
+        MANIFESTS, {"textDocument": {"uri": TODO_URI}, "environment": "PROD"}
+    )
     assert manifests.environment == "PROD" and "kind: Ingress" in manifests.yaml
     deployment = next(o for o in manifests.objects if o.kind == "Deployment" and o.name == "backend")
     assert deployment.sourceRange.start.line == 12

@@ -17,9 +17,19 @@ def _grammar_keywords() -> list[str]:
 
 
 def test_the_grammar_has_the_keywords_this_test_expects() -> None:
-    assert {"application", "component", "size", "health", "writes", "as", "file", "connects", "to", "on", "base64"} <= set(
-        _grammar_keywords()
-    )
+    assert {
+        "application",
+        "component",
+        "size",
+        "health",
+        "writes",
+        "as",
+        "file",
+        "connects",
+        "to",
+        "on",
+        "base64",
+    } <= set(_grammar_keywords())
 
 
 def test_every_keyword_of_the_grammar_is_documented() -> None:

@@ -23,7 +23,8 @@ def test_positions_are_converted_in_one_place() -> None:
     offenders = [
         path.name
         for path in SERVER.glob("*.py")
-        if path.name != "positions.py" and re.search(r"types\.Position\(|utf-16|utf_16|0xFFFF", path.read_text(encoding="utf-8"))
+        if path.name != "positions.py"
+        and re.search(r"types\.Position\(|utf-16|utf_16|0xFFFF", path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 

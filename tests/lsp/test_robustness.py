@@ -31,14 +31,18 @@ async def test_invalid_positions(client: LanguageClient) -> None:
         await client.text_document_hover_async(types.HoverParams(text_document=document(), position=position))
         await client.text_document_completion_async(types.CompletionParams(text_document=document(), position=position))
         await client.text_document_definition_async(types.DefinitionParams(text_document=document(), position=position))
-        await client.text_document_prepare_rename_async(types.PrepareRenameParams(text_document=document(), position=position))
+        await client.text_document_prepare_rename_async(
+            types.PrepareRenameParams(text_document=document(), position=position)
+        )
     await still_serving(client)
 
 
 async def test_unknown_documents(client: LanguageClient) -> None:
     unknown = types.TextDocumentIdentifier(uri="file:///nowhere/missing.kon")
     assert await client.text_document_hover_async(types.HoverParams(text_document=unknown, position=FAR)) is None
-    assert await client.text_document_completion_async(types.CompletionParams(text_document=unknown, position=FAR)) is None
+    assert (
+        await client.text_document_completion_async(types.CompletionParams(text_document=unknown, position=FAR)) is None
+    )
     assert await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=unknown)) is None
     replace_all(client, unknown.uri, 5, "application x {}")  # a change to a document never opened
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=unknown))
@@ -51,7 +55,7 @@ async def test_binary_and_unicode_content(client: LanguageClient) -> None:
     found = await open_text(client, binary)
     assert found and found[0].code == "KON007"  # the text starts with a NUL (tests/test_nul.py)
     emoji = TODO_TEXT.replace('"To Do Application"', '"To Do 😀 Application"').replace("databse", "x")
-    emoji = emoji.replace("env DB_NAME = db_name", "env DB_NAME = \"😀😀${db_nme}\"")
+    emoji = emoji.replace("env DB_NAME = db_name", 'env DB_NAME = "😀😀${db_nme}"')
     waiting = diagnostics_for(client, TODO_URI, 2)
     replace_all(client, TODO_URI, 2, emoji)
     unknown = next(d for d in await waiting if d.code == "KON101")

@@ -16,7 +16,9 @@ from tests.lsp.conftest import REPOSITORY, start
 from tests.lsp.support import TODO_TEXT, open_text
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "koncierge_lang", "lsp", "--stdio"]))
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "koncierge_lang", "lsp", "--stdio"])
+)
 async def cli_client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await start(lsp_client)
     yield lsp_client

@@ -50,7 +50,11 @@ async def test_completion_offers_environments_after_in_on_a_resource_line(client
 
 async def test_hover_explains_the_statements(client: LanguageClient) -> None:
     await open_text(client, SHOP)
-    for marker, expected in (("probe ready", "ready for requests"), ("every 10s", "10s unless given"), ("single", "replica")):
+    for marker, expected in (
+        ("probe ready", "ready for requests"),
+        ("every 10s", "10s unless given"),
+        ("single", "replica"),
+    ):
         hover = await client.text_document_hover_async(
             types.HoverParams(text_document=document(), position=position(SHOP, marker, 1))
         )
