@@ -56,6 +56,7 @@ from pygls.exceptions import (
 from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
+from pygls.uris import to_fs_path
 
 from koncierge_lang import __version__
 from koncierge_server import (
@@ -73,6 +74,7 @@ from koncierge_server import (
 )
 from koncierge_server.documents import Snapshot
 from koncierge_server.protocol import HANDLER_MODULES
+from koncierge_server.settings_file import is_settings_path, settings_diagnostics
 from koncierge_server.text_edits import apply_changes, document_key
 
 VERSION = __version__
@@ -256,6 +258,25 @@ class OpenDocument:
         return self.ready is not None and self.ready_revision == self.revision
 
 
+@dataclasses.dataclass
+class OpenSettings:
+    """An open `koncierge.toml`: its text as the client last sent it. Its diagnostics depend on it
+    and on the `.kon` files beside it (`settings_file.py`)."""
+
+    uri: str
+    path: str
+    version: int
+    text: str
+    task: asyncio.Task[None] | None = None
+
+
+def _fs_path(uri: str) -> str | None:
+    try:
+        return to_fs_path(uri)
+    except Exception:  # noqa: BLE001 - any uri is acceptable; only file uris have a path.
+        return None
+
+
 async def _set_within(event: asyncio.Event, seconds: float | None, until: asyncio.Future[Any] | None = None) -> bool:
     """Whether `event` is set within `seconds` (or before `until` is done)."""
     waiting = asyncio.ensure_future(event.wait())
@@ -314,6 +335,7 @@ class KonciergeLanguageServer(LanguageServer):
         )
         self.initialized = False
         self.documents: dict[str, OpenDocument] = {}
+        self.settings_documents: dict[str, OpenSettings] = {}
         self.debounce_seconds = _seconds_from_environment("KONCIERGE_LSP_DEBOUNCE_MS", DEFAULT_DEBOUNCE_SECONDS)
         self.compiler_idle_seconds = _seconds_from_environment("KONCIERGE_LSP_COMPILER_IDLE_MS", COMPILER_IDLE_SECONDS)
         self.request_wait_seconds = _seconds_from_environment("KONCIERGE_LSP_REQUEST_WAIT_MS", REQUEST_WAIT_SECONDS)
@@ -370,6 +392,13 @@ class KonciergeLanguageServer(LanguageServer):
     def open_document(self, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         key = document_key(item.uri)
+        path = _fs_path(item.uri)
+        if is_settings_path(path):
+            assert path is not None
+            settings = OpenSettings(item.uri, path, item.version, item.text)
+            self.settings_documents[key] = settings
+            self.check_settings(settings)
+            return
         document = self.documents.get(key)
         if document is None:
             document = OpenDocument(uri=item.uri, version=item.version, text=item.text)
@@ -381,6 +410,12 @@ class KonciergeLanguageServer(LanguageServer):
         self.ensure_worker(document)
 
     def change_document(self, params: types.DidChangeTextDocumentParams) -> None:
+        settings = self.settings_documents.get(document_key(params.text_document.uri))
+        if settings is not None:
+            settings.text = apply_changes(settings.text, params.content_changes)
+            settings.version = params.text_document.version
+            self.check_settings(settings)
+            return
         document = self.document(params.text_document.uri)
         if document is None:
             return
@@ -396,6 +431,16 @@ class KonciergeLanguageServer(LanguageServer):
         self.ensure_worker(document)
 
     def save_document(self, uri: str) -> None:
+        settings = self.settings_documents.get(document_key(uri))
+        if settings is not None:
+            # The saved settings are what `koncierge build` reads: the `.kon` files beside them
+            # are lowered again with them.
+            folder = os.path.dirname(settings.path)
+            for open_document in list(self.documents.values()):
+                path = _fs_path(open_document.uri)
+                if path is not None and os.path.dirname(path) == folder:
+                    self.save_document(open_document.uri)
+            return
         document = self.document(uri)
         if document is None:
             return
@@ -405,6 +450,12 @@ class KonciergeLanguageServer(LanguageServer):
         self.ensure_worker(document)
 
     def close_document(self, params: types.DidCloseTextDocumentParams) -> None:
+        settings = self.settings_documents.pop(document_key(params.text_document.uri), None)
+        if settings is not None:
+            if settings.task is not None:
+                settings.task.cancel()
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=settings.uri, diagnostics=[]))
+            return
         document = self.documents.pop(document_key(params.text_document.uri), None)
         if document is not None:
             if document.worker is not None:
@@ -413,6 +464,40 @@ class KonciergeLanguageServer(LanguageServer):
         # Diagnostics are published under the uri the document was opened with; so is their end.
         uri = document.uri if document is not None else params.text_document.uri
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # The settings file
+
+    def check_settings(self, settings: OpenSettings) -> None:
+        """Publish the diagnostics of an open settings file for its newest text, off the event loop
+        (it analyses the `.kon` files beside it); an older check still running publishes nothing."""
+        if settings.task is not None:
+            settings.task.cancel()
+        settings.task = asyncio.get_running_loop().create_task(self._check_settings(settings))
+
+    async def _check_settings(self, settings: OpenSettings) -> None:
+        version, text = settings.version, settings.text
+        open_texts = {
+            path: document.text
+            for document in self.documents.values()
+            if (path := _fs_path(document.uri)) is not None and path.endswith(".kon")
+        }
+        found = await asyncio.get_running_loop().run_in_executor(
+            self.request_executor, settings_diagnostics, settings.path, text, open_texts
+        )
+        if self.settings_documents.get(document_key(settings.uri)) is settings and settings.version == version:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=settings.uri, version=version, diagnostics=found)
+            )
+
+    def check_settings_beside(self, uri: str) -> None:
+        """After a `.kon` file's new text: the environments it declares may have changed what an
+        open settings file beside it gets wrong (KON326, KON327)."""
+        path = _fs_path(uri)
+        if path is None:
+            return
+        for settings in self.settings_documents.values():
+            if os.path.dirname(settings.path) == os.path.dirname(path):
+                self.check_settings(settings)
 
     # Analysis: the newest text first, off the event loop
 
@@ -450,6 +535,7 @@ class KonciergeLanguageServer(LanguageServer):
             if document.revision != revision:
                 continue  # Newer text arrived meanwhile: analyse that, publish nothing for this.
             self.publish(document, snapshot, checked)
+            self.check_settings_beside(document.uri)
             if snapshot.analysis.has_errors or snapshot.too_large:
                 continue
             # The compiler's problems come once typing has paused: lowering every environment of

@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.lsp.support import TODO_TEXT, open_text, position
+from tests.lsp.support import TODO_TEXT, diagnostics_for, open_text, position
 
 PLACEMENT = '[environments.PROD]\nnamespace = "shop"\ncluster = "eu-prod"\n\n[environments.DEV]\nprofile = "performance"\n'
 
@@ -36,3 +36,62 @@ async def test_environment_hover_follows_the_placement_settings(client: Language
     assert "namespace `todo-dev` on cluster `default`, profile `performance`" in dev
     intermediate = await hover_text(client, kon.as_uri(), TODO_TEXT, "environment INT")
     assert "namespace `todo-int` on cluster `default`, profile `budget`" in intermediate
+
+
+def open_settings(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="toml", version=version, text=text)
+        )
+    )
+
+
+async def test_the_settings_file_gets_what_check_reports_in_it_as_it_is_typed(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    kon = tmp_path / "todo.kon"
+    kon.write_text(TODO_TEXT)
+    settings = tmp_path / "koncierge.toml"
+    text = '[environments.PROOD]\ncluster = "x"\n\n[ingress]\nclas = "x"\n'
+    settings.write_text(text)
+    waiting = diagnostics_for(client, settings.as_uri(), 1)
+    open_settings(client, settings.as_uri(), text)
+    found = await waiting
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in found] == [
+        ("KON326", 0, 1),
+        ("KON320", 4, 0),
+    ]
+    assert "did you mean `PROD`" in found[0].message and found[0].severity == types.DiagnosticSeverity.Error
+
+    # Typed, not saved: the server checks the editor's text.
+    waiting = diagnostics_for(client, settings.as_uri(), 2)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=settings.as_uri(), version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=types.Position(line=4, character=0), end=types.Position(line=4, character=4)),
+                    text="class",
+                )
+            ],
+        )
+    )
+    assert [d.code for d in await waiting] == ["KON326"]
+
+    # The .kon file open in the editor, with PROD renamed PROOD: the table now names a declared
+    # environment, and the settings file's diagnostics follow the unsaved text.
+    renamed = TODO_TEXT.replace("environment PROD ", "environment PROOD ")
+    waiting = diagnostics_for(client, settings.as_uri(), 2)
+    await open_text(client, renamed, kon.as_uri())
+    assert [d.code for d in await waiting] == []
+
+    # Nothing else is answered for the settings file, and closing it clears its diagnostics.
+    hover = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=settings.as_uri()), position=types.Position(0, 1))
+    )
+    assert hover is None
+    waiting = diagnostics_for(client, settings.as_uri(), None)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=settings.as_uri()))
+    )
+    assert await waiting == []

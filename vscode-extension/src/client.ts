@@ -139,6 +139,8 @@ export class KonciergeClient implements vscode.Disposable {
       documentSelector: [
         { scheme: "file", language: "koncierge" },
         { scheme: "untitled", language: "koncierge" },
+        // The platform settings beside a .kon file: the server checks them as they are typed.
+        { scheme: "file", pattern: "**/koncierge.toml" },
       ],
       outputChannel: this.output,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
