@@ -40,6 +40,23 @@ class Snapshot:
             return SourceText(self.text, self.path or self.uri)
         return self.analysis.source
 
+    # Lowering at most this many (component, environment) pairs takes tens of milliseconds: a
+    # request may make the lowering itself rather than go without it.
+    CHEAP_LOWERING = 400
+
+    def lowered_without_waiting(self) -> list[LoweredEnvironment] | None:
+        """The lowering if it is made, or cheap to make now; None when making it would keep a
+        request waiting (a large file whose compiler pass has not run yet): a hover must answer
+        at once while the compiler pass runs (issue 16)."""
+        made = self._lowered
+        if made is not None:
+            return made
+        pairs = sum(
+            len(application.components) * len(application.environments)
+            for application in self.analysis.requirements.applications
+        )
+        return self.lowered if pairs <= self.CHEAP_LOWERING else None
+
     @property
     def lowered(self) -> list[LoweredEnvironment]:
         """Made once, by whichever thread asks first (the compiler pass or a custom request)."""

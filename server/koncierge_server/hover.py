@@ -86,12 +86,15 @@ def _resolution(snapshot: Snapshot, application: model.Application, symbol: Symb
             )
         out.extend(_connections(snapshot, application, component))
         out.extend(_workload_settings(component))
+        lowered_environments = snapshot.lowered_without_waiting()
+        if lowered_environments is None:
+            return [*out, "", "Its Kubernetes objects show here once the compiler has run (a moment after typing stops)."]
         out += [
             "",
             "| environment | Kubernetes objects |",
             "|---|---|",
         ]
-        for lowered in snapshot.lowered:
+        for lowered in lowered_environments:
             if lowered.application.name != application.name or lowered.architecture is None:
                 continue
             objects = [
@@ -178,7 +181,7 @@ def _connections(snapshot: Snapshot, application: model.Application, component: 
     architecture = next(
         (
             lowered.architecture
-            for lowered in snapshot.lowered
+            for lowered in snapshot.lowered_without_waiting() or ()
             if lowered.application.name == application.name and lowered.architecture is not None
         ),
         None,

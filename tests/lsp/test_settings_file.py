@@ -1,14 +1,18 @@
 """The platform settings in the editor: `koncierge.toml` beside a `.kon` file changes what the
 hover of an environment says (its namespace, cluster and profile as `koncierge build` places it),
-and the settings file itself gets the diagnostics `koncierge check` reports about it."""
+and the settings file itself gets the diagnostics `koncierge check` reports about it. Also a
+component's hover that does not wait for a large file's compiler pass (issue 16)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from bench.synthetic import generate_application
+from tests.lsp.conftest import _config, start
 from tests.lsp.support import TODO_TEXT, diagnostics_for, open_text, position
 
 PLACEMENT = '[environments.PROD]\nnamespace = "shop"\ncluster = "eu-prod"\n\n[environments.DEV]\nprofile = "performance"\n'
@@ -95,3 +99,27 @@ async def test_the_settings_file_gets_what_check_reports_in_it_as_it_is_typed(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=settings.as_uri()))
     )
     assert await waiting == []
+
+
+@pytest_lsp.fixture(config=_config(KONCIERGE_LSP_COMPILER_IDLE_MS="600000"))
+async def client_without_compiler_pass(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A server whose compiler pass waits ten minutes of quiet: as if it had not run yet."""
+    await start(lsp_client)
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_a_component_hover_answers_without_waiting_for_a_large_files_compiler_pass(
+    client_without_compiler_pass: LanguageClient, tmp_path: Path
+) -> None:
+    """Issue 16: a hover on a component of a large file must not wait for the lowering of every
+    environment; it says the Kubernetes objects come once the compiler has run. A small file's
+    hover lowers at once (test_features.py shows its objects)."""
+    client = client_without_compiler_pass
+    text = generate_application(120)
+    uri = (tmp_path / "large.kon").as_uri()
+    await open_text(client, text, uri)
+    marker = "component service1"
+    assert marker in text
+    hover = await hover_text(client, uri, text, marker)
+    assert "once the compiler has run" in hover and "| environment | Kubernetes objects |" not in hover
