@@ -123,3 +123,36 @@ async def test_a_component_hover_answers_without_waiting_for_a_large_files_compi
     assert marker in text
     hover = await hover_text(client, uri, text, marker)
     assert "once the compiler has run" in hover and "| environment | Kubernetes objects |" not in hover
+
+
+STORE_KON = """application shop "Shop" {
+  environment DEV "shop.dev.example.com"
+
+  secret stripe_key = from store "payments/stripe-key"
+
+  component web {
+    image "nginx:1.27"
+    port 8080
+    env STRIPE_KEY = stripe_key as file
+  }
+}
+"""
+
+
+async def test_a_store_secret_the_strategy_cannot_read_is_an_error_at_its_use_in_the_editor(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """Issue 15: KON329 comes with the compiler's problems, once typing pauses, where the secret
+    is used (no koncierge.toml: the `plain` strategy). test_secrets_settings.py shows the same
+    lowering without it under `external-secrets`."""
+    kon = tmp_path / "shop.kon"
+    kon.write_text(STORE_KON)
+    await open_text(client, STORE_KON, kon.as_uri())
+    while True:
+        published = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        found = [d for d in published.diagnostics if d.code == "KON329"] if published.uri == kon.as_uri() else []
+        if found:
+            break
+    (diagnostic,) = found
+    assert diagnostic.range.start == position(STORE_KON, "env STRIPE_KEY")
+    assert diagnostic.severity == types.DiagnosticSeverity.Error and "`plain`" in diagnostic.message

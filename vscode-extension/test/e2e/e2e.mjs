@@ -741,6 +741,29 @@ try {
     await page.locator(".notifications-toasts .notification-toast", { hasText: "built todo.kon: 5 files" }).first().waitFor({ timeout: 10000 });
   });
 
+  await check("koncierge.toml gets its diagnostics in the Problems panel when it is opened", async () => {
+    const settingsFile = join(folders.workspace, "examples", "todo", "koncierge.toml");
+    writeFileSync(settingsFile, '[ingress]\nclas = "contour"\n');
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible", timeout: 10000 });
+    await input.fill("examples/todo/koncierge.toml");
+    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "koncierge.toml" }).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press("Enter");
+    await page.locator(".tabs-container .tab.active", { hasText: "koncierge.toml" }).waitFor({ timeout: 10000 });
+    await page.keyboard.press("Control+Shift+M");
+    start = Date.now();
+    await waitUntil("the Problems panel to list KON320 for the misspelt key", async () =>
+      (await problems()).some((row) => row.error && row.text.includes("is not a setting of [ingress]")),
+    );
+    figures.settingsDiagnosticSeconds = seconds(start);
+    await screenshot(page, "settings-file-diagnostics");
+    await page.keyboard.press("Control+Shift+M"); // Hide the panel again.
+    await focusEditor();
+    await page.keyboard.press("Control+W");
+    rmSync(settingsFile);
+  });
+
   // Checked before the next test makes the server unstartable on purpose: while it cannot start,
   // the language client logs every editor request it cannot serve, which is expected there.
   await check("no error from the extension in the extension host log", async () => {
