@@ -12,6 +12,7 @@ import yaml
 from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
+from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.settings import Settings
 
@@ -142,3 +143,14 @@ def validate_object(item: dict[str, Any]) -> None:
         jsonschema.validate(item, crd_schema(*custom))
     else:
         kubernetes_validate.validate(item, KUBERNETES_VERSION, strict=True)
+
+
+def settings_diagnostics_at(text: str, settings: Settings, environment: str = "PROD") -> list[tuple[str, str, int]]:
+    """(code, message, line) of what building `environment` of the text's first application with
+    `settings` finds in the `.kon` file (`architecture.platform_warnings`: KON323, KON329-KON332)."""
+    application = analyze(text, "todo.kon").requirements.applications[0]
+    chosen = next(item for item in application.environments if item.name == environment)
+    return [
+        (diagnostic.code, diagnostic.message, diagnostic.span.start_line)
+        for diagnostic in environment_platform_diagnostics(application, chosen, settings)
+    ]

@@ -18,6 +18,7 @@ from compiler_support import (
     EXAMPLE_FILES,
     REPOSITORY,
     by_kind,
+    settings_diagnostics_at,
     todo_with_generated_passwords,
     validate_object,
 )
@@ -25,7 +26,6 @@ from compiler_support import (
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
-from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.build_pipeline import run_build, state_path
 from koncierge_lang.kubernetes.manifests import manifests
@@ -200,27 +200,17 @@ def test_only_environments_with_the_strategy_change() -> None:
     assert development.generated_secrets(), "DEV keeps its passwords in the state file"
 
 
-def _diagnostics(text: str, settings: Settings, environment: str = "PROD") -> list[tuple[str, str, int]]:
-    analysis = analyze(text, "todo.kon")
-    application = analysis.requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    return [
-        (diagnostic.code, diagnostic.message, diagnostic.span.start_line)
-        for diagnostic in environment_platform_diagnostics(application, chosen, settings)
-    ]
-
-
 def test_a_generated_password_inside_text_is_kon330_at_the_use() -> None:
     text = todo_with_generated_passwords().replace(
         "env DB_NAME = db_name\n",
         'env DB_NAME = db_name\n    env DB_URL = "mysql://app:${db_password}@database/todo"\n',
     )
-    found = [entry for entry in _diagnostics(text, SETTINGS) if entry[0] == "KON330"]
+    found = [entry for entry in settings_diagnostics_at(text, SETTINGS) if entry[0] == "KON330"]
     line = text.splitlines().index('    env DB_URL = "mysql://app:${db_password}@database/todo"') + 1
     assert [(code, start_line) for code, _, start_line in found] == [("KON330", line)]
     assert found[0][1].startswith("in PROD: `DB_URL` puts a generated password inside text")
     # Not under the other strategies, where Koncierge or the volume supplies the text.
-    assert not [entry for entry in _diagnostics(text, Settings()) if entry[0] == "KON330"]
+    assert not [entry for entry in settings_diagnostics_at(text, Settings()) if entry[0] == "KON330"]
     # The editor's lowering reports the same, and a build refuses to write anything.
     lowered = lower_file(analyze(text, "todo.kon").requirements.applications, SETTINGS)
     production = next(entry for entry in lowered if entry.environment.name == "PROD")
@@ -231,7 +221,7 @@ def test_a_generated_password_inside_text_is_kon330_at_the_use() -> None:
 
 def test_a_value_written_in_the_file_is_reported_as_read_from_the_store() -> None:
     text = EXAMPLE_FILES["todo"].read_text(encoding="utf-8")
-    found = [entry for entry in _diagnostics(text, SETTINGS) if entry[0] == "KON332"]
+    found = [entry for entry in settings_diagnostics_at(text, SETTINGS) if entry[0] == "KON332"]
     lines = text.splitlines()
     # Once per secret: at the named secrets' declarations, and at the secret written in place.
     assert sorted(start_line for _, _, start_line in found) == sorted(
@@ -242,7 +232,7 @@ def test_a_value_written_in_the_file_is_reported_as_read_from_the_store() -> Non
         ]
     )
     assert any("at the key `todo/PROD/database/MYSQL_ROOT_PASSWORD`" in message for _, message, _ in found)
-    assert all(diagnostic[0] != "KON332" for diagnostic in _diagnostics(text, Settings()))
+    assert all(diagnostic[0] != "KON332" for diagnostic in settings_diagnostics_at(text, Settings()))
 
 
 def build(tmp_path: Path, text: str, toml: str, output: str = "out") -> Any:

@@ -17,7 +17,14 @@ from typing import Any
 
 import pytest
 import yaml
-from compiler_support import EXAMPLE_FILES, REPOSITORY, by_kind, todo_with_generated_passwords, validate_object
+from compiler_support import (
+    EXAMPLE_FILES,
+    REPOSITORY,
+    by_kind,
+    settings_diagnostics_at,
+    todo_with_generated_passwords,
+    validate_object,
+)
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.from_requirements import build_architecture
@@ -206,22 +213,13 @@ def test_the_script_creates_each_password_once_even_when_pods_start_together(tmp
     assert again.communicate(timeout=60)[0] == outputs[0]
 
 
-def _diagnostics(text: str, environment: str = "PROD") -> list[tuple[str, str, int]]:
-    application = analyze(text, "todo.kon").requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    return [
-        (diagnostic.code, diagnostic.message, diagnostic.span.start_line)
-        for diagnostic in environment_platform_diagnostics(application, chosen, SETTINGS)
-    ]
-
-
 def test_a_generated_password_not_read_as_a_file_is_kon331_at_the_use() -> None:
     text = todo_with_generated_passwords().replace(
         "env DB_PASSWORD = db_password as file\n",
         'env DB_PASSWORD = db_password\n    env DB_URL = "mysql://app:${db_password}@database/todo"\n',
     )
     lines = text.splitlines()
-    found = [entry for entry in _diagnostics(text) if entry[0] == "KON331"]
+    found = [entry for entry in settings_diagnostics_at(text, SETTINGS) if entry[0] == "KON331"]
     assert [start_line for _, _, start_line in found] == [
         lines.index("    env DB_PASSWORD = db_password") + 1,
         lines.index('    env DB_URL = "mysql://app:${db_password}@database/todo"') + 1,
@@ -229,7 +227,7 @@ def test_a_generated_password_not_read_as_a_file_is_kon331_at_the_use() -> None:
     assert "write `as file` after it" in found[0][1]
     assert "inside text" in found[1][1]
     # The database images read their passwords from files, and `as file` is a file: no KON331.
-    assert not [entry for entry in _diagnostics(todo_with_generated_passwords()) if entry[0] == "KON331"]
+    assert not [entry for entry in settings_diagnostics_at(todo_with_generated_passwords(), SETTINGS) if entry[0] == "KON331"]
     # Nor under another strategy.
     application = analyze(text, "todo.kon").requirements.applications[0]
     assert not [
@@ -248,7 +246,7 @@ application chat {
   }
 }
 """
-    found = [entry for entry in _diagnostics(text) if entry[0] == "KON331"]
+    found = [entry for entry in settings_diagnostics_at(text, SETTINGS) if entry[0] == "KON331"]
     assert [(start_line, "RABBITMQ_DEFAULT_PASS" in message) for _, message, start_line in found] == [(4, True)]
     assert "its image reads no password file" in found[0][1] and "as file" not in found[0][1]
 

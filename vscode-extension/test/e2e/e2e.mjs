@@ -231,6 +231,17 @@ async function chooseSettingInUi(key, value) {
   await page.keyboard.press("Control+W");
 }
 
+/** Open a workspace file with Quick Open and wait for its tab to be the active one. */
+async function quickOpen(path, tabText) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 10000 });
+  await input.fill(path);
+  await page.locator(".quick-input-widget .monaco-list-row", { hasText: tabText }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press("Enter");
+  await page.locator(".tabs-container .tab.active", { hasText: tabText }).waitFor({ timeout: 10000 });
+}
+
 async function focusEditor() {
   await page.keyboard.press("Control+1");
   await sleep(100);
@@ -377,13 +388,7 @@ try {
 
   await check("examples/todo/todo.kon opens in the Koncierge language mode", async () => {
     await page.locator(".monaco-workbench .part.editor").click({ timeout: 10000 });
-    await page.keyboard.press("Control+P");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible", timeout: 10000 });
-    await input.fill("examples/todo/todo.kon");
-    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "todo.kon" }).first().waitFor({ timeout: 15000 });
-    await page.keyboard.press("Enter");
-    await page.locator(".tabs-container .tab.active", { hasText: "todo.kon" }).waitFor({ timeout: 10000 });
+    await quickOpen("examples/todo/todo.kon", "todo.kon");
     const mode = page.locator("#status\\.editor\\.mode");
     await waitUntil("the language mode to read Koncierge", async () => (await mode.textContent())?.trim() === "Koncierge", 15000);
   });
@@ -744,13 +749,7 @@ try {
   await check("koncierge.toml gets its diagnostics in the Problems panel when it is opened", async () => {
     const settingsFile = join(folders.workspace, "examples", "todo", "koncierge.toml");
     writeFileSync(settingsFile, '[ingress]\nclas = "contour"\n');
-    await page.keyboard.press("Control+P");
-    const input = page.locator(".quick-input-widget input");
-    await input.waitFor({ state: "visible", timeout: 10000 });
-    await input.fill("examples/todo/koncierge.toml");
-    await page.locator(".quick-input-widget .monaco-list-row", { hasText: "koncierge.toml" }).first().waitFor({ timeout: 15000 });
-    await page.keyboard.press("Enter");
-    await page.locator(".tabs-container .tab.active", { hasText: "koncierge.toml" }).waitFor({ timeout: 10000 });
+    await quickOpen("examples/todo/koncierge.toml", "koncierge.toml");
     await page.keyboard.press("Control+Shift+M");
     start = Date.now();
     await waitUntil("the Problems panel to list KON320 for the misspelt key", async () =>
