@@ -102,17 +102,26 @@ def placeholder_secret_values(architecture: EnvironmentArchitecture) -> dict[str
     return {secret.state_key: GENERATED_PLACEHOLDER for secret in architecture.generated_secrets()}
 
 
+class LoweringStopped(Exception):
+    """`lower_file` stopped because its caller asked it to (`should_stop`): a long-lived caller (the
+    language server) has newer text to lower, and a thread cannot be stopped from outside."""
+
+
 def lower_file(
     applications: Iterable[model.Application],
     settings: Settings,
     secret_values: SecretValues = placeholder_secret_values,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[LoweredEnvironment]:
-    """Every (application, environment) of a file, lowered. Never raises on a compiler bug."""
-    return [
-        lower_environment(application, environment, settings, secret_values)
-        for application in applications
-        for environment in application.environments
-    ]
+    """Every (application, environment) of a file, lowered. Never raises on a compiler bug; raises
+    `LoweringStopped` between two environments when `should_stop()` says so."""
+    lowered: list[LoweredEnvironment] = []
+    for application in applications:
+        for environment in application.environments:
+            if should_stop is not None and should_stop():
+                raise LoweringStopped
+            lowered.append(lower_environment(application, environment, settings, secret_values))
+    return lowered
 
 
 def compiler_diagnostics(lowered: Iterable[LoweredEnvironment]) -> tuple[Diagnostic, ...]:

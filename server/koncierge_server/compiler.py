@@ -11,6 +11,7 @@ placeholder in the manifests the `koncierge/manifests` request returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from koncierge_lang.analysis import Analysis
@@ -30,6 +31,9 @@ def settings_for(path: str | None) -> Settings:
         return Settings()
 
 
-def lower(analysis: Analysis, settings: Settings) -> list[LoweredEnvironment]:
-    """Every (application, environment) of the file, lowered. Never raises on a compiler bug."""
-    return lower_file(analysis.requirements.applications, settings)
+def lower(
+    analysis: Analysis, settings: Settings, should_stop: Callable[[], bool] | None = None
+) -> list[LoweredEnvironment]:
+    """Every (application, environment) of the file, lowered. Never raises on a compiler bug; raises
+    `LoweringStopped` between two environments when `should_stop()` says so."""
+    return lower_file(analysis.requirements.applications, settings, should_stop=should_stop)

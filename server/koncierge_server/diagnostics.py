@@ -6,6 +6,7 @@ recomputes nothing: it reads them back from the diagnostic the client sends.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from lsprotocol import types
@@ -79,13 +80,19 @@ def to_lsp(snapshot: Snapshot, diagnostic: Diagnostic) -> types.Diagnostic:
     )
 
 
-def compiler_diagnostics(snapshot: Snapshot) -> list[types.Diagnostic]:
+def compiler_diagnostics(
+    snapshot: Snapshot, should_stop: Callable[[], bool] | None = None
+) -> list[types.Diagnostic] | None:
     """What building each environment finds (`koncierge_lang.lowering`), with the same codes as
     `koncierge build`; the same problem in several environments is shown once. None while the file
-    has errors (the build refuses such a file, and the checker's errors explain it)."""
+    has errors (the build refuses such a file, and the checker's errors explain it), or when
+    `should_stop()` stopped the lowering (newer text has come)."""
     if snapshot.too_large or snapshot.analysis.has_errors:
         return []
-    found = lowering_diagnostics(snapshot.lowered)
+    lowered = snapshot.lowered if should_stop is None else snapshot.lowered_unless(should_stop)
+    if lowered is None:
+        return None
+    found = lowering_diagnostics(lowered)
     published = []
     for diagnostic in found:
         converted = to_lsp(snapshot, diagnostic)

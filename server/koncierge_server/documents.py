@@ -9,10 +9,12 @@ beyond the uri.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from pygls.uris import to_fs_path
 
 from koncierge_lang.analysis import Analysis, analyze
+from koncierge_lang.lowering import LoweringStopped
 from koncierge_lang.source import SourceText
 from koncierge_server.compiler import LoweredEnvironment, lower, settings_for
 from koncierge_server.text_edits import analysed_text
@@ -56,6 +58,18 @@ class Snapshot:
             for application in self.analysis.requirements.applications
         )
         return self.lowered if pairs <= self.CHEAP_LOWERING else None
+
+    def lowered_unless(self, should_stop: Callable[[], bool]) -> list[LoweredEnvironment] | None:
+        """The lowering, made here if no thread has made it, unless `should_stop()` says so between
+        two environments (newer text has come: the compiler pass of this one is not needed); then
+        None, and nothing is kept, so a request still gets a whole lowering."""
+        with self._lowering_lock:
+            if self._lowered is None:
+                try:
+                    self._lowered = lower(self.analysis, settings_for(self.path), should_stop)
+                except LoweringStopped:
+                    return None
+            return self._lowered
 
     @property
     def lowered(self) -> list[LoweredEnvironment]:

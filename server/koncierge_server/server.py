@@ -546,7 +546,15 @@ class KonciergeLanguageServer(LanguageServer):
                 continue
             if not self._is_current(document) or document.revision != revision:
                 continue
-            compiling = loop.run_in_executor(self.compiler_executor, diagnostics.compiler_diagnostics, snapshot)
+            # The pass stops between two environments once newer text has come: a thread cannot be
+            # stopped, and an abandoned pass would share the interpreter lock with the analysis of
+            # that text.
+            def superseded(document: OpenDocument = document, revision: int = revision) -> bool:
+                return not self._is_current(document) or document.revision != revision
+
+            compiling = loop.run_in_executor(
+                self.compiler_executor, diagnostics.compiler_diagnostics, snapshot, superseded
+            )
             compiling.add_done_callback(_retrieve)
             if await _set_within(document.new_text, None, until=compiling):
                 continue
