@@ -154,3 +154,18 @@ def settings_diagnostics_at(text: str, settings: Settings, environment: str = "P
         (diagnostic.code, diagnostic.message, diagnostic.span.start_line)
         for diagnostic in environment_platform_diagnostics(application, chosen, settings)
     ]
+
+
+def strategy_architecture(text: str, settings: Settings, environment: str = "PROD") -> EnvironmentArchitecture:
+    """Stage 1 of `environment` of the text's first application, with `settings`."""
+    application = analyze(text, "todo.kon").requirements.applications[0]
+    chosen = next(item for item in application.environments if item.name == environment)
+    return build_architecture(application, chosen, settings)
+
+
+def cluster_password_objects(text: str, settings: Settings, environment: str = "PROD") -> list[dict[str, Any]]:
+    """The manifests of an environment whose strategy makes its passwords in the cluster: Koncierge
+    makes none (`generated_secrets()` is empty), so none are supplied."""
+    architecture = strategy_architecture(text, settings, environment)
+    assert architecture.generated_secrets() == ()
+    return manifests(architecture, {})  # type: ignore[return-value]

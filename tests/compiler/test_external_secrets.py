@@ -18,7 +18,9 @@ from compiler_support import (
     EXAMPLE_FILES,
     REPOSITORY,
     by_kind,
+    cluster_password_objects,
     settings_diagnostics_at,
+    strategy_architecture,
     todo_with_generated_passwords,
     validate_object,
 )
@@ -28,7 +30,6 @@ from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.build_pipeline import run_build, state_path
-from koncierge_lang.kubernetes.manifests import manifests
 from koncierge_lang.lowering import lower_file
 from koncierge_lang.settings import Settings, parse_settings
 
@@ -40,15 +41,11 @@ KONCIERGE_TOML = '[secrets]\nstrategy = "external-secrets"\n\n[secrets.external-
 
 
 def architecture_of(text: str, environment: str = "PROD", settings: Settings = SETTINGS) -> EnvironmentArchitecture:
-    application = analyze(text, "todo.kon").requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    return build_architecture(application, chosen, settings)
+    return strategy_architecture(text, settings, environment)
 
 
 def objects_of(text: str, environment: str = "PROD", settings: Settings = SETTINGS) -> list[dict[str, Any]]:
-    architecture = architecture_of(text, environment, settings)
-    assert architecture.generated_secrets() == ()
-    return manifests(architecture, {})  # type: ignore[return-value]
+    return cluster_password_objects(text, settings, environment)
 
 
 def environment_variables(objects: list[dict[str, Any]], workload: str) -> dict[str, dict[str, Any]]:

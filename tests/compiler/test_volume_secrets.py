@@ -21,7 +21,9 @@ from compiler_support import (
     EXAMPLE_FILES,
     REPOSITORY,
     by_kind,
+    cluster_password_objects,
     settings_diagnostics_at,
+    strategy_architecture,
     todo_with_generated_passwords,
     validate_object,
 )
@@ -48,15 +50,11 @@ SETTINGS = Settings(secrets_strategy="volume")
 
 
 def architecture_of(text: str, environment: str = "PROD", settings: Settings = SETTINGS) -> EnvironmentArchitecture:
-    application = analyze(text, "todo.kon").requirements.applications[0]
-    chosen = next(item for item in application.environments if item.name == environment)
-    return build_architecture(application, chosen, settings)
+    return strategy_architecture(text, settings, environment)
 
 
 def objects_of(text: str, environment: str = "PROD", settings: Settings = SETTINGS) -> list[dict[str, Any]]:
-    architecture = architecture_of(text, environment, settings)
-    assert architecture.generated_secrets() == ()
-    return manifests(architecture, {})  # type: ignore[return-value]
+    return cluster_password_objects(text, settings, environment)
 
 
 def pod_spec(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
