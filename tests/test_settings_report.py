@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from koncierge_lang.analysis import analyze
 from koncierge_lang.commands.check import settings_file_report
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -32,7 +33,7 @@ def test_the_settings_report_equals_what_check_reports_in_the_settings_file(tmp_
         for entry in json.loads(checked.stdout)["diagnostics"]
         if entry["path"] == str(settings)
     ]
-    _, found = settings_file_report(SETTINGS, str(settings), [(str(kon), kon.read_text())])
+    _, found = settings_file_report(SETTINGS, str(settings), [analyze(kon.read_text(), str(kon))])
     reported = [(d.code, d.span.start_line, d.span.start_column, d.message) for d in found]
     assert reported == from_check
     assert sorted(code for code, *_ in reported) == ["KON320", "KON326", "KON327"]

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from koncierge_lang.analysis import analyze
+from koncierge_lang.analysis import Analysis, analyze
 from koncierge_lang.architecture.placement import placement_diagnostics
 from koncierge_lang.diagnostics import Diagnostic, Severity
 from koncierge_lang.inputs import InputFile, InputProblem, read_input
@@ -80,16 +80,16 @@ def check_input(input_file: InputFile, settings_already_reported: set[str]) -> l
     return reports
 
 
-def settings_file_report(settings_text: str, settings_path: str, kon_files: Sequence[tuple[str, str]]) -> Report:
+def settings_file_report(settings_text: str, settings_path: str, kon_files: Sequence[Analysis]) -> Report:
     """What `koncierge check` reports in a `koncierge.toml` (its own problems, and the placement
-    problems located in it) when it checks the `.kon` files beside it, given as (path, text): the
-    language server shows this for the settings file the editor has open."""
+    problems located in it) when it checks the `.kon` files beside it, given as their analyses: the
+    language server shows this for the settings file the editor has open, with the analyses it
+    already has."""
     settings_result = parse_settings(settings_text, settings_path)
     found: dict[tuple[str, int, int, str], Diagnostic] = {}
     for diagnostic in settings_result.diagnostics:
         found.setdefault((diagnostic.code, diagnostic.span.start, diagnostic.span.end, diagnostic.message), diagnostic)
-    for path, text in kon_files:
-        analysis = analyze(text, path)
+    for analysis in kon_files:
         if analysis.has_errors:
             continue
         for diagnostic in placement_diagnostics(analysis.requirements.applications, settings_result):

@@ -27,7 +27,7 @@ class Snapshot:
     def __init__(self, uri: str, version: int | None, text: str, previous: Snapshot | None = None) -> None:
         self.uri = uri
         self.version = version
-        self.path = _path_of(uri)
+        self.path = path_of(uri)
         self.too_large = len(text) > MAXIMUM_ANALYSED_CHARACTERS
         text = analysed_text(text)
         self.text = text
@@ -80,7 +80,8 @@ class Snapshot:
             return self._lowered
 
 
-def _path_of(uri: str) -> str | None:
+def path_of(uri: str) -> str | None:
+    """The file system path of a `file:` uri; None for any other uri."""
     try:
         return to_fs_path(uri)
     except Exception:  # noqa: BLE001 - any uri is acceptable; only file uris have a path.

@@ -56,7 +56,6 @@ from pygls.exceptions import (
 from pygls.io_ import StdinAsyncReader, StdoutWriter, run_async
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
-from pygls.uris import to_fs_path
 
 from koncierge_lang import __version__
 from koncierge_server import (
@@ -72,7 +71,7 @@ from koncierge_server import (
     semantic_tokens,
     symbols,
 )
-from koncierge_server.documents import Snapshot
+from koncierge_server.documents import Snapshot, path_of
 from koncierge_server.protocol import HANDLER_MODULES
 from koncierge_server.settings_file import is_settings_path, settings_diagnostics
 from koncierge_server.text_edits import apply_changes, document_key
@@ -270,13 +269,6 @@ class OpenSettings:
     task: asyncio.Task[None] | None = None
 
 
-def _fs_path(uri: str) -> str | None:
-    try:
-        return to_fs_path(uri)
-    except Exception:  # noqa: BLE001 - any uri is acceptable; only file uris have a path.
-        return None
-
-
 async def _set_within(event: asyncio.Event, seconds: float | None, until: asyncio.Future[Any] | None = None) -> bool:
     """Whether `event` is set within `seconds` (or before `until` is done)."""
     waiting = asyncio.ensure_future(event.wait())
@@ -392,7 +384,7 @@ class KonciergeLanguageServer(LanguageServer):
     def open_document(self, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         key = document_key(item.uri)
-        path = _fs_path(item.uri)
+        path = path_of(item.uri)
         if is_settings_path(path):
             assert path is not None
             settings = OpenSettings(item.uri, path, item.version, item.text)
@@ -437,7 +429,7 @@ class KonciergeLanguageServer(LanguageServer):
             # are lowered again with them.
             folder = os.path.dirname(settings.path)
             for open_document in list(self.documents.values()):
-                path = _fs_path(open_document.uri)
+                path = path_of(open_document.uri)
                 if path is not None and os.path.dirname(path) == folder:
                     self.save_document(open_document.uri)
             return
@@ -476,13 +468,13 @@ class KonciergeLanguageServer(LanguageServer):
 
     async def _check_settings(self, settings: OpenSettings) -> None:
         version, text = settings.version, settings.text
-        open_texts = {
-            path: document.text
+        open_analyses = {
+            path: document.ready.analysis
             for document in self.documents.values()
-            if (path := _fs_path(document.uri)) is not None and path.endswith(".kon")
+            if document.ready is not None and (path := path_of(document.uri)) is not None and path.endswith(".kon")
         }
         found = await asyncio.get_running_loop().run_in_executor(
-            self.request_executor, settings_diagnostics, settings.path, text, open_texts
+            self.request_executor, settings_diagnostics, settings.path, text, open_analyses
         )
         if self.settings_documents.get(document_key(settings.uri)) is settings and settings.version == version:
             self.text_document_publish_diagnostics(
@@ -492,7 +484,7 @@ class KonciergeLanguageServer(LanguageServer):
     def check_settings_beside(self, uri: str) -> None:
         """After a `.kon` file's new text: the environments it declares may have changed what an
         open settings file beside it gets wrong (KON326, KON327)."""
-        path = _fs_path(uri)
+        path = path_of(uri)
         if path is None:
             return
         for settings in self.settings_documents.values():
