@@ -30,26 +30,12 @@ VALUE_READ_FROM_STORE_CODE = "KON332"
 
 def store_keys_used(application: model.Application, environment: str, expression: model.Expression) -> list[str]:
     """The store keys of the `from store` secrets an expression uses in `environment`, following
-    named values (iteratively: a chain of values may be as long as the file)."""
-    keys: list[str] = []
-    seen: set[str] = set()
-    pending: list[model.Expression | model.Reference | str] = [expression]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, model.Secret):
-            if item.source == "store":
-                keys.append(item.text)
-        elif isinstance(item, model.Text):
-            pending.extend(reversed(item.parts))
-        elif isinstance(item, model.PerEnvironmentText):
-            chosen = next((text for name, text in item.cases if name == environment), item.otherwise)
-            if chosen is not None:
-                pending.append(chosen)
-        elif isinstance(item, model.ValueReference):
-            value = application.value(item.value)
-            if item.value not in seen and value is not None:
-                seen.add(item.value)
-                pending.append(value.expression)
+    named values (`value_parts`)."""
+    keys = [
+        secret.text
+        for _, secret, _ in value_parts(application, environment, expression)
+        if secret is not None and secret.source == "store"
+    ]
     return list(dict.fromkeys(keys))
 
 
