@@ -11,10 +11,13 @@ null and `message` says how to install Graphviz when its `dot` program is missin
 is always there. A node's `id` is also the `id` of its `<g>` element in the SVG, so a click can
 jump to `range` (0-based, UTF-16, like every LSP range).
 
-The five steps of every handler: the snapshot (given), the analysis (cached on it), nothing to
-convert on the way in, the engine (`koncierge_lang.diagrams`, in the server's request thread),
-ranges converted on the way out. Graphviz runs as an asyncio subprocess, so a newer edit's request is not held up by this one and
-a cancelled request kills its `dot`.
+The five steps of every handler: the snapshot (given), the analysis, nothing to convert on the
+way in, the engine (`koncierge_lang.diagrams`), ranges converted on the way out. The analysis and
+the engine run in the server's drawing process (`drawing_process.py`), not in the server: drawing
+a large application takes seconds of Python, and in the server's own process that would share
+the interpreter lock with the analysis of each edit typed meanwhile. Graphviz runs as an asyncio
+subprocess, so a newer edit's request is not held up by this one and a cancelled request kills its
+`dot`.
 """
 
 from __future__ import annotations
@@ -39,11 +42,12 @@ from koncierge_server.positions import range_of
 
 _RENDER_TIMEOUT_SECONDS = 30
 
-RunInThread = Callable[..., Awaitable[Any]]
-"""The server's `in_request_thread`: runs a function and its arguments off the event loop."""
+RunElsewhere = Callable[..., Awaitable[Any]]
+"""The server's drawing process (`drawing_process.DrawingProcess.run`): runs a function, named as
+`drawing_process.FUNCTIONS` names it, with its arguments, in a process of its own."""
 
 
-async def handle(snapshot: Snapshot, params: Any, run_in_thread: RunInThread) -> dict[str, Any]:
+async def handle(snapshot: Snapshot, params: Any, run_elsewhere: RunElsewhere) -> dict[str, Any]:
     view = parameter(params, "view") or "requirements"
     if not isinstance(view, str) or view not in VIEWS:
         raise JsonRpcInvalidParams(f"params.view must be one of {', '.join(VIEWS)}, not {view!r}")
@@ -55,11 +59,20 @@ async def handle(snapshot: Snapshot, params: Any, run_in_thread: RunInThread) ->
         raise JsonRpcInvalidParams("params.unfold must be true or false")
     if snapshot.too_large:
         raise RequestFailed("the file is too large to draw while editing; run `koncierge diagram`")
-    # The diagram's model is built in the server's request thread, never on the event loop, so
-    # that edits are read and analysed while a large application is drawn.
-    answer: dict[str, Any] = await run_in_thread(_model, snapshot, view, environment, unfold is True)
+    # Only the text travels: the drawing process analyses it again, which costs it a fraction of
+    # what drawing does, and leaves the server's interpreter to the edits typed meanwhile.
+    answer: dict[str, Any] = await run_elsewhere(
+        "diagram", snapshot.uri, snapshot.version, snapshot.text, view, environment, unfold is True
+    )
     answer["svg"], answer["message"] = await render_svg(answer["dot"])
     return answer
+
+
+def model_of_text(
+    uri: str, version: int | None, text: str, view: str, environment: str | None, unfold: bool
+) -> dict[str, Any]:
+    """In the drawing process: the answer but its SVG, for one version of a document's text."""
+    return _model(Snapshot(uri, version, text), view, environment, unfold)
 
 
 def _model(snapshot: Snapshot, view: str, environment: str | None, unfold: bool) -> dict[str, Any]:

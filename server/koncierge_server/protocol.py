@@ -3,8 +3,8 @@
 The server registers a handler for each name in `CUSTOM_REQUESTS` from the module named in
 `HANDLER_MODULES`; a module that is not there yet (the diagram, coming with the diagram issue) is
 skipped. A handler is `handle(snapshot, params)`, run in the server's request thread, or an async
-`handle(snapshot, params, run_in_thread)` that runs its heavy steps there itself; adding a module is all
-it takes to serve `koncierge/diagram`.
+`handle(snapshot, params, run_elsewhere)` that runs its heavy steps in the server's drawing
+process; adding a module is all it takes to serve `koncierge/diagram`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,9 @@ per document (`text_edits.document_key`: uris equal once percent-decoded are one
 
 Latest version first: the event loop only reads messages, applies edits and answers; analysis
 runs in a thread of its own (`analysis_executor`), the compiler pass in another
-(`compiler_executor`) and the features in a third (`request_executor`). Each document has at most
+(`compiler_executor`) and the features in a third (`request_executor`); diagrams are drawn in a
+process of their own (`drawing_process.py`), whose seconds of Python on a large application never
+share the interpreter lock with the analysis of an edit. Each document has at most
 one worker task: it waits for the debounce (leading-edge: an edit after a pause is analysed at
 once), analyses the newest text, publishes the checker's diagnostics if no newer text has arrived
 meanwhile, and, once typing has paused, the compiler's. Edits that arrive during an analysis
@@ -72,6 +74,7 @@ from koncierge_server import (
     symbols,
 )
 from koncierge_server.documents import Snapshot, path_of
+from koncierge_server.drawing_process import DrawingProcess
 from koncierge_server.protocol import HANDLER_MODULES
 from koncierge_server.settings_file import is_settings_path, settings_diagnostics
 from koncierge_server.text_edits import apply_changes, document_key
@@ -334,6 +337,7 @@ class KonciergeLanguageServer(LanguageServer):
         self.analysis_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-analysis")
         self.compiler_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-compiler")
         self.request_executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="koncierge-request")
+        self.drawing_process = DrawingProcess()
 
     def _start_io_async(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Standard input read by the event loop itself, not line by line in a thread as pygls
@@ -352,13 +356,17 @@ class KonciergeLanguageServer(LanguageServer):
                 reader = _PipeReader(stream)
             except (OSError, ValueError):  # Not a pipe, a socket or a terminal: pygls's own reader.
                 reader = StdinAsyncReader(source, self.thread_pool)
-            await run_async(
-                stop_event=stop_event,
-                reader=reader,
-                protocol=self.protocol,
-                logger=logger,
-                error_handler=self.report_server_error,
-            )
+            try:
+                await run_async(
+                    stop_event=stop_event,
+                    reader=reader,
+                    protocol=self.protocol,
+                    logger=logger,
+                    error_handler=self.report_server_error,
+                )
+            finally:
+                # While the event loop still runs, which must see the drawing process end.
+                await self.drawing_process.close()
 
         try:
             asyncio.run(serve())
@@ -761,8 +769,8 @@ def _custom_request(handle: Callable[..., Any]) -> Callable[[KonciergeLanguageSe
         if snapshot is None:
             raise JsonRpcInvalidParams(f"{uri} is not open: send textDocument/didOpen first")
         if asyncio.iscoroutinefunction(handle):
-            # An async handler (the diagram) takes the thread to run its own heavy steps in.
-            return await handle(snapshot, params, ls.in_request_thread)
+            # An async handler (the diagram) runs its heavy steps in the drawing process.
+            return await handle(snapshot, params, ls.drawing_process.run)
         return await ls.in_request_thread(handle, snapshot, params)
 
     return run

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
+import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from koncierge_server.protocol import DIAGRAM
 from tests.lsp.support import TODO_TEXT, TODO_URI, diagnostics_for, open_text, replace_all
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
@@ -101,3 +112,98 @@ async def test_the_legend_and_title_come_beside_the_svg_and_unfold_brings_the_no
     assert ("node", "secret") in {(entry.kind, entry.name) for entry in unfolded.legend}
     with pytest.raises(JsonRpcException, match="params.unfold"):
         await request(client, "kubernetes", "PROD", unfold="yes")
+
+
+def drawing_processes(client: LanguageClient) -> list[int]:
+    """The server's child processes that draw diagrams (`koncierge_server.drawing_process`)."""
+    server = client._server  # noqa: SLF001 - pytest-lsp's handle on the server process
+    assert server is not None
+    found = []
+    for task in Path(f"/proc/{server.pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            except FileNotFoundError:
+                continue  # It ended meanwhile.
+            if b"koncierge_server.drawing_process" in command:
+                found.append(int(child))
+    return found
+
+
+async def until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait for something another process does, checking every 20 ms, for at most `seconds`."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"not within {seconds} s: {condition}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def test_diagrams_are_drawn_in_a_process_of_their_own_and_a_lost_one_is_replaced(
+    client: LanguageClient,
+) -> None:
+    # Drawing a large application is seconds of Python: in the server's process it would slow
+    # the analysis of every edit typed meanwhile (issue 16).
+    await open_text(client, TODO_TEXT)
+    assert drawing_processes(client) == []  # Started on the first diagram, not before.
+    assert (await request(client, "architecture")).title == "Architecture of todo in PROD"
+    [first] = drawing_processes(client)
+    assert (await request(client, "requirements")).view == "requirements"
+    assert drawing_processes(client) == [first]  # One process, kept for the next diagram.
+    os.kill(first, signal.SIGKILL)
+    await until(lambda: not alive(first))
+    assert (await request(client, "kubernetes", "PROD")).title == "Kubernetes objects of todo in PROD"
+    [second] = drawing_processes(client)
+    assert second != first
+
+
+async def test_a_cancelled_diagram_stops_its_drawing_process(client: LanguageClient) -> None:
+    sys.path.insert(0, str(REPOSITORY / "bench"))
+    from synthetic import generate_application
+
+    await open_text(client, generate_application(300))
+    drawing = client.protocol.send_request(
+        DIAGRAM, {"textDocument": {"uri": TODO_URI}, "view": "architecture"}, msg_id="drawing"
+    )
+    await until(lambda: bool(drawing_processes(client)))
+    [process] = drawing_processes(client)
+    client.cancel_request(types.CancelParams(id="drawing"))
+    await until(lambda: not alive(process))
+    with pytest.raises(JsonRpcException, match="cancel"):
+        await asyncio.wrap_future(drawing)
+    answer = await request(client, "requirements")
+    assert answer.view == "requirements" and drawing_processes(client) != [process]
+
+
+def test_the_drawing_process_answers_errors_and_ends_with_its_input() -> None:
+    requests = b""
+    for arguments in (
+        [TODO_URI, 3, TODO_TEXT, "architecture", "PROD", False],
+        [TODO_URI, 3, TODO_TEXT, "architecture", "NOPE", False],
+    ):
+        body = json.dumps({"function": "diagram", "arguments": arguments}).encode()
+        requests += b"%d\n" % len(body) + body
+    finished = subprocess.run(
+        [sys.executable, "-m", "koncierge_server.drawing_process"],
+        input=requests,
+        capture_output=True,
+        timeout=120,
+        check=True,  # The end of its input ends it, with exit status 0.
+    )
+    answers = []
+    output = finished.stdout
+    while output:
+        header, _, output = output.partition(b"\n")
+        answers.append(json.loads(output[: int(header)]))
+        output = output[int(header) :]
+    drawn, refused = answers
+    assert drawn["result"]["version"] == 3 and drawn["result"]["dot"].startswith("digraph architecture {")
+    assert refused == {"error": {"code": -32602, "message": refused["error"]["message"]}}
+    assert "unknown environment `NOPE`" in refused["error"]["message"]
