@@ -27,6 +27,9 @@ class Analysis:
 
     @cached_property
     def source(self) -> SourceText:
+        parsed = self.__dict__.get("parse_result")  # The parser's, if it has run.
+        if isinstance(parsed, ParseResult) and parsed.source is not None:
+            return parsed.source
         return SourceText(self.text, self.path)
 
     @cached_property

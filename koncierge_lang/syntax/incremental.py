@@ -12,6 +12,7 @@ result is always exactly what `parse(new_text)` gives; a property test checks th
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from koncierge_lang.performance import paused_garbage_collection
@@ -107,7 +108,7 @@ def _reparse(previous: ParseResult, old_text: str, text: str, path: str) -> Pars
             )
         )
         file = ast.File(applications[:index] + (new_application,) + later, comments, source.span(0, len(text)))
-        return ParseResult(file, ())
+        return ParseResult(file, (), source)
     return None
 
 
@@ -129,29 +130,60 @@ def _parse_fragment(source: SourceText, start: int, end: int) -> tuple[tuple[Any
     return tuple(items), comments
 
 
-_FIELDS: dict[type, tuple[tuple[str, Any], ...] | None] = {}
-"""Per type: the fields of a syntax-tree dataclass with each slot's setter, or None for a leaf."""
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""The types of field value that hold no position: kept as they are."""
+
+_SHIFTERS: dict[type, Callable[[Any, int, int], Any] | None] = {}
+"""Per type: the function that shifts a node of a syntax-tree dataclass, or None for a leaf."""
 
 _new_tuple = tuple.__new__
 _new_object = object.__new__
 
 
-def _fields(kind: type) -> tuple[tuple[str, Any], ...] | None:
-    fields = _FIELDS.get(kind, ())
-    if fields == ():
-        fields = None
-        if dataclasses.is_dataclass(kind):
-            fields = tuple((field.name, getattr(kind, field.name).__set__) for field in dataclasses.fields(kind))
-        _FIELDS[kind] = fields
-    return fields
+def _shifter(kind: type) -> Callable[[Any, int, int], Any] | None:
+    """The shift of one dataclass, written out field by field once per class: a shift runs over
+    every node after an edit (tens of thousands in a large file), and a loop over the fields,
+    with a look-up of each, took most of its time."""
+    if kind in _SHIFTERS:
+        return _SHIFTERS[kind]
+    shifter = None
+    if dataclasses.is_dataclass(kind):
+        names = [field.name for field in dataclasses.fields(kind)]
+        namespace: dict[str, Any] = {
+            "Span": Span,
+            "LEAVES": _LEAVES,
+            "shift": shift,
+            "new_tuple": _new_tuple,
+            "new_object": _new_object,
+            "kind": kind,
+            **{f"set_{index}": getattr(kind, name).__set__ for index, name in enumerate(names)},
+        }
+        lines = ["def shift_node(node, offset_delta, line_delta):", "    copy = new_object(kind)"]
+        for index, name in enumerate(names):
+            lines += [
+                f"    value = node.{name}",
+                "    value_kind = type(value)",
+                "    if value_kind is Span:",
+                "        value = new_tuple(Span, (value[0] + offset_delta, value[1] + offset_delta,"
+                " value[2] + line_delta, value[3], value[4] + line_delta, value[5]))",
+                "    elif value_kind not in LEAVES:",
+                "        value = shift(value, offset_delta, line_delta)",
+                f"    set_{index}(copy, value)",
+            ]
+        lines.append("    return copy")
+        exec("\n".join(lines), namespace)  # noqa: S102 - our own text, made from the class's field names.
+        shifter = namespace["shift_node"]
+    _SHIFTERS[kind] = shifter
+    return shifter
 
 
 def shift(node: Any, offset_delta: int, line_delta: int) -> Any:
     """A copy of a syntax node `offset_delta` characters and `line_delta` lines further on.
     Columns stay: the node starts on a line of its own (the caller checks).
 
-    It runs over every node after an edit, so it copies each frozen dataclass slot by slot (as
-    `koncierge_lang.performance.frozen_constructor` does) rather than through its `__init__`."""
+    It runs over every node after an edit, so each frozen dataclass is copied slot by slot (as
+    `koncierge_lang.performance.frozen_constructor` does) rather than through its `__init__`, by a
+    function written for its class (`_shifter`)."""
     if not offset_delta and not line_delta:
         return node  # An edit that kept the length and the lines (a character replaced): as it was.
     kind = type(node)
@@ -168,11 +200,8 @@ def shift(node: Any, offset_delta: int, line_delta: int) -> Any:
             ),
         )
     if kind is tuple:
-        return tuple([shift(element, offset_delta, line_delta) for element in node])
-    fields = _fields(kind)
-    if fields is None:
-        return node
-    copy = _new_object(kind)
-    for name, set_field in fields:
-        set_field(copy, shift(getattr(node, name), offset_delta, line_delta))
-    return copy
+        return tuple(
+            [element if type(element) in _LEAVES else shift(element, offset_delta, line_delta) for element in node]
+        )
+    shifter = _SHIFTERS[kind] if kind in _SHIFTERS else _shifter(kind)
+    return node if shifter is None else shifter(node, offset_delta, line_delta)
