@@ -29,7 +29,7 @@ from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.platform_warnings import environment_platform_diagnostics
 from koncierge_lang.architecture.secrets_in_git import plain_secrets_in_git
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
-from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments, source_of
+from koncierge_lang.kubernetes.limits import limit_diagnostics, merge_environments, sources_of
 from koncierge_lang.kubernetes.manifests import Manifest, manifests
 from koncierge_lang.requirements import model
 from koncierge_lang.settings import Settings
@@ -82,7 +82,7 @@ def lower_environment(
     try:
         architecture = build_architecture(application, environment, settings)
         documents = tuple(manifests(architecture, secret_values(architecture)))
-        sources = tuple(source_of(document, application, environment, architecture) for document in documents)
+        sources = sources_of(documents, application, environment, architecture)
     except Exception as error:  # noqa: BLE001 - a compiler bug becomes KON325, see the module's docstring.
         return LoweredEnvironment(application, environment, None, (), (), (*warnings, lowering_failed(environment, error)))
     limits = limit_diagnostics(application, environment, architecture, documents, sources)

@@ -17,10 +17,10 @@ requirements, the architecture and the manifests; generated passwords play no pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from koncierge_lang.architecture.model import EnvironmentArchitecture
+from koncierge_lang.architecture.model import EnvironmentArchitecture, Workload
 from koncierge_lang.diagnostics import Diagnostic, make_diagnostic
 from koncierge_lang.kubernetes.manifests import Manifest
 from koncierge_lang.naming import DNS_LABEL, DNS_SUBDOMAIN, LABEL_VALUE
@@ -101,6 +101,27 @@ def source_of(
     architecture: EnvironmentArchitecture,
 ) -> Span:
     """The statement a generated object comes from: its component, storage, routes or environment."""
+    return sources_of((document,), application, environment, architecture)[0]
+
+
+def sources_of(
+    documents: Iterable[Manifest],
+    application: model.Application,
+    environment: model.Environment,
+    architecture: EnvironmentArchitecture,
+) -> tuple[Span, ...]:
+    """`source_of` each of an environment's generated objects, with the workloads indexed once
+    (per object, that index made the lowering of a large application quadratic)."""
+    workloads = {workload.name: workload for workload in architecture.workloads}
+    return tuple(_source_of(document, application, environment, workloads) for document in documents)
+
+
+def _source_of(
+    document: Manifest,
+    application: model.Application,
+    environment: model.Environment,
+    workloads: Mapping[str, Workload],
+) -> Span:
     kind = document.get("kind")
     metadata = document.get("metadata")
     labels = metadata.get("labels", {}) if isinstance(metadata, dict) else {}
@@ -111,7 +132,6 @@ def source_of(
         for route in application.routes[1:]:
             span = span.cover(route.span)
         return span
-    workloads = {workload.name: workload for workload in architecture.workloads}
     workload = workloads.get(str(name_label)) if name_label is not None else None
     if workload is not None:
         component = application.component(workload.component)
