@@ -71,6 +71,13 @@ class Snapshot:
                     return None
             return self._lowered
 
+    def forget_lowering(self) -> list[LoweredEnvironment]:
+        """Give up the lowering (a request that asks again makes it again): for the server to
+        free a replaced analysis in pieces."""
+        with self._lowering_lock:
+            lowered, self._lowered = self._lowered, None
+        return lowered or []
+
     @property
     def lowered(self) -> list[LoweredEnvironment]:
         """Made once, by whichever thread asks first (the compiler pass or a custom request)."""
