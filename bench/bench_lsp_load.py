@@ -7,7 +7,7 @@ Drives the server over stdio like an editor, on the synthetic 1,000-component ap
   reference for steady typing);
 - burst: 200 edits sent back to back -> time from the last edit to its diagnostics, and how many
   publishes the burst caused (older versions must never be published after a newer one);
-- steady typing at 10 keys/s for 10 s: p50 and p95 of edit -> diagnostics of that version or a
+- steady typing at 10 keys/s (`--keys-per-second`) for 10 s: p50 and p95 of edit -> diagnostics of that version or a
   newer one (an edit whose diagnostics are superseded by the next edit's counts until those);
 - hover during the compiler pass: the compiler pass (lowering every environment) starts as soon as
   the checker's diagnostics are out (`KONCIERGE_LSP_COMPILER_IDLE_MS=0`); a hover sent then, on a
@@ -122,7 +122,7 @@ async def pause_until_quiet(editor: Editor, seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-async def single_and_burst_and_steady(text: str, quiet: float) -> dict[str, Any]:
+async def single_and_burst_and_steady(text: str, quiet: float, keys_per_second: float) -> dict[str, Any]:
     client, editor = await start(text, {})
     await pause_until_quiet(editor, quiet)
     single = []
@@ -139,8 +139,8 @@ async def single_and_burst_and_steady(text: str, quiet: float) -> dict[str, Any]
     steady: list[float] = []
     sent_at: list[tuple[int, float]] = []
     typing_started = time.perf_counter()
-    for index in range(100):
-        await asyncio.sleep(max(0.0, typing_started + index * 0.1 - time.perf_counter()))
+    for index in range(int(10 * keys_per_second)):
+        await asyncio.sleep(max(0.0, typing_started + index / keys_per_second - time.perf_counter()))
         sent_at.append(editor.type_character())
     for version, sent in sent_at:
         steady.append(await editor.diagnostics_for(version, sent) - sent)
@@ -211,19 +211,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--components", type=int, default=1000)
     parser.add_argument(
+        "--keys-per-second", type=float, default=10.0, help="the typing speed of the steady-typing measure (10 s of it)"
+    )
+    parser.add_argument(
         "--quiet", type=float, default=3.0, help="seconds to wait for the compiler pass between measurements"
     )
     args = parser.parse_args()
     text = generate_application(args.components)
     print(f"synthetic-{args.components}: {text.count(chr(10)):,} lines")
-    figures = asyncio.run(single_and_burst_and_steady(text, args.quiet))
+    figures = asyncio.run(single_and_burst_and_steady(text, args.quiet, args.keys_per_second))
     print(f"single edit -> diagnostics (median of 10):             {figures['single'] * 1000:8.0f} ms")
     print(
         f"200-edit burst: last edit -> its diagnostics:          {figures['burst'] * 1000:8.0f} ms"
         f"  ({figures['burst publishes']} publishes, in version order: {figures['burst in order']})"
     )
     print(
-        f"steady typing at 10 keys/s, edit -> diagnostics:  p50 {figures['steady p50'] * 1000:8.0f} ms"
+        f"steady typing at {args.keys_per_second:g} keys/s, edit -> diagnostics:  p50 {figures['steady p50'] * 1000:8.0f} ms"
         f"   p95 {figures['steady p95'] * 1000:6.0f} ms  ({figures['steady p95'] / figures['single']:.1f}x the single edit)"
     )
     hover = asyncio.run(hover_during_compiler_pass(text))
