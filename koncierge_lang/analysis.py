@@ -6,6 +6,7 @@ and is memoised on the result, so a client that only needs the syntax tree pays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from koncierge_lang.diagnostics import Diagnostic
@@ -46,6 +47,13 @@ class Analysis:
     @cached_property
     def check_result(self) -> CheckResult:
         return check(self.parse_result.file, self.parse_result.diagnostics)
+
+    def check_unless(self, should_stop: Callable[[], bool]) -> CheckResult:
+        """`check_result`, made here unless `should_stop()` says so between two statements
+        (`CheckStopped`; then nothing is kept, and the next use checks from the start)."""
+        if "check_result" not in self.__dict__:
+            self.__dict__["check_result"] = check(self.parse_result.file, self.parse_result.diagnostics, should_stop)
+        return self.check_result
 
     @property
     def requirements(self) -> Requirements:

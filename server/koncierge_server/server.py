@@ -18,7 +18,7 @@ share the interpreter lock with the analysis of an edit. Each document has at mo
 one worker task: it waits for the debounce (leading-edge: an edit after a pause is analysed at
 once), analyses the newest text, publishes the checker's diagnostics if no newer text has arrived
 meanwhile, and, once typing has paused, the compiler's. Edits that arrive during an analysis
-coalesce: only the newest text is analysed next. Nothing is ever published for a version older
+coalesce: the checker stops at its next statement, and only the newest text is analysed next. Nothing is ever published for a version older
 than the latest the client sent. A request waits for the analysis of the newest text, for at most
 `REQUEST_WAIT_SECONDS`; then it is answered from the newest analysis ready, except the requests
 whose answer is an edit of the text (completion, formatting, rename, code actions), which answer
@@ -60,6 +60,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from koncierge_lang import __version__
+from koncierge_lang.requirements.checker import CheckStopped
 from koncierge_server import (
     code_actions,
     completion,
@@ -323,9 +324,16 @@ def _release(snapshot: Snapshot) -> None:
         lowered.pop()
 
 
-def _analyse(uri: str, version: int, text: str, previous: Snapshot | None) -> tuple[Snapshot, list[types.Diagnostic]]:
-    """In the analysis thread: the snapshot of one text, with every stage the features read."""
+def _analyse(
+    uri: str, version: int, text: str, previous: Snapshot | None, superseded: Callable[[], bool]
+) -> tuple[Snapshot, list[types.Diagnostic]] | None:
+    """In the analysis thread: the snapshot of one text, with every stage the features read; None
+    when newer text came while the checker ran (`superseded()`, asked between statements)."""
     snapshot = Snapshot(uri, version, text, previous=previous)
+    try:
+        snapshot.analysis.check_unless(superseded)
+    except CheckStopped:
+        return None
     return snapshot, diagnostics.checker_diagnostics(snapshot)
 
 
@@ -537,11 +545,20 @@ class KonciergeLanguageServer(LanguageServer):
                 return
             revision = document.revision
             replaced = document.ready
-            snapshot, checked = await loop.run_in_executor(
-                self.analysis_executor, _analyse, document.uri, document.version, document.text, replaced
+
+            # The checker stops between two statements once newer text has come, so that the
+            # analysis of that text starts at once, instead of after this one.
+            def superseded(document: OpenDocument = document, revision: int = revision) -> bool:
+                return not self._is_current(document) or document.revision != revision
+
+            analysed = await loop.run_in_executor(
+                self.analysis_executor, _analyse, document.uri, document.version, document.text, replaced, superseded
             )
             if not self._is_current(document):
                 return
+            if analysed is None:
+                continue  # Stopped for newer text: analyse that.
+            snapshot, checked = analysed
             self._make_ready(document, snapshot, revision)
             if document.revision != revision:
                 self.release(replaced)
@@ -565,9 +582,6 @@ class KonciergeLanguageServer(LanguageServer):
             # The pass stops between two environments once newer text has come: a thread cannot be
             # stopped, and an abandoned pass would share the interpreter lock with the analysis of
             # that text.
-            def superseded(document: OpenDocument = document, revision: int = revision) -> bool:
-                return not self._is_current(document) or document.revision != revision
-
             compiling = loop.run_in_executor(
                 self.compiler_executor, diagnostics.compiler_diagnostics, snapshot, superseded
             )

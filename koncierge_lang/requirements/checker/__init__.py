@@ -27,7 +27,7 @@ is made for one call and dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from koncierge_lang.diagnostics import Diagnostic
@@ -47,6 +47,11 @@ from koncierge_lang.requirements.checker.values import check_value_cycles, value
 from koncierge_lang.syntax import ast
 
 
+class CheckStopped(Exception):
+    """`check` stopped because its caller asked it to (`should_stop`): a long-lived caller (the
+    language server) has newer text to check, and a thread cannot be stopped from outside."""
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     requirements: model.Requirements
@@ -54,16 +59,20 @@ class CheckResult:
     symbols: Symbols = field(default_factory=Symbols)
 
 
-def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> CheckResult:
-    """Check a syntax tree. Never raises on anything the parser produced.
+def check(
+    file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = (), should_stop: Callable[[], bool] | None = None
+) -> CheckResult:
+    """Check a syntax tree. Never raises on anything the parser produced; raises `CheckStopped`
+    between two statements when `should_stop()` says so.
 
     `syntax_diagnostics` are the parser's: a statement with a syntax error is left out of the
     tree, so the checker does not report what that statement would have provided (a component's
     image, a port, a use of a value): the syntax error already explains it.
     """
     file_scope = FileScope(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
+    stop = should_stop if should_stop is not None else _never
     with paused_garbage_collection():
-        applications = tuple(check_application(file_scope, application) for application in file.applications)
+        applications = tuple(check_application(file_scope, application, stop) for application in file.applications)
         check_application_names(file_scope, file.applications, applications)
         check_namespaces(file_scope, file.applications, applications)
     diagnostics = sorted(file_scope.diagnostics, key=Diagnostic.sort_key)
@@ -74,8 +83,21 @@ def check(file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = ()) -> Chec
     )
 
 
-def check_application(file_scope: FileScope, syntax: ast.Application) -> model.Application:
-    """One application: its language areas in order, then its best-practice passes."""
+def _never() -> bool:
+    return False
+
+
+def _stop_if(should_stop: Callable[[], bool]) -> None:
+    if should_stop():
+        raise CheckStopped
+
+
+def check_application(
+    file_scope: FileScope, syntax: ast.Application, should_stop: Callable[[], bool] = _never
+) -> model.Application:
+    """One application: its language areas in order, then its best-practice passes; `should_stop`
+    is asked before each area and each component (a large file's components take most of it)."""
+    _stop_if(should_stop)
     scope = ApplicationScope(file_scope, syntax)
     file_scope.declarations.append(
         Declaration(scope.application_name, "application", syntax.name.text, syntax.name.span, syntax.span)
@@ -86,7 +108,11 @@ def check_application(file_scope: FileScope, syntax: ast.Application) -> model.A
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
     values = [value(scope, declared) for declared in scope.values_syntax]
     check_value_cycles(scope)
-    components = [with_containers(scope, declared, component(scope, declared)) for declared in scope.components_syntax]
+    components = []
+    for declared in scope.components_syntax:
+        _stop_if(should_stop)
+        components.append(with_containers(scope, declared, component(scope, declared)))
+    _stop_if(should_stop)
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
     check_implied_names(scope, components, storages)
@@ -102,5 +128,6 @@ def check_application(file_scope: FileScope, syntax: ast.Application) -> model.A
         routes=tuple(routes),
         span=syntax.span,
     )
+    _stop_if(should_stop)
     check_practices(scope, application)
     return application
