@@ -18,11 +18,13 @@ share the interpreter lock with the analysis of an edit. Each document has at mo
 one worker task: it waits for the debounce (leading-edge: an edit after a pause is analysed at
 once), analyses the newest text, publishes the checker's diagnostics if no newer text has arrived
 meanwhile, and, once typing has paused, the compiler's. Edits that arrive during an analysis
-coalesce: the checker stops at its next statement, and only the newest text is analysed next. Nothing is ever published for a version older
-than the latest the client sent. A request waits for the analysis of the newest text, for at most
-`REQUEST_WAIT_SECONDS`; then it is answered from the newest analysis ready, except the requests
-whose answer is an edit of the text (completion, formatting, rename, code actions), which answer
-ContentModified (-32801) rather than edit a text the client no longer has.
+coalesce: the checker stops at its next statement, and only the newest text is analysed next.
+Nothing is ever published for a version older than the latest the client sent. A request waits
+for the analysis of the newest text, for at most `REQUEST_WAIT_SECONDS`; then it is answered from
+the newest analysis ready, except the requests whose answer is an edit of the text (completion,
+formatting, rename, code actions), which answer ContentModified (-32801) rather than edit a text
+the client no longer has. The analysis a newer one replaces is freed in a release thread, after
+the newer one's diagnostics are published.
 
 Every request is answered: params that fail validation answer InvalidParams (-32602) with what is
 wrong; a malformed notification is logged once, as a warning without a traceback, and never
