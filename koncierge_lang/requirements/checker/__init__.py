@@ -96,7 +96,8 @@ def check_application(
     file_scope: FileScope, syntax: ast.Application, should_stop: Callable[[], bool] = _never
 ) -> model.Application:
     """One application: its language areas in order, then its best-practice passes; `should_stop`
-    is asked before each area and each component (a large file's components take most of it)."""
+    is asked at the start, before each component (a large file's components take most of the
+    time), after the last and before the best-practice passes."""
     _stop_if(should_stop)
     scope = ApplicationScope(file_scope, syntax)
     file_scope.declarations.append(
