@@ -28,9 +28,8 @@ class Analysis:
 
     @cached_property
     def source(self) -> SourceText:
-        parsed = self.__dict__.get("parse_result")  # The parser's, if it has run.
-        if isinstance(parsed, ParseResult) and parsed.source is not None:
-            return parsed.source
+        # Made on first use, not kept from the parse: the server keeps a few analyses of a large
+        # file alive at once, and one without diagnostics never needs the line index.
         return SourceText(self.text, self.path)
 
     @cached_property

@@ -108,7 +108,7 @@ def _reparse(previous: ParseResult, old_text: str, text: str, path: str) -> Pars
             )
         )
         file = ast.File(applications[:index] + (new_application,) + later, comments, source.span(0, len(text)))
-        return ParseResult(file, (), source)
+        return ParseResult(file, ())
     return None
 
 

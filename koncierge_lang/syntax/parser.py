@@ -24,7 +24,7 @@ import difflib
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -240,8 +240,6 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9][0-9A-Za-z.]*")
 class ParseResult:
     file: ast.File
     diagnostics: tuple[Diagnostic, ...]
-    source: SourceText | None = field(default=None, compare=False, repr=False)
-    """The text with its line index, as the parser made it: an analysis need not make it again."""
 
 
 _TERMINAL_DESCRIPTIONS = {
@@ -1050,7 +1048,7 @@ def _parse(text: str, path: str) -> ParseResult:
     comment_nodes = tuple(ast.Comment(str(token), _token_span(source, token)) for token in comments)
     file = ast.File(applications, comment_nodes, source.span(0, len(text)))
     diagnostics.sort(key=Diagnostic.sort_key)
-    return ParseResult(file, tuple(diagnostics), source)
+    return ParseResult(file, tuple(diagnostics))
 
 
 NUL = "\x00"
