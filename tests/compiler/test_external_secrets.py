@@ -26,7 +26,6 @@ from compiler_support import (
 )
 
 from koncierge_lang.analysis import analyze
-from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.architecture.model import EnvironmentArchitecture
 from koncierge_lang.architecture.printer import print_architectures
 from koncierge_lang.build_pipeline import run_build, state_path
@@ -34,7 +33,7 @@ from koncierge_lang.lowering import lower_file
 from koncierge_lang.settings import Settings, parse_settings
 
 sys.path.insert(0, str(REPOSITORY / "tests" / "security"))
-from test_network_policies import check_least_privilege  # noqa: E402
+from test_network_policies import least_privilege_checks_of  # noqa: E402
 
 SETTINGS = Settings(secrets_strategy="external-secrets", external_secrets_store="vault")
 KONCIERGE_TOML = '[secrets]\nstrategy = "external-secrets"\n\n[secrets.external-secrets]\nstore = "vault"\n'
@@ -321,13 +320,7 @@ def test_the_unchanged_todo_example_builds_without_a_state_file(tmp_path: Path) 
 
 @pytest.mark.parametrize("text", [EXAMPLE_FILES["todo"].read_text(encoding="utf-8"), todo_with_generated_passwords()])
 def test_the_network_policies_still_allow_exactly_what_is_needed(text: str) -> None:
-    settings = SETTINGS
-    application = analyze(text, "todo.kon").requirements.applications[0]
-    checked = sum(
-        check_least_privilege(build_architecture(application, environment, settings), settings)
-        for environment in application.environments
-    )
-    assert checked > 0
+    assert least_privilege_checks_of(text, SETTINGS) > 0
 
 
 def test_output_names_and_keys_are_what_kubernetes_accepts() -> None:

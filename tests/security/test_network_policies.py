@@ -121,6 +121,16 @@ def check_least_privilege(architecture: EnvironmentArchitecture, settings: Setti
     return checked
 
 
+def least_privilege_checks_of(text: str, settings: Settings) -> int:
+    """`check_least_privilege` over every environment of a file's first application: how many
+    connections it checked."""
+    application = analyze(text, "checked.kon").requirements.applications[0]
+    return sum(
+        check_least_privilege(build_architecture(application, environment, settings), settings)
+        for environment in application.environments
+    )
+
+
 CASES = {
     "hello": (REPOSITORY / "examples" / "hello" / "hello.kon").read_text(encoding="utf-8"),
     "todo": (REPOSITORY / "examples" / "todo" / "todo.kon").read_text(encoding="utf-8"),
