@@ -139,6 +139,21 @@ class RawClient:
         return [message["params"] for message in self.notifications if message["method"] == "window/logMessage"]
 
 
+def comparable_diagnostics(found: list[dict[str, Any]]) -> list[tuple[str, int, int, int, int, str]]:
+    """Published diagnostics as JSON, as sorted (code, range, message) tuples to compare."""
+    return sorted(
+        (
+            str(d.get("code")),
+            d["range"]["start"]["line"],
+            d["range"]["start"]["character"],
+            d["range"]["end"]["line"],
+            d["range"]["end"]["character"],
+            d["message"],
+        )
+        for d in found
+    )
+
+
 @contextlib.asynccontextmanager
 async def raw_server(**environment: str) -> AsyncIterator[RawClient]:
     """The real server over stdio, initialised; shut down at the end (`client.stderr` holds what it

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from koncierge_server.positions import line_starts
-from tests.lsp.raw_client import GUARD_SECONDS, RawClient, raw_server
+from tests.lsp.raw_client import GUARD_SECONDS, RawClient, comparable_diagnostics, raw_server
 from tests.lsp.support import TODO_TEXT
 from tests.lsp.test_text_edits import AWKWARD, client_apply
 
@@ -120,20 +120,6 @@ def _check(text: str, folder: Path) -> list[tuple[str, int, int, int, int, str]]
     return sorted(found)
 
 
-def _published(found: list[dict[str, Any]]) -> list[tuple[str, int, int, int, int, str]]:
-    return sorted(
-        (
-            str(d.get("code")),
-            d["range"]["start"]["line"],
-            d["range"]["start"]["character"],
-            d["range"]["end"]["line"],
-            d["range"]["end"]["character"],
-            d["message"],
-        )
-        for d in found
-    )
-
-
 async def _answers(pending: list[tuple[str, asyncio.Future[dict[str, Any]]]]) -> None:
     for method, future in pending:
         try:
@@ -151,7 +137,7 @@ async def _checkpoint(client: RawClient, uri: str, version: int, text: str, fold
         d.get("source") == "koncierge build" for d in found
     ):
         index, found = await client.diagnostics(uri, version, after=index)
-    assert _published(found) == expected
+    assert comparable_diagnostics(found) == expected
 
 
 async def test_the_hostile_mix(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from tests.lsp.raw_client import RawClient, raw_server
+from tests.lsp.raw_client import RawClient, comparable_diagnostics, raw_server
 from tests.lsp.support import TODO_TEXT
 from tests.lsp.test_text_edits import AWKWARD, client_apply
 
@@ -32,20 +32,6 @@ async def _still_serving(client: RawClient, uri: str = URI) -> None:
 
 def _tokens(answer: dict[str, Any]) -> list[int]:
     return list(answer["result"]["data"])
-
-
-def _comparable(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return sorted(
-        (
-            d.get("code"),
-            d["range"]["start"]["line"],
-            d["range"]["start"]["character"],
-            d["range"]["end"]["line"],
-            d["range"]["end"]["character"],
-            d["message"],
-        )
-        for d in found
-    )
 
 
 async def test_params_that_fail_validation_are_answered_with_invalid_params() -> None:
@@ -154,7 +140,7 @@ async def test_random_edits_leave_the_server_with_the_clients_text() -> None:
         fresh_uri = "file:///tmp/koncierge-hostile/fresh.kon"
         client.open(fresh_uri, text)
         _, fresh = await client.diagnostics(fresh_uri, 1)
-        assert _comparable(edited) == _comparable(fresh)
+        assert comparable_diagnostics(edited) == comparable_diagnostics(fresh)
         assert edited
         tokens = [
             await client.request("textDocument/semanticTokens/full", {"textDocument": _document(uri)})
@@ -170,7 +156,7 @@ async def test_lone_carriage_returns_are_line_breaks() -> None:
         lf_uri = "file:///tmp/koncierge-hostile/lf.kon"
         client.open(lf_uri, BROKEN)
         _, expected = await client.diagnostics(lf_uri, 1)
-        assert _comparable(found) == _comparable(expected)
+        assert comparable_diagnostics(found) == comparable_diagnostics(expected)
         assert any(d["range"]["start"]["line"] > 0 for d in found)
 
 
