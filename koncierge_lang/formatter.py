@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from koncierge_lang.source import Span
+from koncierge_lang.source import SourceText, Span
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import ParseResult, parse
 
@@ -92,6 +92,7 @@ def escape_string(text: str) -> str:
 class _Printer:
     def __init__(self, text: str, file: ast.File) -> None:
         self.text = text
+        self.source = SourceText(text)
         self.file = file
         self.comments = list(file.comments)
         self.next_comment = 0
@@ -100,8 +101,9 @@ class _Printer:
 
     # Comments
 
-    def _emit_comments_before(self, offset: int, depth: int) -> None:
-        while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.start < offset:
+    def _emit_comments_before(self, position: tuple[int, int], depth: int) -> None:
+        """The comments before `position` (a line and a column) not printed yet."""
+        while self.next_comment < len(self.comments) and self.comments[self.next_comment].span.start < position:
             comment = self.comments[self.next_comment]
             self.next_comment += 1
             if self.lines and comment.span.start_line == self.last_end_line and self.lines[-1].strip():
@@ -111,10 +113,10 @@ class _Printer:
                 self.lines.append(INDENT * depth + comment.text.rstrip())
             self.last_end_line = comment.span.end_line
 
-    def _trailing_comment(self, end_line: int, end_offset: int) -> None:
+    def _trailing_comment(self, end_line: int, end: tuple[int, int]) -> None:
         if self.next_comment < len(self.comments):
             comment = self.comments[self.next_comment]
-            gap = self.text[end_offset : comment.span.start] if comment.span.start >= end_offset else "x"
+            gap = self.source.line_part(end_line, end[1], comment.span.start_column - 1) if comment.span.start >= end else "x"
             if comment.span.start_line == end_line and gap.strip(" \t{}") == "":
                 self.next_comment += 1
                 self.lines[-1] += f"  {comment.text.rstrip()}"
@@ -124,8 +126,10 @@ class _Printer:
             if self.lines[-1].strip() and not self.lines[-1].endswith("{"):
                 self.lines.append("")
 
-    def _statement(self, node_span_start: int, start_line: int, depth: int, lines: list[str], end_line: int, end: int) -> None:
-        self._emit_comments_before(node_span_start, depth)
+    def _statement(
+        self, start: tuple[int, int], start_line: int, depth: int, lines: list[str], end_line: int, end: tuple[int, int]
+    ) -> None:
+        self._emit_comments_before(start, depth)
         self._blank_line_if_gap(start_line)
         for line in lines:
             self.lines.append(INDENT * depth + line if line else "")
@@ -139,7 +143,7 @@ class _Printer:
             if index and self.lines and self.lines[-1] != "":
                 self.lines.append("")
             self.print_application(application)
-        self._emit_comments_before(len(self.text) + 1, 0)
+        self._emit_comments_before((self.source.line_count + 1, 1), 0)
         while self.lines and self.lines[-1] == "":
             self.lines.pop()
         return "\n".join(self.lines) + "\n" if self.lines else ""
@@ -155,7 +159,7 @@ class _Printer:
         self._statement(span.start, span.start_line, 0, [header], header_end.end_line, header_end.end)
         for item in application.items:
             self.print_item(item, 1)
-        self._emit_comments_before(span.end - 1, 1)
+        self._emit_comments_before((span.end_line, span.end_column - 1), 1)
         self.lines.append("}")
         self.last_end_line = span.end_line
         self._trailing_comment(span.end_line, span.end)
@@ -273,7 +277,7 @@ class _Printer:
             self._emit_comments_inside(item.span, depth + 1)
             lines = self.component_item_lines(item)
             self._statement(item.span.start, item.span.start_line, depth + 1, lines, item.span.end_line, item.span.end)
-        self._emit_comments_before(span.end - 1, depth + 1)
+        self._emit_comments_before((span.end_line, span.end_column - 1), depth + 1)
         self.lines.append(INDENT * depth + "}")
         self.last_end_line = span.end_line
         self._trailing_comment(span.end_line, span.end)

@@ -11,27 +11,47 @@ from typing import NamedTuple
 
 
 class Span(NamedTuple):
-    """A range of source text: offsets into the text and the matching 1-based lines and columns.
+    """A range of source text: its first and last positions as 1-based lines and columns (the last
+    is just after the range's last character).
+
+    No offsets into the text: a position is a line and a column, so an edit moves only what
+    follows it on its own line, and, when it adds or removes line breaks, the lines below by whole
+    lines. Typing within a line of a large file therefore leaves every other statement's syntax
+    tree as it was (`syntax/incremental.py`). A `SourceText` turns a span into offsets
+    (`offsets`) where text is cut.
 
     An immutable named tuple rather than a frozen dataclass: every node of every parse has one,
     and a tuple is built about three times faster.
     """
 
-    start: int
-    end: int
     start_line: int
     start_column: int
     end_line: int
     end_column: int
 
+    @property
+    def start(self) -> tuple[int, int]:
+        """The first position, (line, column): positions compare in text order."""
+        return (self.start_line, self.start_column)
+
+    @property
+    def end(self) -> tuple[int, int]:
+        """The position just after the last character, (line, column)."""
+        return (self.end_line, self.end_column)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.end_line == self.start_line and self.end_column <= self.start_column
+
     def cover(self, other: Span) -> Span:
         """The smallest span that contains both spans."""
         first = self if self.start <= other.start else other
         last = self if self.end >= other.end else other
-        return Span(first.start, last.end, first.start_line, first.start_column, last.end_line, last.end_column)
+        return Span(first.start_line, first.start_column, last.end_line, last.end_column)
 
-    def contains_offset(self, offset: int) -> bool:
-        return self.start <= offset <= self.end
+    def contains(self, position: tuple[int, int]) -> bool:
+        """Whether the (line, column) position lies in the span, its ends included."""
+        return self.start <= position <= self.end
 
 
 class SourceText:
@@ -74,9 +94,19 @@ class SourceText:
         return min(line_start + max(column, 1) - 1, line_end)
 
     def span(self, start: int, end: int) -> Span:
+        """The span of the text from offset `start` to offset `end`."""
         start_line, start_column = self.line_and_column(start)
         end_line, end_column = self.line_and_column(end)
-        return Span(start, end, start_line, start_column, end_line, end_column)
+        return Span(start_line, start_column, end_line, end_column)
+
+    def offsets(self, span: Span) -> tuple[int, int]:
+        """The offsets of a span's ends in this text."""
+        return self.offset(span.start_line, span.start_column), self.offset(span.end_line, span.end_column)
+
+    def cut(self, span: Span) -> str:
+        """The text a span covers."""
+        start, end = self.offsets(span)
+        return self.text[start:end]
 
     def line_text(self, line: int) -> str:
         if line < 1 or line > len(self._line_starts):

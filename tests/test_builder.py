@@ -9,6 +9,7 @@ import pytest
 from lark import Token, Tree
 
 from koncierge_lang.requirements import model
+from koncierge_lang.source import SourceText
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.builder import RuleNode, children_reader, rule_shape
 from koncierge_lang.syntax.parser import _driver_tables, _parse_table, lark_parser, parse
@@ -81,7 +82,7 @@ def test_an_inline_secret_spans_its_keyword() -> None:
     variable = parse(text).file.applications[0].items[0].items[0]  # type: ignore[union-attr]
     assert isinstance(variable, ast.Variable)
     span = variable.expression.span
-    assert text[span.start : span.end] == "secret generated"
+    assert SourceText(text).cut(span) == "secret generated"
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from conftest import EXAMPLES
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagnostics import Diagnostic, Fix
+from koncierge_lang.source import SourceText
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import STATEMENT_KEYWORDS, parse
 
@@ -91,7 +92,7 @@ def with_planted_mistakes(text: str, planted: str) -> str:
 
 def apply(text: str, fix: Fix) -> str:
     for edit in sorted(fix.edits, key=lambda edit: edit.span.start, reverse=True):
-        text = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+        text = edit.applied_to(text)
     return text
 
 
@@ -116,10 +117,11 @@ def test_mistakes_after_a_damaged_statement_are_reported(
 ) -> None:
     text = with_planted_mistakes(damaged, PLANTINGS[planting])
     diagnostics = analyze(text, example).diagnostics
-    reported = {(diagnostic.code, diagnostic.span.start) for diagnostic in diagnostics}
+    source = SourceText(text)
+    reported = {(diagnostic.code, source.offsets(diagnostic.span)[0]) for diagnostic in diagnostics}
     for code, word in PLANTED_MISTAKES:
         assert (code, text.index(word)) in reported, f"{code} at `{word}` not reported: {diagnostics}"
-    damage_reported = [d for d in diagnostics if d.code == "KON001" and d.span.start == offset]
+    damage_reported = [d for d in diagnostics if d.code == "KON001" and source.offsets(d.span)[0] == offset]
     assert damage_reported, f"`{replacement}` (for `{keyword}`) not reported: {diagnostics}"
     if replacement != UNRELATED_WORD:
         (diagnostic,) = damage_reported

@@ -16,7 +16,7 @@ CASES = sorted(path.parent for path in GOLDEN.glob("*/input.kon"))
 
 def apply(text: str, fix: Fix) -> str:
     for edit in sorted(fix.edits, key=lambda edit: edit.span.start, reverse=True):
-        text = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+        text = edit.applied_to(text)
     return text
 
 

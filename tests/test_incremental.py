@@ -25,7 +25,7 @@ INSERTIONS = ["x", "1", " ", "\n", '"', "}", "{", "# c\n", "port 81\n    ", "\n 
 def with_spans(node: Any) -> Any:
     """A node as nested tuples that include every span, for a comparison spans cannot escape."""
     if isinstance(node, Span):
-        return ("span", node.start, node.end, node.start_line, node.start_column, node.end_line, node.end_column)
+        return ("span", node.start_line, node.start_column, node.end_line, node.end_column)
     if isinstance(node, tuple):
         return tuple(with_spans(element) for element in node)
     if dataclasses.is_dataclass(node):
@@ -65,6 +65,33 @@ def test_an_edit_inside_one_component_is_read_incrementally(monkeypatch: Any) ->
     result = incremental.reparse(parse(old), old, new)
     assert calls == [], "the edit should not need a full parse"
     assert with_spans(result.file) == with_spans(parse(new).file)
+
+
+def test_typing_within_a_line_leaves_every_other_statement_as_it_was() -> None:
+    """Spans are lines and columns: a character typed in the middle of a large file changes the
+    statement it is typed in and no other, so the new tree shares every other statement (and the
+    checker can tell what an edit left alone). A line break moves the statements below it."""
+    old = generate_application(40)
+    typing_at = old.index('"', old.index(" = ", len(old) // 2)) + 1
+    new = old[:typing_at] + "x" + old[typing_at:]
+    previous = parse(old)
+    result = reparse(previous, old, new)
+    assert with_spans(result.file) == with_spans(parse(new).file)
+    (before,), (after,) = previous.file.applications, result.file.applications
+    assert len(before.items) == len(after.items)
+    changed = [index for index, (was, now) in enumerate(zip(before.items, after.items, strict=True)) if was is not now]
+    assert len(changed) == 1
+    assert before.items[changed[0]].span.start_line == new[:typing_at].count("\n") + 1
+    assert result.file.comments == previous.file.comments
+
+    line_break_at = old.index("\n  component", typing_at)
+    broken = old[:line_break_at] + "\n" + old[line_break_at:]
+    moved = reparse(previous, old, broken)
+    assert with_spans(moved.file) == with_spans(parse(broken).file)
+    (after_break,) = moved.file.applications
+    assert after_break.items[0] is before.items[0]
+    assert after_break.items[-1] is not before.items[-1]
+    assert after_break.items[-1].span.start_line == before.items[-1].span.start_line + 1
 
 
 # Texts where keywords stand for names and tokens are laid out at random (tests/sentences.py).

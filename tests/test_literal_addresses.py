@@ -14,6 +14,7 @@ from koncierge_lang.analysis import analyze
 from koncierge_lang.architecture.from_requirements import build_architecture
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.settings import Settings
+from koncierge_lang.source import SourceText
 
 BOUTIQUE = Path(__file__).resolve().parents[1] / "examples" / "online-boutique" / "online-boutique.kon"
 _ADDRESS = re.compile(r'"\$\{([a-z][a-z0-9-]*)\.host\}:\$\{\1\.([a-z][a-z0-9-]*)\}"')
@@ -42,7 +43,7 @@ def flows(text: str) -> set[tuple[str, str, int, str]]:
 def apply_fixes(text: str, diagnostics: list[Diagnostic]) -> str:
     edits = [edit for diagnostic in diagnostics for fix in diagnostic.fixes[:1] for edit in fix.edits]
     for edit in sorted(edits, key=lambda edit: edit.span.start, reverse=True):
-        text = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+        text = edit.applied_to(text)
     return text
 
 
@@ -56,7 +57,7 @@ def test_every_literal_address_is_a_warning_whose_fix_restores_the_flows() -> No
     assert len(warnings) == count
     # One warning at each literal, exactly over its `host:port`.
     addresses = [match.group(1) for match in re.finditer(r'"([a-z][a-z0-9-]*:[0-9]+)"', literal) if "shoppingassistant" not in match.group(1)]
-    assert sorted(literal[warning.span.start : warning.span.end] for warning in warnings) == sorted(addresses)
+    assert sorted(SourceText(literal).cut(warning.span) for warning in warnings) == sorted(addresses)
     # Text opens no flow: only the route and the backup are left.
     assert {(source, target) for source, target, _, _ in flows(literal)} == {("ingress", "frontend"), ("redis-cart-backup", "redis-cart")}
     fixed = apply_fixes(literal, warnings)
@@ -72,5 +73,5 @@ def test_a_literal_port_the_target_does_not_publish_is_an_error() -> None:
     # The manifests' own mistake, had the emailservice's Service not translated 5000 to 8080.
     unpublished = literal.replace('"emailservice:5000"', '"emailservice:5001"')
     errors = [diagnostic for diagnostic in analyze(unpublished, str(BOUTIQUE)).errors]
-    assert [(error.code, unpublished[error.span.start : error.span.end]) for error in errors] == [("KON103", "5001")]
+    assert [(error.code, SourceText(unpublished).cut(error.span)) for error in errors] == [("KON103", "5001")]
     assert "has no port 5001 (its ports: grpc 5000)" in errors[0].message

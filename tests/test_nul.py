@@ -17,6 +17,7 @@ from test_one_reading import COMMANDS
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.diagnostics import Severity
+from koncierge_lang.source import SourceText
 from koncierge_lang.syntax.incremental import reparse
 from koncierge_lang.syntax.parser import MAXIMUM_NUL_CHARACTERS_FIXED, parse
 
@@ -50,7 +51,7 @@ def test_a_nul_anywhere_is_one_kon007_at_its_position(place: str) -> None:
     assert len(nul_reports) == 1
     (found,) = nul_reports
     assert found.severity is Severity.ERROR
-    assert (found.span.start, found.span.end) == (text.index("\x00"), text.index("\x00") + 1)
+    assert SourceText(text).offsets(found.span) == (text.index("\x00"), text.index("\x00") + 1)
     assert (found.span.start_line, found.span.start_column) == _line_and_column(text, text.index("\x00"))
     assert "NUL character" in found.message
     # Never also an "unexpected character `U+0000`".
@@ -58,7 +59,7 @@ def test_a_nul_anywhere_is_one_kon007_at_its_position(place: str) -> None:
     # The quick fix deletes it, giving back the file without the NUL.
     (fix,) = found.fixes
     (edit,) = fix.edits
-    assert text[: edit.span.start] + edit.new_text + text[edit.span.end :] == HELLO
+    assert edit.applied_to(text) == HELLO
 
 
 def test_many_nuls_are_reported_once_with_their_count() -> None:
@@ -67,7 +68,7 @@ def test_many_nuls_are_reported_once_with_their_count() -> None:
     text = "".join(character + "\x00" for character in HELLO)
     diagnostics = analyze(text, "hello.kon").diagnostics
     (found,) = [found for found in diagnostics if found.code == "KON007"]
-    assert found.span.start == 1
+    assert SourceText(text).offsets(found.span)[0] == 1
     assert f"{len(HELLO):,} NUL characters" in found.message
     assert "UTF-8" in found.message
     assert found.fixes == ()

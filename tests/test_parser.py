@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from koncierge_lang.source import SourceText
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import build_lark, keyword_terminals, parse
 
@@ -25,11 +26,11 @@ def test_positions_are_exact() -> None:
     component = application.items[1]
     assert isinstance(component, ast.Component)
     assert (component.name.span.start_line, component.name.span.start_column) == (3, 13)
-    assert text[component.span.start : component.span.end].startswith("component web {")
-    assert text[component.span.start : component.span.end].endswith("}")
+    assert SourceText(text).cut(component.span).startswith("component web {")
+    assert SourceText(text).cut(component.span).endswith("}")
     port = component.items[0]
     assert isinstance(port, ast.Port)
-    assert text[port.number.span.start : port.number.span.end] == "8080"
+    assert SourceText(text).cut(port.number.span) == "8080"
 
 
 def test_contextual_keywords_allow_a_database_named_database() -> None:
@@ -91,14 +92,14 @@ def test_keyword_typo_fix_replaces_the_word() -> None:
     diagnostic = parse(text).diagnostics[0]
     (fix,) = diagnostic.fixes
     (edit,) = fix.edits
-    assert text[edit.span.start : edit.span.end] == "imag" and edit.new_text == "image"
+    assert SourceText(text).cut(edit.span) == "imag" and edit.new_text == "image"
 
 
 def test_missing_brace_fix_makes_the_file_parse() -> None:
     text = 'application a {\n  component b {\n    port 80\n\n  component c {\n    port 81\n  }\n}\n'
     diagnostic = parse(text).diagnostics[0]
     edit = diagnostic.fixes[0].edits[0]
-    fixed = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+    fixed = edit.applied_to(text)
     assert not parse(fixed).diagnostics
 
 
@@ -109,7 +110,7 @@ def test_interpolation_positions_point_into_the_string() -> None:
     literal = declaration.expression
     assert isinstance(literal, ast.StringLiteral)
     (reference,) = literal.references
-    assert text[reference.name.span.start : reference.name.span.end] == "n"
+    assert SourceText(text).cut(reference.name.span) == "n"
 
 
 def test_every_keyword_has_a_literal_terminal() -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from koncierge_lang.analysis import analyze
 from koncierge_lang.formatter import format_text
+from koncierge_lang.source import SourceText
 
 EXAMPLE_TEXTS = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*/*.kon"))]
 WORDS = [
@@ -22,8 +23,17 @@ WORDS = [
 
 def analyse_everything(text: str) -> None:
     analysis = analyze(text, "fuzz.kon")
+    source = SourceText(text)
     for diagnostic in analysis.diagnostics:
-        assert 0 <= diagnostic.span.start <= diagnostic.span.end <= len(text)
+        span = diagnostic.span
+        # Every position lies in the text: a line of it, and a column within that line or just
+        # after its end.
+        assert 1 <= span.start_line <= span.end_line <= source.line_count
+        assert 1 <= span.start_column <= len(source.line_text(span.start_line)) + 2
+        assert 1 <= span.end_column <= len(source.line_text(span.end_line)) + 2
+        start, end = source.offsets(span)
+        assert 0 <= start <= end <= len(text)
+        assert source.span(start, end) == span  # The offsets are the span's own: nothing was clamped.
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -86,7 +86,7 @@ def settings_file_report(settings_text: str, settings_path: str, kon_files: Sequ
     language server shows this for the settings file the editor has open, with the analyses it
     already has."""
     settings_result = parse_settings(settings_text, settings_path)
-    found: dict[tuple[str, int, int, str], Diagnostic] = {}
+    found: dict[tuple[str, tuple[int, int], tuple[int, int], str], Diagnostic] = {}
     for diagnostic in settings_result.diagnostics:
         found.setdefault((diagnostic.code, diagnostic.span.start, diagnostic.span.end, diagnostic.message), diagnostic)
     for analysis in kon_files:

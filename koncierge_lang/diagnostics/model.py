@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from koncierge_lang.diagnostics.catalogue import rule
 from koncierge_lang.diagnostics.severity import Severity
-from koncierge_lang.source import Span
+from koncierge_lang.source import SourceText, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,11 @@ class TextEdit:
 
     span: Span
     new_text: str
+
+    def applied_to(self, text: str) -> str:
+        """`text` with this edit made (the span's lines and columns read in `text`)."""
+        start, end = SourceText(text).offsets(self.span)
+        return text[:start] + self.new_text + text[end:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +55,7 @@ class Diagnostic:
     def name(self) -> str:
         return rule(self.code).name
 
-    def sort_key(self) -> tuple[int, int, str, str]:
+    def sort_key(self) -> tuple[tuple[int, int], tuple[int, int], str, str]:
         return (self.span.start, self.span.end, self.code, self.message)
 
 

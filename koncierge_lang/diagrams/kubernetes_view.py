@@ -276,7 +276,7 @@ def kubernetes_diagram(
                     "unreadable document",
                     (f"{os.path.basename(problem.path)}:{problem.line}", problem.message),
                     group=problems_group,
-                    location=Location(Span(0, 0, problem.line, 1, problem.line, 1), problem.path),
+                    location=Location(Span(problem.line, 1, problem.line, 1), problem.path),
                 )
             )
     namespaces: list[str] = []

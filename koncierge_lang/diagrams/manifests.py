@@ -125,7 +125,7 @@ def read_manifest_text(text: str, path: str) -> tuple[list[KubernetesObject], li
             elif not isinstance(item.get("kind"), str) or not item.get("kind"):
                 problems.append(Problem(path, item_line, "not a Kubernetes object (no `kind`)"))
             else:
-                objects.append(KubernetesObject(item, Location(Span(0, 0, item_line, 1, item_line, 1), path)))
+                objects.append(KubernetesObject(item, Location(Span(item_line, 1, item_line, 1), path)))
     return objects, problems
 
 

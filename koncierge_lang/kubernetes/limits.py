@@ -181,14 +181,14 @@ def merge_environments(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, .
     would otherwise be reported once per environment on the same statement. Order is kept (first
     occurrence); diagnostics whose message names no environment are kept as they are.
     """
-    merged: dict[tuple[int, int, str, str], tuple[Diagnostic, list[str]]] = {}
-    kept: list[Diagnostic | tuple[int, int, str, str]] = []
+    merged: dict[tuple[Span, str, str], tuple[Diagnostic, list[str]]] = {}
+    kept: list[Diagnostic | tuple[Span, str, str]] = []
     for diagnostic in diagnostics:
         match = _ENVIRONMENT_PREFIX.match(diagnostic.message)
         if match is None:
             kept.append(diagnostic)
             continue
-        key = (diagnostic.span.start, diagnostic.span.end, diagnostic.code, match.group(2))
+        key = (diagnostic.span, diagnostic.code, match.group(2))
         if key in merged:
             merged[key][1].append(match.group(1))
         else:
@@ -200,6 +200,6 @@ def merge_environments(diagnostics: Iterable[Diagnostic]) -> tuple[Diagnostic, .
             result.append(entry)
             continue
         first, environments = merged[entry]
-        message = f"in {', '.join(dict.fromkeys(environments))}: {entry[3]}"
+        message = f"in {', '.join(dict.fromkeys(environments))}: {entry[2]}"
         result.append(replace(first, message=message))
     return tuple(result)

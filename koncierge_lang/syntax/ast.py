@@ -13,7 +13,7 @@ from typing import Any
 
 from koncierge_lang.source import Span
 
-EMPTY_SPAN = Span(0, 0, 1, 1, 1, 1)
+EMPTY_SPAN = Span(1, 1, 1, 1)
 
 
 def _span() -> Span:

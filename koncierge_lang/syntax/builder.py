@@ -144,9 +144,9 @@ def span_of_values(values: Sequence[Any]) -> Span | None:
             last = position
             break
     assert last is not None
-    start = (first.start_pos, first.line, first.column) if type(first) is Token else (first.start, first.start_line, first.start_column)
-    end = (last.end_pos, last.end_line, last.end_column) if type(last) is Token else (last.end, last.end_line, last.end_column)
-    return _new_tuple(Span, (start[0], end[0], start[1], start[2], end[1], end[2]))
+    start = (first.line, first.column) if type(first) is Token else (first.start_line, first.start_column)
+    end = (last.end_line, last.end_column) if type(last) is Token else (last.end_line, last.end_column)
+    return _new_tuple(Span, (start[0], start[1], end[0], end[1]))
 
 
 def _splicing_getter(layout: tuple[tuple[int, bool], ...]) -> Callable[[list[Any]], list[Any]]:
@@ -260,20 +260,13 @@ class SyntaxTreeBuilder:
                     if type(last) is Token:
                         span = new_tuple(
                             Span,
-                            (first.start_pos, last.end_pos, first.line, first.column, last.end_line, last.end_column),
+                            (first.line, first.column, last.end_line, last.end_column),
                         )
                     elif (last_span := last.span) is not None:
                         # A statement from its keyword to what a sub-rule built (`env X = ref`).
                         span = new_tuple(
                             Span,
-                            (
-                                first.start_pos,
-                                last_span.end,
-                                first.line,
-                                first.column,
-                                last_span.end_line,
-                                last_span.end_column,
-                            ),
+                            (first.line, first.column, last_span.end_line, last_span.end_column),
                         )
                     else:
                         span = span_of_values(values)
@@ -345,7 +338,7 @@ class SyntaxTreeBuilder:
 
     def span(self, token: Any) -> Span:
         return _new_tuple(
-            Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)
+            Span, (token.line, token.column, token.end_line, token.end_column)
         )
 
     def name(self, token: Any) -> ast.Name:
@@ -353,7 +346,7 @@ class SyntaxTreeBuilder:
             raise _Incomplete
         return _new_name(
             token.value,
-            _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column)),
+            _new_tuple(Span, (token.line, token.column, token.end_line, token.end_column)),
         )
 
     def number(self, token: Any) -> ast.Number:
@@ -432,7 +425,7 @@ class SyntaxTreeBuilder:
     def build_database(self, children: Sequence[Any], span: Span) -> ast.Component:
         name = self.name(children[0])
         database_type = self.name(children[1])
-        has_body = self.source.text[span.start : span.end].endswith("}")
+        has_body = self.source.cut(span).endswith("}")
         return ast.Component(name, database_type, tuple(children[2:]), has_body, span)
 
     def build_route(self, children: Sequence[Any], span: Span) -> ast.Route:
@@ -700,7 +693,7 @@ class SyntaxTreeBuilder:
         raw = token.value
         if raw == MISSING:
             raise _Incomplete
-        span = _new_tuple(Span, (token.start_pos, token.end_pos, token.line, token.column, token.end_line, token.end_column))
+        span = _new_tuple(Span, (token.line, token.column, token.end_line, token.end_column))
         if "\\" not in raw and "$" not in raw:
             # Most strings have neither escapes nor interpolation.
             return _new_string(raw, (raw[1:-1],) if len(raw) > 2 else (), span)
@@ -775,13 +768,15 @@ class SyntaxTreeBuilder:
             )
             return None
 
+        # `read_reference` reads `inner` on its own, on one line: its columns count from the
+        # start of `inner`, which lies at `offset` (an interpolation never spans lines).
         def shifted(inner_name: ast.Name) -> ast.Name:
             return ast.Name(
-                inner_name.text, self.source.span(offset + inner_name.span.start, offset + inner_name.span.end)
+                inner_name.text,
+                self.source.span(offset + inner_name.span.start_column - 1, offset + inner_name.span.end_column - 1),
             )
 
         name = shifted(node.name)
         member = shifted(node.member) if node.member is not None else None
-        end = member.span.end if member is not None else name.span.end
-        return ast.Reference(name, member, self.source.span(name.span.start, end))
+        return ast.Reference(name, member, name.span.cover(member.span) if member is not None else name.span)
 

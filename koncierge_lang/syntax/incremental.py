@@ -3,7 +3,9 @@
 An editor sends a new version of the file after every keystroke. When the previous version
 parsed without errors and the edit lies within one application's body, only the statements
 around the edit are parsed again (with the grammar's `application_body` start rule); the
-statements before it are kept as they are, and those after it are moved by the edit's length.
+statements before it are kept as they are, and so are those after it when the edit stays within
+its lines (spans are lines and columns, not offsets): typing leaves every other statement the
+same object. An edit that adds or removes lines moves the statements after it by that many lines.
 Anything else (an edit across statements' boundaries at the file's top level, a previous version
 with syntax errors, a fragment that does not parse cleanly) falls back to a full parse, so the
 result is always exactly what `parse(new_text)` gives; a property test checks that.
@@ -56,64 +58,63 @@ def _edit_region(old: str, new: str) -> tuple[int, int, int]:
 
 def _reparse(previous: ParseResult, old_text: str, text: str, path: str) -> ParseResult | None:
     start, old_end, new_end = _edit_region(old_text, text)
-    delta = new_end - old_end
+    # Where the edit lies, as lines and columns: the spans of the tree have no offsets. Before
+    # `start` the two texts are the same, so that position is the same in both.
+    line_before_start = old_text.rfind("\n", 0, start)
+    start_position = (old_text.count("\n", 0, start) + 1, start - line_before_start)
+    old_end_line = start_position[0] + old_text.count("\n", start, old_end)
+    old_end_position = (old_end_line, old_end - old_text.rfind("\n", 0, old_end))
+    line_delta = text.count("\n", start, new_end) - (old_end_line - start_position[0])
+    source = SourceText(text, path)
     applications = previous.file.applications
     for index, application in enumerate(applications):
-        body_start = old_text.find("{", application.name.span.end if not application.description else application.description.span.end)
-        body_end = application.span.end - 1  # the closing `}`
-        if body_start == -1 or not (body_start < start and old_end <= body_end):
+        header_end = application.name.span if not application.description else application.description.span
+        if not header_end.end < start_position:
+            continue  # The edit touches the application's header, or comes before it.
+        body_start = text.find("{", source.offset(header_end.end_line, header_end.end_column))
+        closing = (application.span.end_line, application.span.end_column - 1)  # the closing `}`
+        if body_start == -1 or not (body_start < start and old_end_position <= closing):
             continue
         body_start += 1
         items = application.items
-        before = [item for item in items if item.span.end < start]
-        # What follows the edit is moved, not read again, only from a line the edit did not touch:
-        # there every column stays the same.
-        # (The newline before such a statement is itself untouched, so its line starts in the same
-        # place in the new text.)
-        after = [item for item in items if _line_start(old_text, item.span.start) - 1 >= old_end]
-        fragment_start = before[-1].span.end if before else body_start
-        fragment_old_end = after[0].span.start if after else body_end
-        if fragment_old_end < old_end or (not after and _line_start(old_text, body_end) - 1 < old_end):
+        before = [item for item in items if item.span.end < start_position]
+        # What follows the edit is kept, not read again, only from a line the edit did not touch:
+        # there every column stays the same, and the line moves by the lines the edit added or
+        # removed. (The newline before such a statement is itself untouched.)
+        after = [item for item in items if item.span.start_line > old_end_line]
+        if not after and closing[0] <= old_end_line:
             return None
-        fragment_new_end = fragment_old_end + delta
-        source = SourceText(text, path)
+        fragment_start = source.offset(*before[-1].span.end) if before else body_start
+        fragment_old_end = after[0].span.start if after else closing
+        fragment_new_end = source.offset(fragment_old_end[0] + line_delta, fragment_old_end[1])
         fragment = _parse_fragment(source, fragment_start, fragment_new_end)
         if fragment is None:
             return None
         new_items, new_comments = fragment
-        old_lines = old_text.count("\n", start, old_end)
-        line_delta = text.count("\n", start, new_end) - old_lines
-        moved = shift(tuple(after), delta, line_delta)
-        last_line = source.line_and_column(application.span.end + delta)
+        moved = shift(tuple(after), line_delta)
         new_application = dataclasses.replace(
             application,
             items=tuple(before) + new_items + moved,
             span=Span(
-                application.span.start,
-                application.span.end + delta,
                 application.span.start_line,
                 application.span.start_column,
-                last_line[0],
-                last_line[1],
+                application.span.end_line + line_delta,
+                application.span.end_column,
             ),
         )
-        later = shift(applications[index + 1 :], delta, line_delta)
+        later = shift(applications[index + 1 :], line_delta)
+        fragment_start_position = before[-1].span.end if before else source.line_and_column(body_start)
         comments = (
-            tuple(comment for comment in previous.file.comments if comment.span.end <= fragment_start)
+            tuple(comment for comment in previous.file.comments if comment.span.end <= fragment_start_position)
             + new_comments
             + shift(
                 tuple(comment for comment in previous.file.comments if comment.span.start >= fragment_old_end),
-                delta,
                 line_delta,
             )
         )
         file = ast.File(applications[:index] + (new_application,) + later, comments, source.span(0, len(text)))
         return ParseResult(file, ())
     return None
-
-
-def _line_start(text: str, offset: int) -> int:
-    return text.rfind("\n", 0, offset) + 1
 
 
 def _parse_fragment(source: SourceText, start: int, end: int) -> tuple[tuple[Any, ...], tuple[ast.Comment, ...]] | None:
@@ -133,17 +134,17 @@ def _parse_fragment(source: SourceText, start: int, end: int) -> tuple[tuple[Any
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 """The types of field value that hold no position: kept as they are."""
 
-_SHIFTERS: dict[type, Callable[[Any, int, int], Any] | None] = {}
+_SHIFTERS: dict[type, Callable[[Any, int], Any] | None] = {}
 """Per type: the function that shifts a node of a syntax-tree dataclass, or None for a leaf."""
 
 _new_tuple = tuple.__new__
 _new_object = object.__new__
 
 
-def _shifter(kind: type) -> Callable[[Any, int, int], Any] | None:
+def _shifter(kind: type) -> Callable[[Any, int], Any] | None:
     """The shift of one dataclass, written out field by field once per class: a shift runs over
-    every node after an edit (tens of thousands in a large file), and a loop over the fields,
-    with a look-up of each, took most of its time."""
+    every node after an edit that adds or removes lines (tens of thousands in a large file), and a
+    loop over the fields, with a look-up of each, took most of its time."""
     if kind in _SHIFTERS:
         return _SHIFTERS[kind]
     shifter = None
@@ -158,16 +159,15 @@ def _shifter(kind: type) -> Callable[[Any, int, int], Any] | None:
             "kind": kind,
             **{f"set_{index}": getattr(kind, name).__set__ for index, name in enumerate(names)},
         }
-        lines = ["def shift_node(node, offset_delta, line_delta):", "    copy = new_object(kind)"]
+        lines = ["def shift_node(node, line_delta):", "    copy = new_object(kind)"]
         for index, name in enumerate(names):
             lines += [
                 f"    value = node.{name}",
                 "    value_kind = type(value)",
                 "    if value_kind is Span:",
-                "        value = new_tuple(Span, (value[0] + offset_delta, value[1] + offset_delta,"
-                " value[2] + line_delta, value[3], value[4] + line_delta, value[5]))",
+                "        value = new_tuple(Span, (value[0] + line_delta, value[1], value[2] + line_delta, value[3]))",
                 "    elif value_kind not in LEAVES:",
-                "        value = shift(value, offset_delta, line_delta)",
+                "        value = shift(value, line_delta)",
                 f"    set_{index}(copy, value)",
             ]
         lines.append("    return copy")
@@ -177,31 +177,21 @@ def _shifter(kind: type) -> Callable[[Any, int, int], Any] | None:
     return shifter
 
 
-def shift(node: Any, offset_delta: int, line_delta: int) -> Any:
-    """A copy of a syntax node `offset_delta` characters and `line_delta` lines further on.
-    Columns stay: the node starts on a line of its own (the caller checks).
+def shift(node: Any, line_delta: int) -> Any:
+    """A copy of a syntax node `line_delta` lines further on. Columns stay: the node starts on a
+    line the edit did not touch (the caller checks).
 
-    It runs over every node after an edit, so each frozen dataclass is copied slot by slot (as
-    `koncierge_lang.performance.frozen_constructor` does) rather than through its `__init__`, by a
-    function written for its class (`_shifter`)."""
-    if not offset_delta and not line_delta:
-        return node  # An edit that kept the length and the lines (a character replaced): as it was.
+    An edit within a line moves nothing here: the node is returned as it is, so that every
+    statement the edit did not touch is the same object in the new tree as in the old. An edit
+    that adds or removes lines copies every node after it, so each frozen dataclass is copied slot
+    by slot (as `koncierge_lang.performance.frozen_constructor` does) rather than through its
+    `__init__`, by a function written for its class (`_shifter`)."""
+    if not line_delta:
+        return node
     kind = type(node)
     if kind is Span:
-        return _new_tuple(
-            Span,
-            (
-                node.start + offset_delta,
-                node.end + offset_delta,
-                node.start_line + line_delta,
-                node.start_column,
-                node.end_line + line_delta,
-                node.end_column,
-            ),
-        )
+        return _new_tuple(Span, (node.start_line + line_delta, node.start_column, node.end_line + line_delta, node.end_column))
     if kind is tuple:
-        return tuple(
-            [element if type(element) in _LEAVES else shift(element, offset_delta, line_delta) for element in node]
-        )
+        return tuple([element if type(element) in _LEAVES else shift(element, line_delta) for element in node])
     shifter = _SHIFTERS[kind] if kind in _SHIFTERS else _shifter(kind)
-    return node if shifter is None else shifter(node, offset_delta, line_delta)
+    return node if shifter is None else shifter(node, line_delta)

@@ -884,7 +884,7 @@ class _RecoveringParser:
             message = f"missing {what}{where} before {describe_token(token)}"
             insert_at = self._insertion_offset(token)
             line, column = self.source.line_and_column(insert_at)
-            at = Span(insert_at, insert_at, line, column, line, column)
+            at = Span(line, column, line, column)
             indent = ""
             text = self.source.text
             if insert_at == 0 or text[insert_at - 1] == "\n":
@@ -1042,7 +1042,7 @@ def _parse(text: str, path: str) -> ParseResult:
         # KON007 at the first NUL, wherever it is, says the file has NULs and how many; it takes
         # the place of the lexer's KON004 there. A later NUL outside comments and strings is still
         # a character the lexer cannot read, reported as such.
-        first = text.index(NUL)
+        first = source.line_and_column(text.index(NUL))
         diagnostics = [found for found in diagnostics if not (found.code == "KON004" and found.span.start == first)]
         diagnostics.append(nul_character(source))
     comment_nodes = tuple(ast.Comment(str(token), _token_span(source, token)) for token in comments)

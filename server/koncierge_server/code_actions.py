@@ -60,10 +60,11 @@ def _create_missing(snapshot: Snapshot, diagnostic: types.Diagnostic) -> types.C
         return None
     before = text[max(0, start - 100) : start].rstrip()
     after = text[end : end + 10]
-    application = next((a for a in snapshot.analysis.syntax.applications if a.span.start <= start <= a.span.end), None)
+    position = source.line_and_column(start)
+    application = next((a for a in snapshot.analysis.syntax.applications if a.span.contains(position)), None)
     if application is None:
         return None
-    closing = application.span.end - 1
+    closing = source.offset(*application.span.end) - 1
     if text[closing : closing + 1] != "}":
         return None
     line_start = text.rfind("\n", 0, closing) + 1

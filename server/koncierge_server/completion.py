@@ -143,14 +143,16 @@ def _expected(snapshot: Snapshot, offset: int) -> set[str]:
     the application's header and the statement around the cursor: at a statement boundary of an
     application body the parser's state is the same whatever came before."""
     text = snapshot.text
+    source = snapshot.source
+    position = source.line_and_column(offset)
     for application in snapshot.analysis.syntax.applications:
-        body_start = text.find("{", application.name.span.end)
-        if not (body_start != -1 and body_start < offset <= application.span.end):
+        body_start = text.find("{", source.offset(*application.name.span.end))
+        if not (body_start != -1 and body_start < offset and position <= application.span.end):
             continue
         statement_start = body_start + 1
         for item in application.items:
-            if item.span.start < offset:
-                statement_start = max(statement_start, item.span.start)
+            if item.span.start < position:
+                statement_start = max(statement_start, source.offset(*item.span.start))
         header = "application _ {\n"
         return expected_at(header + text[statement_start:offset], len(header) + offset - statement_start)
     return expected_at(text, offset)
@@ -282,9 +284,10 @@ def _model_component(snapshot: Snapshot, application: str | None, name: str) -> 
 
 def _enclosing_component(snapshot: Snapshot, offset: int) -> str | None:
     """The component or database whose block holds `offset`."""
+    position = snapshot.source.line_and_column(offset)
     for syntax_application in snapshot.analysis.syntax.applications:
         for item in syntax_application.items:
-            if isinstance(item, ast.Component) and item.span.start < offset <= item.span.end:
+            if isinstance(item, ast.Component) and item.span.start < position <= item.span.end:
                 return item.name.text
     return None
 

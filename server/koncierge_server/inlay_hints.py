@@ -14,8 +14,8 @@ def inlay_hints(snapshot: Snapshot, visible: types.Range) -> list[types.InlayHin
     if snapshot.too_large:
         return []
     source = snapshot.source
-    first = offset_of(source, visible.start)
-    last = offset_of(source, visible.end)
+    first = source.line_and_column(offset_of(source, visible.start))
+    last = source.line_and_column(offset_of(source, visible.end))
     hints: list[types.InlayHint] = []
     name_ends = {
         (declaration.application, declaration.name): declaration.name_span.end
@@ -25,11 +25,11 @@ def inlay_hints(snapshot: Snapshot, visible: types.Range) -> list[types.InlayHin
     for application in snapshot.analysis.requirements.applications:
         environment = application.environments[0] if application.environments else None
         for component in application.components:
-            name_span = name_ends.get((application.name, component.name))
-            if name_span is not None and first <= name_span <= last:
+            name_end = name_ends.get((application.name, component.name))
+            if name_end is not None and first <= name_end <= last:
                 hints.append(
                     types.InlayHint(
-                        position=position_of(source, name_span),
+                        position=position_of(source, source.offset(*name_end)),
                         label=f" k8s: {component.kubernetes_name}",
                         kind=types.InlayHintKind.Type,
                         tooltip=f"the Deployment/StatefulSet and Service are named `{component.kubernetes_name}`",
@@ -42,7 +42,7 @@ def inlay_hints(snapshot: Snapshot, visible: types.Range) -> list[types.InlayHin
                 url = model.route_url(route, environment)
                 hints.append(
                     types.InlayHint(
-                        position=position_of(source, route.span.end),
+                        position=position_of(source, source.offset(*route.span.end)),
                         label=f"  {url} ({environment.name})",
                         kind=types.InlayHintKind.Parameter,
                         tooltip=f"the route's URL in {environment.name}; hover the route for every environment",

@@ -92,7 +92,8 @@ def position_of(source: SourceText, offset: int) -> types.Position:
 
 
 def range_of(source: SourceText, span: Span) -> types.Range:
-    return types.Range(start=position_of(source, span.start), end=position_of(source, span.end))
+    start, end = source.offsets(span)
+    return types.Range(start=position_of(source, start), end=position_of(source, end))
 
 
 def range_of_offsets(source: SourceText, start: int, end: int) -> types.Range:

@@ -1,4 +1,7 @@
-"""Names in scope at a place in a file, and the symbol under the cursor, from the checker's symbols."""
+"""Names in scope at a place in a file, and the symbol under the cursor, from the checker's symbols.
+
+The requests give offsets into the snapshot's text; the symbols' spans are lines and columns: an
+offset is turned into a position once, and only the spans found are turned into offsets."""
 
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 def application_at(snapshot: Snapshot, offset: int) -> str | None:
     """The name of the application whose block holds `offset` (the first one otherwise)."""
     applications = [d for d in snapshot.analysis.check_result.symbols.declarations if d.kind == "application"]
+    position = snapshot.source.line_and_column(offset)
     for declaration in applications:
-        if declaration.span.start <= offset <= declaration.span.end:
+        if declaration.span.contains(position):
             return declaration.name
     return applications[0].name if applications else None
 
@@ -52,22 +56,17 @@ class SymbolAt:
 
 def symbol_at(snapshot: Snapshot, offset: int) -> SymbolAt | None:
     symbols = snapshot.analysis.check_result.symbols
+    source = snapshot.source
+    position = source.line_and_column(offset)
     for declaration in symbols.declarations:
         span = declaration.name_span
-        if span.start <= offset <= span.end and span.end > span.start:
-            return SymbolAt(
-                declaration.application, declaration.kind, declaration.name, span.start, span.end, declaration
-            )
+        if span.contains(position) and not span.is_empty:
+            return SymbolAt(declaration.application, declaration.kind, declaration.name, *source.offsets(span), declaration)
     for reference in symbols.references:
         span = reference.span
-        if span.start <= offset <= span.end:
+        if span.contains(position):
             return SymbolAt(
-                reference.application,
-                reference.kind,
-                reference.name,
-                span.start,
-                span.end,
-                declaration_of(snapshot, reference),
+                reference.application, reference.kind, reference.name, *source.offsets(span), declaration_of(snapshot, reference)
             )
     return None
 
@@ -93,6 +92,7 @@ def _same_namespace(first: str, second: str) -> bool:
 def occurrences(snapshot: Snapshot, symbol: SymbolAt) -> list[tuple[int, int, bool]]:
     """Every place the symbol's name is declared (True) or used (False)."""
     symbols = snapshot.analysis.check_result.symbols
+    source = snapshot.source
     found: list[tuple[int, int, bool]] = []
     for declaration in symbols.declarations:
         if (
@@ -100,14 +100,14 @@ def occurrences(snapshot: Snapshot, symbol: SymbolAt) -> list[tuple[int, int, bo
             and declaration.name == symbol.name
             and _same_namespace(declaration.kind, symbol.kind)
         ):
-            found.append((declaration.name_span.start, declaration.name_span.end, True))
+            found.append((*source.offsets(declaration.name_span), True))
     for reference in symbols.references:
         if (
             reference.application == symbol.application
             and reference.name == symbol.name
             and _same_namespace(reference.kind, symbol.kind)
         ):
-            found.append((reference.span.start, reference.span.end, False))
+            found.append((*source.offsets(reference.span), False))
     return sorted(set(found))
 
 

@@ -7,6 +7,7 @@ import dataclasses
 
 from lsprotocol import types
 
+from koncierge_lang.source import SourceText
 from koncierge_lang.syntax import ast
 from koncierge_lang.syntax.parser import lexer_tables
 from koncierge_server.documents import Snapshot
@@ -50,30 +51,37 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
     if snapshot.too_large:
         return types.SemanticTokens(data=[])
     text = snapshot.text
+    source = snapshot.source
+    offset = source.offset
     symbols = snapshot.analysis.check_result.symbols
+    # By the offset each name starts at: the tokens are read from the text.
     named: dict[int, tuple[int, str, int]] = {}
     for declaration in symbols.declarations:
         modifiers = _DECLARATION | (_READONLY if declaration.kind == "constant" else 0)
-        named[declaration.name_span.start] = (
-            declaration.name_span.end,
+        span = declaration.name_span
+        named[offset(span.start_line, span.start_column)] = (
+            offset(span.end_line, span.end_column),
             _KIND_TYPES.get(declaration.kind, "variable"),
             modifiers,
         )
     for reference in symbols.references:
         modifiers = _READONLY if reference.kind == "constant" else 0
+        span = reference.span
         named.setdefault(
-            reference.span.start, (reference.span.end, _KIND_TYPES.get(reference.kind, "variable"), modifiers)
+            offset(span.start_line, span.start_column),
+            (offset(span.end_line, span.end_column), _KIND_TYPES.get(reference.kind, "variable"), modifiers),
         )
     # A database's type (`database orders postgres`), read from the tree: the word before it may be
     # a keyword too (`database database mysql`).
     for application in snapshot.analysis.syntax.applications:
         for item in application.items:
             if isinstance(item, ast.Component) and item.database_type is not None:
-                named.setdefault(item.database_type.span.start, (item.database_type.span.end, "type", 0))
+                type_start, type_end = source.offsets(item.database_type.span)
+                named.setdefault(type_start, (type_end, "type", 0))
 
     # Words the parser read as names although they are keywords elsewhere (`port replicas 2`):
     # coloured as the parser read them, not by the word alone.
-    read_as_names = _name_starts(snapshot.analysis.syntax)
+    read_as_names = _name_starts(snapshot.analysis.syntax, source)
     tables = lexer_tables()
     keywords = keyword_texts()
     raw: list[tuple[int, int, str, int]] = []
@@ -118,14 +126,14 @@ def semantic_tokens(snapshot: Snapshot) -> types.SemanticTokens:
     return types.SemanticTokens(data=_encode(snapshot, raw))
 
 
-def _name_starts(file: ast.File) -> set[int]:
-    """Where every name of the syntax tree starts."""
+def _name_starts(file: ast.File, source: SourceText) -> set[int]:
+    """The offsets at which the syntax tree's names start."""
     starts: set[int] = set()
     pending: list[object] = list(file.applications)
     while pending:
         node = pending.pop()
         if isinstance(node, ast.Name):
-            starts.add(node.span.start)
+            starts.add(source.offset(node.span.start_line, node.span.start_column))
         elif isinstance(node, tuple | list):
             pending.extend(node)
         elif dataclasses.is_dataclass(node):

@@ -163,6 +163,6 @@ def test_kon309_quick_fix_hands_the_secret_over_as_a_file() -> None:
     assert diagnostic.code == "KON309"
     (fix,) = diagnostic.fixes
     (edit,) = fix.edits
-    fixed = text[: edit.span.start] + edit.new_text + text[edit.span.end :]
+    fixed = edit.applied_to(text)
     assert "env A = s as file }" in fixed
     assert analyze(fixed, "x.kon").diagnostics == ()

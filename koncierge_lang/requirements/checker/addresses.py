@@ -59,13 +59,11 @@ def _pieces(literal: ast.StringLiteral) -> list[_Piece]:
                 break
             if literal_start < index:
                 pieces.append(_Piece(literal_start, index))
-            absolute_start, absolute_end = literal.span.start + index, literal.span.start + close + 1
+            # A string never spans lines: its characters are columns of its first line.
+            line, column = literal.span.start_line, literal.span.start_column
+            first, last = (line, column + index), (line, column + close + 1)
             inside = next(
-                (
-                    reference
-                    for reference in references
-                    if absolute_start <= reference.span.start and reference.span.end <= absolute_end
-                ),
+                (reference for reference in references if first <= reference.span.start and reference.span.end <= last),
                 None,
             )
             pieces.append(_Piece(index, close + 1, inside))
@@ -80,7 +78,7 @@ def _pieces(literal: ast.StringLiteral) -> list[_Piece]:
 def _span(literal: ast.StringLiteral, start: int, end: int) -> Span:
     """The place of `raw[start:end]` in the file: a string never spans lines."""
     at = literal.span
-    return Span(at.start + start, at.start + end, at.start_line, at.start_column + start, at.start_line, at.start_column + end)
+    return Span(at.start_line, at.start_column + start, at.start_line, at.start_column + end)
 
 
 def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: list[str | model.Reference]) -> None:

@@ -117,7 +117,7 @@ def environment_kind(scope: ApplicationScope, environment: ast.Environment) -> s
         )
         fixes.append(Fix(f"Replace with `{suggestion}`", (TextEdit(environment.name.span, suggestion),)))
     end = environment.name.span
-    insert_at = Span(end.end, end.end, end.end_line, end.end_column, end.end_line, end.end_column)
+    insert_at = Span(end.end_line, end.end_column, end.end_line, end.end_column)
     fixes.append(Fix("Declare it like PROD", (TextEdit(insert_at, " like PROD"),), safe=False))
     scope.report("KON107", message, environment.name.span, fixes=tuple(fixes))
     return suggestion or "DEV"

@@ -16,9 +16,9 @@ def add_port_fix(component: ast.Component, number: int) -> tuple[Fix, ...]:
     """Add `port NUMBER` at the end of the component's block."""
     if not component.has_body:
         return ()
-    insert_at = component.span.end - 1
     indent = " " * max(component.span.start_column - 1, 0)
-    span = Span(insert_at, insert_at, component.span.end_line, component.span.end_column - 1, component.span.end_line, component.span.end_column - 1)
+    # Before the closing `}`, the last character of the block.
+    span = Span(component.span.end_line, component.span.end_column - 1, component.span.end_line, component.span.end_column - 1)
     return (
         Fix(
             f"Add `port {number}` to `{component.name.text}`",
@@ -33,10 +33,9 @@ def add_storage_fix(component: ast.Component, data_directory: str) -> tuple[Fix,
     line = f'storage 1Gi read-write at "{data_directory}"'
     span = component.span
     if component.has_body:
-        insert_at = span.end - 1
         indent = " " * max(span.start_column - 1, 0)
-        at = Span(insert_at, insert_at, span.end_line, span.end_column - 1, span.end_line, span.end_column - 1)
+        at = Span(span.end_line, span.end_column - 1, span.end_line, span.end_column - 1)
         return (Fix("Add 1Gi of persistent storage", (TextEdit(at, f"  {line}\n{indent}"),), safe=False),)
     indent = " " * max(span.start_column - 1, 0)
-    at = Span(span.end, span.end, span.end_line, span.end_column, span.end_line, span.end_column)
+    at = Span(span.end_line, span.end_column, span.end_line, span.end_column)
     return (Fix("Add 1Gi of persistent storage", (TextEdit(at, f" {{\n{indent}  {line}\n{indent}}}"),), safe=False),)

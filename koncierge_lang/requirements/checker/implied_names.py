@@ -332,7 +332,7 @@ class _Volume:
 
 def _check_persistent_volumes(file: FileScope, namespaces_by_application: list[_ApplicationNamespaces]) -> None:
     volumes: dict[str, _Volume] = {}
-    reported: set[tuple[int, int]] = set()
+    reported: set[tuple[tuple[int, int], tuple[int, int]]] = set()
     for application_syntax, application, environments in namespaces_by_application:
         claims = _claims(application_syntax, application)
         for environment, namespace, _ in environments:

@@ -35,10 +35,7 @@ def check(scope: ApplicationScope, application: model.Application) -> None:
         for item in (variable for block in blocks for variable in scope.items_of(block, ast.Variable)):
             if item.as_file or not is_secret_expression(scope, item.expression):
                 continue
-            end = Span(
-                item.span.end, item.span.end, item.span.end_line, item.span.end_column,
-                item.span.end_line, item.span.end_column,
-            )
+            end = Span(item.span.end_line, item.span.end_column, item.span.end_line, item.span.end_column)
             scope.report(
                 CODE,
                 f"secret variable `{item.name.text}` is handed to the program in its environment in the "
