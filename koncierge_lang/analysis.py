@@ -11,6 +11,7 @@ from functools import cached_property
 
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.requirements.checker import CheckResult, check
+from koncierge_lang.requirements.checker.memo import StatementChecks
 from koncierge_lang.requirements.model import Requirements
 from koncierge_lang.source import SourceText
 from koncierge_lang.syntax.ast import File
@@ -25,6 +26,10 @@ class Analysis:
         self.text = text
         self.path = path
         self._previous = previous
+        # The previous version's statement checks, when it was checked: its tree shares the
+        # statements an edit left alone with this one's (`requirements/checker/memo.py`).
+        earlier = previous.__dict__.get("check_result") if previous is not None and previous.path == path else None
+        self._earlier_checks: StatementChecks | None = earlier.statement_checks if earlier is not None else None
 
     @cached_property
     def source(self) -> SourceText:
@@ -45,14 +50,20 @@ class Analysis:
 
     @cached_property
     def check_result(self) -> CheckResult:
-        return check(self.parse_result.file, self.parse_result.diagnostics)
+        return self._check(None)
 
     def check_unless(self, should_stop: Callable[[], bool]) -> CheckResult:
         """`check_result`, made here unless `should_stop()` says so between two statements
         (`CheckStopped`; then nothing is kept, and the next use checks from the start)."""
         if "check_result" not in self.__dict__:
-            self.__dict__["check_result"] = check(self.parse_result.file, self.parse_result.diagnostics, should_stop)
+            self.__dict__["check_result"] = self._check(should_stop)
         return self.check_result
+
+    def _check(self, should_stop: Callable[[], bool] | None) -> CheckResult:
+        parsed = self.parse_result
+        result = check(parsed.file, parsed.diagnostics, should_stop, self._earlier_checks)
+        self._earlier_checks = None  # Keep no chain of old versions alive.
+        return result
 
     @property
     def requirements(self) -> Requirements:

@@ -19,6 +19,9 @@ their area (1xx names, 2xx semantics):
 Once every application is checked, `names.py` and `implied_names.py` compare them: no two may
 share a namespace (KON104, KON105, KON109).
 
+An editor's next version of the file keeps the check of each value, component and route its
+edit left alone (`memo.py`), while what that check read of the rest is unchanged.
+
 Then the best-practice passes (3xx, `practices/`, one module per rule) read the finished model.
 Statements with errors are still put into the model as well as they can be, so that clients such
 as the language server keep working on a file that is being edited. Everything is pure: the scope
@@ -37,6 +40,7 @@ from koncierge_lang.requirements.checker.components import component
 from koncierge_lang.requirements.checker.containers import with_containers
 from koncierge_lang.requirements.checker.environments import check_environments
 from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
+from koncierge_lang.requirements.checker.memo import StatementChecks, checked
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
 from koncierge_lang.requirements.checker.practices import check_practices
 from koncierge_lang.requirements.checker.routes import route
@@ -57,13 +61,23 @@ class CheckResult:
     requirements: model.Requirements
     diagnostics: tuple[Diagnostic, ...]
     symbols: Symbols = field(default_factory=Symbols)
+    # Each component's check, for the check of the next version of the file (`memo.py`).
+    statement_checks: StatementChecks = field(default_factory=dict, compare=False, repr=False)
 
 
 def check(
-    file: ast.File, syntax_diagnostics: Iterable[Diagnostic] = (), should_stop: Callable[[], bool] | None = None
+    file: ast.File,
+    syntax_diagnostics: Iterable[Diagnostic] = (),
+    should_stop: Callable[[], bool] | None = None,
+    earlier: StatementChecks | None = None,
 ) -> CheckResult:
     """Check a syntax tree. Never raises on anything the parser produced; raises `CheckStopped`
     between two statements when `should_stop()` says so.
+
+    `earlier` are the statement checks of the previous version of the file (its
+    `CheckResult.statement_checks`), when its tree shares statements with this one (an editor's
+    incremental parse): the values, components and routes an edit left alone, whose checks read
+    nothing the edit changed, are not checked again. The result is the same either way.
 
     `syntax_diagnostics` are the parser's: a statement with a syntax error is left out of the
     tree, so the checker does not report what that statement would have provided (a component's
@@ -71,8 +85,14 @@ def check(
     """
     file_scope = FileScope(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
     stop = should_stop if should_stop is not None else _never
+    # With syntax errors, a check also depends on where they are: nothing is kept or reused.
+    kept: StatementChecks | None = {} if not file_scope.syntax_error_spans else None
+    if kept is None:
+        earlier = None
     with paused_garbage_collection():
-        applications = tuple(check_application(file_scope, application, stop) for application in file.applications)
+        applications = tuple(
+            check_application(file_scope, application, stop, earlier, kept) for application in file.applications
+        )
         check_application_names(file_scope, file.applications, applications)
         check_namespaces(file_scope, file.applications, applications)
     diagnostics = sorted(file_scope.diagnostics, key=Diagnostic.sort_key)
@@ -80,7 +100,12 @@ def check(
         model.Requirements(applications),
         tuple(diagnostics),
         Symbols(tuple(file_scope.declarations), tuple(file_scope.references)),
+        kept if kept is not None else {},
     )
+
+
+def _component(scope: ApplicationScope, syntax: ast.Component) -> model.Component:
+    return with_containers(scope, syntax, component(scope, syntax))
 
 
 def _never() -> bool:
@@ -93,7 +118,11 @@ def _stop_if(should_stop: Callable[[], bool]) -> None:
 
 
 def check_application(
-    file_scope: FileScope, syntax: ast.Application, should_stop: Callable[[], bool] = _never
+    file_scope: FileScope,
+    syntax: ast.Application,
+    should_stop: Callable[[], bool] = _never,
+    earlier: StatementChecks | None = None,
+    kept: StatementChecks | None = None,
 ) -> model.Application:
     """One application: its language areas in order, then its best-practice passes; `should_stop`
     is asked at the start, before each component (a large file's components take most of the
@@ -107,17 +136,21 @@ def check_application(
     declare_names(scope)
     scope.environments = environments
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
-    values = [value(scope, declared) for declared in scope.values_syntax]
+    values = [checked(scope, declared, value, earlier, kept) for declared in scope.values_syntax]
     check_value_cycles(scope)
     components = []
     for declared in scope.components_syntax:
         _stop_if(should_stop)
-        components.append(with_containers(scope, declared, component(scope, declared)))
+        components.append(checked(scope, declared, _component, earlier, kept))
     _stop_if(should_stop)
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
     check_implied_names(scope, components, storages)
-    routes = [built for built in (route(scope, declared) for declared in scope.routes_syntax) if built is not None]
+    routes = [
+        built
+        for built in (checked(scope, declared, route, earlier, kept) for declared in scope.routes_syntax)
+        if built is not None
+    ]
     application = model.Application(
         name=syntax.name.text,
         kubernetes_name=model.kubernetes_name(syntax.name.text),

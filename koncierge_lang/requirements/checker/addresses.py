@@ -92,7 +92,6 @@ def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: 
     if not _names_a_host(scope, literal):
         return
     pieces = _pieces(literal)
-    hosts = _host_names(scope)
     raw = literal.raw
     for position, piece in enumerate(pieces):
         if piece.reference is not None:
@@ -101,7 +100,7 @@ def check_addresses(scope: ApplicationScope, literal: ast.StringLiteral, parts: 
         follows_interpolation = position > 0
         next_piece = pieces[position + 1] if position + 1 < len(pieces) else None
         for word in _WORD.finditer(text):
-            component = hosts.get(word.group().lower())
+            component = scope.host_component(word.group().lower())
             if component is None:
                 continue
             before = text[: word.start()]
@@ -154,22 +153,11 @@ def _ports_after_hosts_known(scope: ApplicationScope, literal: ast.StringLiteral
 
 def _names_a_host(scope: ApplicationScope, literal: ast.StringLiteral) -> bool:
     """Whether a literal piece of the string holds a word that is a component's host name."""
-    hosts = _host_names(scope)
     return any(
-        isinstance(part, str) and any(word.group().lower() in hosts for word in _WORD.finditer(part))
+        isinstance(part, str)
+        and any(scope.host_component(word.group().lower()) is not None for word in _WORD.finditer(part))
         for part in literal.parts
     )
-
-
-def _host_names(scope: ApplicationScope) -> dict[str, ast.Component]:
-    """The host names of the application's components and databases (their Kubernetes names)."""
-    if scope.host_names is None:
-        hosts: dict[str, ast.Component] = {}
-        for kind, _, node in scope.names.values():
-            if kind in ("component", "database") and isinstance(node, ast.Component):
-                hosts.setdefault(model.kubernetes_name(node.name.text), node)
-        scope.host_names = hosts
-    return scope.host_names
 
 
 def _ports_after_hosts(

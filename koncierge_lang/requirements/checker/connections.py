@@ -116,8 +116,8 @@ def _peer(scope: ApplicationScope, name: ast.Name, statement: str) -> ast.Compon
     if entry is None and scope.may_be_hidden_by_syntax_error(scope.syntax):
         return None
     if entry is not None:
-        scope.used_values.add(name.text)  # Used, wrongly: this error is the one to report.
-        scope.used_storages.add(name.text)
+        scope.use_value(name.text)  # Used, wrongly: this error is the one to report.
+        scope.use_storage(name.text)
     candidates = [declared for declared, (kind, _, _) in scope.names.items() if kind in CONNECTION_KINDS]
     suggestion = did_you_mean(name.text, candidates)
     message = (

@@ -64,8 +64,8 @@ def route(scope: ApplicationScope, syntax: ast.Route) -> model.Route | None:
             message += f"; did you mean `{suggestion}`?"
             fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.component.span, suggestion),)),)
         if entry is not None:
-            scope.used_values.add(target)  # Used, wrongly: this error is the one to report.
-            scope.used_storages.add(target)
+            scope.use_value(target)  # Used, wrongly: this error is the one to report.
+            scope.use_storage(target)
         scope.report("KON101", message, syntax.component.span, fixes=fixes)
         return None
     scope.refer(entry[0], target, syntax.component.span)

@@ -5,6 +5,12 @@
 and routes; environments have their own) with the look-ups every language area resolves names
 with, and what the areas find out for the best-practice passes that run after them (which values
 and storage are used, the storage components declare for themselves, which values hold secrets).
+
+While a component is checked, the scope can record what the check reads of the rest of the
+application (`reads`: each name it looks up and what that name stands for, the environments' names,
+all names, which values are secrets, which host names it finds) and which names it marks used:
+`memo.py` keeps a component's check for the next version of the file as long as all of that is
+unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +33,21 @@ _new_reference_site = frozen_constructor(ReferenceSite)
 
 # A declaration as the scope keeps it: its kind, its name as written, and its syntax node.
 Entry = tuple[str, ast.Name, object]
+
+
+
+class Reads:
+    """What the check of one statement read of the rest of its application (`memo.py`): each name
+    it looked up (with the kinds that fit) and the entry found, each word it asked whether it is
+    a host name and the component found, and whether it read all the names, the environments'
+    names, or which values are secrets."""
+
+    __slots__ = ("lookups", "hosts", "names", "environments", "secrets")
+
+    def __init__(self) -> None:
+        self.lookups: dict[tuple[str, tuple[str, ...]], Entry | None] = {}
+        self.hosts: dict[str, ast.Component | None] = {}
+        self.names = self.environments = self.secrets = False
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
@@ -74,10 +95,10 @@ class ApplicationScope:
         # Each component's items by their kind, in order: a dozen checks each read one kind.
         self.component_items: dict[int, dict[type, list[Any]]] = {}
         # One namespace for everything a reference can name.
-        self.names: dict[str, Entry] = {}
+        self._names: dict[str, Entry] = {}
         # Every declaration of a name declared more than once, so that a use resolves to the one that fits.
         self.all_declarations: dict[str, list[Entry]] = {}
-        self.environment_names: dict[str, ast.Environment] = {}
+        self._environment_names: dict[str, ast.Environment] = {}
         # The environments as checked, for the checks that depend on their kinds.
         self.environments: list[model.Environment] = []
         self.used_values: set[str] = set()
@@ -88,8 +109,68 @@ class ApplicationScope:
         # (`values.secret_value_names`): asked for every variable.
         self.secret_values: frozenset[str] | None = None
         # The host names of the components and databases, made when text first needs them
-        # (`addresses.py`): once per application, not once per string.
-        self.host_names: dict[str, ast.Component] | None = None
+        # (`host_component`): once per application, not once per string.
+        self._host_names: dict[str, ast.Component] | None = None
+        # While a component is checked for `memo.py`: what it reads of the rest of the
+        # application, and the values and storage it marks used. None otherwise.
+        self.reads: Reads | None = None
+        self.uses: list[tuple[str, str]] | None = None
+        self._names_and_kinds: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def names(self) -> dict[str, Entry]:
+        """Every declared name (read whole: it is recorded as depending on all of them)."""
+        if self.reads is not None:
+            self.reads.names = True
+        return self._names
+
+    def names_and_kinds(self) -> tuple[tuple[str, str], ...]:
+        """Every declared name with its kind, in order (made once: nothing is declared once the
+        components are checked)."""
+        if self._names_and_kinds is None:
+            self._names_and_kinds = tuple((name, entry[0]) for name, entry in self._names.items())
+        return self._names_and_kinds
+
+    @property
+    def environment_names(self) -> dict[str, ast.Environment]:
+        """The environments by name (recorded as depending on all of their names)."""
+        if self.reads is not None:
+            self.reads.environments = True
+        return self._environment_names
+
+    def environment_names_as_read(self) -> tuple[str, ...]:
+        """The environments' names, without recording the read."""
+        return tuple(self._environment_names)
+
+    def use_value(self, name: str) -> None:
+        """Mark a value (or a name used as one, wrongly) used: the unused-value pass reads this."""
+        self.used_values.add(name)
+        if self.uses is not None:
+            self.uses.append(("value", name))
+
+    def use_storage(self, name: str) -> None:
+        self.used_storages.add(name)
+        if self.uses is not None:
+            self.uses.append(("storage", name))
+
+    def host_component(self, word: str) -> ast.Component | None:
+        """The component or database whose host name (its Kubernetes name) `word` is."""
+        found = self.host_names.get(word)
+        if self.reads is not None:
+            self.reads.hosts[word] = found
+        return found
+
+    @property
+    def host_names(self) -> dict[str, ast.Component]:
+        """The host names of the application's components and databases (not recorded: read
+        them through `host_component`)."""
+        if self._host_names is None:
+            hosts: dict[str, ast.Component] = {}
+            for kind, _, node in self._names.values():
+                if kind in ("component", "database") and isinstance(node, ast.Component):
+                    hosts.setdefault(model.kubernetes_name(node.name.text), node)
+            self._host_names = hosts
+        return self._host_names
 
     def report(
         self,
@@ -109,7 +190,7 @@ class ApplicationScope:
     def declare(self, kind: str, name: ast.Name, node: object, span: Span) -> None:
         """Enter a declared name into the application's namespace; a name taken already is KON104."""
         self.all_declarations.setdefault(name.text, []).append((kind, name, node))
-        earlier = self.names.get(name.text)
+        earlier = self._names.get(name.text)
         if earlier is not None:
             earlier_kind, earlier_name, _ = earlier
             self.report(
@@ -119,15 +200,22 @@ class ApplicationScope:
                 (RelatedLocation(earlier_name.span, f"the {earlier_kind} `{name.text}` is declared here"),),
             )
             return
-        self.names[name.text] = (kind, name, node)
+        self._names[name.text] = (kind, name, node)
         self.file.declarations.append(Declaration(self.application_name, kind, name.text, name.span, span))
 
     def lookup(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
         """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""
+        found = self.found(name, fitting_kinds)
+        if self.reads is not None:
+            self.reads.lookups[(name, fitting_kinds)] = found
+        return found
+
+    def found(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
+        """`lookup` without recording the read."""
         for entry in self.all_declarations.get(name, ()):
             if entry[0] in fitting_kinds:
                 return entry
-        return self.names.get(name)
+        return self._names.get(name)
 
     def refer(self, kind: str, name: str, span: Span) -> None:
         """Record a use of a declared name, for navigation."""

@@ -52,13 +52,13 @@ def mounts(scope: ApplicationScope, syntax: ast.Component) -> tuple[tuple[model.
                     message += f"; did you mean `{suggestion}`?"
                     fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(item.storage.span, suggestion),)),)
                     # Most likely meant as a mount of the suggestion: do not call that one unused too.
-                    scope.used_storages.add(suggestion)
+                    scope.use_storage(suggestion)
                 if entry is not None:
-                    scope.used_values.add(storage_name)  # Used, wrongly: this error is the one to report.
+                    scope.use_value(storage_name)  # Used, wrongly: this error is the one to report.
                 scope.report("KON101", message, item.storage.span, fixes=fixes)
             else:
                 scope.refer("storage", storage_name, item.storage.span)
-                scope.used_storages.add(storage_name)
+                scope.use_storage(storage_name)
             path = mount_path(scope, item.path, paths)
             found.append(model.Mount(storage_name, item.mode == "read-only", path, item.span))
         elif isinstance(item, ast.ComponentStorage):

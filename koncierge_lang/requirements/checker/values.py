@@ -149,7 +149,7 @@ def reference(scope: ApplicationScope, syntax: ast.Reference) -> model.Reference
             message += f"; did you mean `{suggestion}`?"
             fixes = (Fix(f"Replace with `{suggestion}`", (TextEdit(syntax.name.span, suggestion),)),)
             # The misspelt use is most likely a use of the suggestion: do not call that one unused too.
-            scope.used_values.add(suggestion)
+            scope.use_value(suggestion)
         scope.report("KON101", message, syntax.name.span, fixes=fixes)
         return model.ValueReference(name)
     kind, _, node = entry
@@ -194,7 +194,7 @@ def reference(scope: ApplicationScope, syntax: ast.Reference) -> model.Reference
             syntax.member.span,
             fixes=(Fix(f"Use `{name}`", (TextEdit(syntax.span, name),)),),
         )
-    scope.used_values.add(name)
+    scope.use_value(name)
     return _new_value_reference(name)
 
 
@@ -270,6 +270,14 @@ def secret_value_names(scope: ApplicationScope) -> frozenset[str]:
     """The names of the secrets, and of the constants and values that are (or contain) a secret
     through the values they refer to, however long the chain: worked out once per application,
     from the secrets back along the references (linear in the number of references)."""
+    if scope.reads is not None:
+        # Recorded as one read of which values are secrets, not as the look-ups that find them.
+        reads, scope.reads = scope.reads, None
+        try:
+            return secret_value_names(scope)
+        finally:
+            reads.secrets = True
+            scope.reads = reads
     if scope.secret_values is not None:
         return scope.secret_values
     kinds = ("secret", "value", "constant")

@@ -1,0 +1,111 @@
+"""An editor's next version of a file is checked reusing the checks of the statements its edit left
+alone (`koncierge_lang/requirements/checker/memo.py`): the result equals a check from scratch,
+positions included, after any edit and after several edits in a row."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import Any
+
+from conftest import EXAMPLES, REPOSITORY
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from koncierge_lang.analysis import Analysis, analyze
+from koncierge_lang.source import Span
+
+sys.path.insert(0, str(REPOSITORY / "bench"))
+from synthetic import generate_application  # noqa: E402
+
+TEXTS = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*/*.kon"))] + [generate_application(12)]
+INSERTIONS = ["x", "1", "-", " ", "\n", '"', "}", ".host", ".url", "${", "# c\n", ":8080", "s", "e", "0", "_FILE"]
+
+
+def with_spans(node: Any) -> Any:
+    """A model or a tree as nested tuples that include every span (models leave spans out of
+    their equality)."""
+    if isinstance(node, Span):
+        return ("span", *node)
+    if isinstance(node, tuple | list):
+        return tuple(with_spans(element) for element in node)
+    if isinstance(node, frozenset | set):
+        return frozenset(with_spans(element) for element in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return (type(node).__name__, *(with_spans(getattr(node, field.name)) for field in dataclasses.fields(node)))
+    return node
+
+
+def assert_same_as_from_scratch(analysis: Analysis) -> None:
+    fresh = analyze(analysis.text, analysis.path)
+    assert analysis.diagnostics == fresh.diagnostics
+    assert with_spans(analysis.requirements) == with_spans(fresh.requirements)
+    assert analysis.check_result.symbols == fresh.check_result.symbols
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> list[str]:
+    """A text and the texts one to four edits in a row make of it: characters typed or deleted
+    anywhere, mostly near one place (as typing is)."""
+    text = draw(st.sampled_from(TEXTS))
+    versions = [text]
+    position = draw(st.integers(0, len(text)))
+    for _ in range(draw(st.integers(1, 4))):
+        current = versions[-1]
+        position = min(len(current), max(0, position + draw(st.integers(-40, 40))))
+        if draw(st.booleans()):
+            versions.append(current[:position] + draw(st.sampled_from(INSERTIONS)) + current[position:])
+        else:
+            versions.append(current[:position] + current[position + draw(st.integers(1, 8)) :])
+    return versions
+
+
+@settings(max_examples=300, deadline=None)
+@given(edits())
+def test_an_incremental_check_equals_a_check_from_scratch(versions: list[str]) -> None:
+    analysis = analyze(versions[0], "edited.kon")
+    analysis.check_result
+    for text in versions[1:]:
+        analysis = analyze(text, "edited.kon", previous=analysis)
+        assert_same_as_from_scratch(analysis)
+
+
+def test_typing_in_a_constant_checks_again_only_what_reads_it() -> None:
+    """In a file of 40 components, typing in one constant's text checks that constant again and
+    the component that uses it; every other value, component and route keeps its check."""
+    text = generate_application(40)
+    typing_at = text.index('"', text.index("constant name20 = ")) + 1
+    before = analyze(text, "typed.kon")
+    before.check_result
+    after = analyze(text[:typing_at] + "x" + text[typing_at:], "typed.kon", previous=before)
+    assert_same_as_from_scratch(after)
+    (application,) = after.syntax.applications
+    earlier_checks, checks = before.check_result.statement_checks, after.check_result.statement_checks
+    checked_again = sorted(
+        getattr(item, "name").text
+        for item in application.items
+        if id(item) in checks and checks[id(item)] is not earlier_checks.get(id(item))
+    )
+    assert checked_again == ["name20", "service20"]
+    assert len(checks) > 100
+
+
+def test_a_renamed_component_checks_again_what_names_it() -> None:
+    """Renaming `service21` changes what `service20`'s `${service21.host}` and the route to it
+    find: both are checked again, and the file's diagnostics are those of a check from scratch."""
+    text = generate_application(40)
+    renamed_at = text.index("component service21 {") + len("component service21")
+    before = analyze(text, "renamed.kon")
+    before.check_result
+    after = analyze(text[:renamed_at] + "x" + text[renamed_at:], "renamed.kon", previous=before)
+    assert_same_as_from_scratch(after)
+    assert any(diagnostic.code == "KON101" and "service21" in diagnostic.message for diagnostic in after.diagnostics)
+    (application,) = after.syntax.applications
+    earlier_checks, checks = before.check_result.statement_checks, after.check_result.statement_checks
+    checked_again = {
+        getattr(item, "name").text
+        for item in application.items
+        if id(item) in checks and checks[id(item)] is not earlier_checks.get(id(item))
+    }
+    assert {"service21x", "service20", "route21"} <= checked_again
+    assert "service30" not in checked_again
