@@ -40,7 +40,7 @@ from koncierge_lang.requirements.checker.components import component
 from koncierge_lang.requirements.checker.containers import with_containers
 from koncierge_lang.requirements.checker.environments import check_environments
 from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
-from koncierge_lang.requirements.checker.memo import StatementChecks, checked
+from koncierge_lang.requirements.checker.memo import Changes, StatementChecks, checked
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
 from koncierge_lang.requirements.checker.practices import check_practices
 from koncierge_lang.requirements.checker.routes import route
@@ -62,7 +62,7 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     symbols: Symbols = field(default_factory=Symbols)
     # Each component's check, for the check of the next version of the file (`memo.py`).
-    statement_checks: StatementChecks = field(default_factory=dict, compare=False, repr=False)
+    statement_checks: StatementChecks = field(default_factory=StatementChecks, compare=False, repr=False)
 
 
 def check(
@@ -86,12 +86,13 @@ def check(
     file_scope = FileScope(tuple(diagnostic.span for diagnostic in syntax_diagnostics))
     stop = should_stop if should_stop is not None else _never
     # With syntax errors, a check also depends on where they are: nothing is kept or reused.
-    kept: StatementChecks | None = {} if not file_scope.syntax_error_spans else None
+    kept: StatementChecks | None = StatementChecks() if not file_scope.syntax_error_spans else None
     if kept is None:
         earlier = None
     with paused_garbage_collection():
         applications = tuple(
-            check_application(file_scope, application, stop, earlier, kept) for application in file.applications
+            check_application(file_scope, application, stop, earlier, kept, index)
+            for index, application in enumerate(file.applications)
         )
         check_application_names(file_scope, file.applications, applications)
         check_namespaces(file_scope, file.applications, applications)
@@ -100,7 +101,7 @@ def check(
         model.Requirements(applications),
         tuple(diagnostics),
         Symbols(tuple(file_scope.declarations), tuple(file_scope.references)),
-        kept if kept is not None else {},
+        kept if kept is not None else StatementChecks(),
     )
 
 
@@ -123,6 +124,7 @@ def check_application(
     should_stop: Callable[[], bool] = _never,
     earlier: StatementChecks | None = None,
     kept: StatementChecks | None = None,
+    index: int = 0,
 ) -> model.Application:
     """One application: its language areas in order, then its best-practice passes; `should_stop`
     is asked at the start, before each component (a large file's components take most of the
@@ -135,20 +137,28 @@ def check_application(
     environments = check_environments(scope)
     declare_names(scope)
     scope.environments = environments
+    tables = earlier.applications[index] if earlier is not None and index < len(earlier.applications) else None
+    found_changes: list[Changes] = []
+
+    def changes() -> Changes:
+        if not found_changes:
+            found_changes.append(Changes(scope, tables))
+        return found_changes[0]
+
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
-    values = [checked(scope, declared, value, earlier, kept) for declared in scope.values_syntax]
+    values = [checked(scope, declared, value, earlier, kept, changes) for declared in scope.values_syntax]
     check_value_cycles(scope)
     components = []
     for declared in scope.components_syntax:
         _stop_if(should_stop)
-        components.append(checked(scope, declared, _component, earlier, kept))
+        components.append(checked(scope, declared, _component, earlier, kept, changes))
     _stop_if(should_stop)
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
     check_implied_names(scope, components, storages)
     routes = [
         built
-        for built in (checked(scope, declared, route, earlier, kept) for declared in scope.routes_syntax)
+        for built in (checked(scope, declared, route, earlier, kept, changes) for declared in scope.routes_syntax)
         if built is not None
     ]
     application = model.Application(
@@ -162,6 +172,8 @@ def check_application(
         routes=tuple(routes),
         span=syntax.span,
     )
+    if kept is not None:
+        kept.record_application(scope)
     _stop_if(should_stop)
     check_practices(scope, application)
     return application

@@ -36,13 +36,15 @@ ResultT = TypeVar("ResultT")
 
 @dataclass(frozen=True, slots=True)
 class Answers:
-    """What a check read of the rest of its application, with the answers it got (None: not read)."""
+    """What a check read of the rest of its application: the names it looked up, the words it
+    asked whether they are host names, and whether it read all the names, the environments'
+    names, or which values are secrets."""
 
-    lookups: tuple[tuple[tuple[str, tuple[str, ...]], Entry | None], ...]
-    hosts: tuple[tuple[str, ast.Component | None], ...]
-    names: tuple[tuple[str, str], ...] | None
-    environments: tuple[str, ...] | None
-    secrets: frozenset[str] | None
+    looked_up: frozenset[str]
+    host_words: frozenset[str]
+    all_names: bool
+    environments: bool
+    secrets: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,86 @@ class CheckedStatement:
     inline_storages: tuple[model.Storage, ...]
 
 
-StatementChecks = dict[int, CheckedStatement]
-"""The checks of one version's statements, by the identity of their syntax (each entry holds its
-statement, so the identity stays its own)."""
+@dataclass(frozen=True, slots=True)
+class ApplicationTables:
+    """What the statements of one application read, as one version had it: every declaration by
+    name, the host names, every name with its kind, the environments' names and the secrets."""
+
+    name: str
+    declarations: dict[str, tuple[Entry, ...]]
+    hosts: dict[str, ast.Component]
+    names_and_kinds: tuple[tuple[str, str], ...]
+    environments: tuple[str, ...]
+    secrets: frozenset[str]
+
+
+class StatementChecks:
+    """One version's checks of its values, components and routes, by the identity of their syntax
+    (each entry holds its statement, so the identity stays its own), and each application's
+    tables, to find what the next version changed."""
+
+    __slots__ = ("statements", "applications")
+
+    def __init__(self) -> None:
+        self.statements: dict[int, CheckedStatement] = {}
+        self.applications: list[ApplicationTables] = []
+
+    def record_application(self, scope: ApplicationScope) -> None:
+        """After an application is checked: its tables, for the next version."""
+        self.applications.append(
+            ApplicationTables(
+                scope.application_name,
+                {name: tuple(entries) for name, entries in scope.all_declarations.items()},
+                scope.host_names,
+                scope.names_and_kinds(),
+                scope.environment_names_as_read(),
+                secret_value_names(scope),
+            )
+        )
+
+
+class Changes:
+    """What the current version of one application changed since the previous one, in what its
+    statements' checks read (worked out once, on first use)."""
+
+    __slots__ = ("names", "hosts", "all_names", "environments", "secrets")
+
+    def __init__(self, scope: ApplicationScope, before: ApplicationTables | None) -> None:
+        if before is None or before.name != scope.application_name:
+            self.names: frozenset[str] | None = None  # Everything changed.
+            return
+        now = scope.all_declarations
+        changed = {name for name in before.declarations if name not in now}
+        for name, entries in now.items():
+            earlier = before.declarations.get(name)
+            if earlier is None or len(earlier) != len(entries):
+                changed.add(name)
+                continue
+            for old, new in zip(earlier, entries, strict=True):
+                if old[0] != new[0] or old[1] is not new[1] or old[2] is not new[2]:
+                    changed.add(name)
+                    break
+        self.names = frozenset(changed)
+        hosts = scope.host_names
+        self.hosts = frozenset(
+            {word for word, component in hosts.items() if before.hosts.get(word) is not component}
+            | {word for word in before.hosts if word not in hosts}
+        )
+        self.all_names = scope.names_and_kinds() != before.names_and_kinds
+        self.environments = scope.environment_names_as_read() != before.environments
+        self.secrets = secret_value_names(scope) != before.secrets
+
+    def leave_alone(self, answers: Answers) -> bool:
+        """Whether a check that read `answers` gives the same in the current version."""
+        if self.names is None:
+            return False
+        return (
+            self.names.isdisjoint(answers.looked_up)
+            and (not answers.host_words or self.hosts.isdisjoint(answers.host_words))
+            and not (answers.all_names and self.all_names)
+            and not (answers.environments and self.environments)
+            and not (answers.secrets and self.secrets)
+        )
 
 
 def checked(
@@ -70,15 +149,17 @@ def checked(
     check_statement: Callable[[ApplicationScope, SyntaxT], ResultT],
     earlier: StatementChecks | None,
     kept: StatementChecks | None,
+    changes: Callable[[], Changes],
 ) -> ResultT:
     """`check_statement(scope, syntax)`, or its result for the previous version (`earlier`) when it
-    would give the same again; recorded in `kept` for the next version (unless None)."""
+    would give the same again (`changes` says what changed); recorded in `kept` for the next
+    version (unless None)."""
     if earlier is not None:
-        found = earlier.get(id(syntax))
-        if found is not None and found.syntax is syntax and _answers_hold(scope, found.answers):
+        found = earlier.statements.get(id(syntax))
+        if found is not None and found.syntax is syntax and changes().leave_alone(found.answers):
             _add_again(scope, found)
             if kept is not None:
-                kept[id(syntax)] = found
+                kept.statements[id(syntax)] = found
             # The same function of the same statement made it.
             return cast(ResultT, found.result)
     if kept is None:
@@ -91,10 +172,16 @@ def checked(
         made = check_statement(scope, syntax)
     finally:
         scope.reads = scope.uses = None
-    kept[id(syntax)] = CheckedStatement(
+    kept.statements[id(syntax)] = CheckedStatement(
         syntax,
         made,
-        _answers(scope, reads),
+        Answers(
+            frozenset(reads.lookups),
+            frozenset(reads.hosts),
+            reads.names,
+            reads.environments,
+            reads.secrets,
+        ),
         tuple(file.diagnostics[marks[0] :]),
         tuple(file.references[marks[1] :]),
         tuple(file.declarations[marks[2] :]),
@@ -102,36 +189,6 @@ def checked(
         tuple(scope.inline_storages[marks[3] :]),
     )
     return made
-
-
-def _answers(scope: ApplicationScope, reads: Reads) -> Answers:
-    return Answers(
-        tuple(reads.lookups.items()),
-        tuple(reads.hosts.items()),
-        scope.names_and_kinds() if reads.names else None,
-        scope.environment_names_as_read() if reads.environments else None,
-        scope.secret_values if reads.secrets else None,
-    )
-
-
-def _answers_hold(scope: ApplicationScope, answers: Answers) -> bool:
-    found = scope.found
-    for (name, fitting_kinds), entry in answers.lookups:
-        now = found(name, fitting_kinds)
-        if now is not entry and (
-            now is None or entry is None or now[0] != entry[0] or now[1] is not entry[1] or now[2] is not entry[2]
-        ):
-            return False
-    if answers.hosts:
-        hosts = scope.host_names
-        for word, component in answers.hosts:
-            if hosts.get(word) is not component:
-                return False
-    if answers.names is not None and scope.names_and_kinds() != answers.names:
-        return False
-    if answers.environments is not None and scope.environment_names_as_read() != answers.environments:
-        return False
-    return answers.secrets is None or secret_value_names(scope) == answers.secrets
 
 
 def _add_again(scope: ApplicationScope, checked: CheckedStatement) -> None:

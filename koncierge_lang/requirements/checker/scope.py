@@ -38,15 +38,15 @@ Entry = tuple[str, ast.Name, object]
 
 class Reads:
     """What the check of one statement read of the rest of its application (`memo.py`): each name
-    it looked up (with the kinds that fit) and the entry found, each word it asked whether it is
-    a host name and the component found, and whether it read all the names, the environments'
-    names, or which values are secrets."""
+    it looked up, each word it asked whether it is a host name, and whether it read all the
+    names, the environments' names, or which values are secrets. (What a look-up finds depends
+    only on the declarations of its name; `memo.py` compares those.)"""
 
     __slots__ = ("lookups", "hosts", "names", "environments", "secrets")
 
     def __init__(self) -> None:
-        self.lookups: dict[tuple[str, tuple[str, ...]], Entry | None] = {}
-        self.hosts: dict[str, ast.Component | None] = {}
+        self.lookups: set[str] = set()
+        self.hosts: set[str] = set()
         self.names = self.environments = self.secrets = False
 
 
@@ -157,7 +157,7 @@ class ApplicationScope:
         """The component or database whose host name (its Kubernetes name) `word` is."""
         found = self.host_names.get(word)
         if self.reads is not None:
-            self.reads.hosts[word] = found
+            self.reads.hosts.add(word)
         return found
 
     @property
@@ -207,7 +207,7 @@ class ApplicationScope:
         """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""
         found = self.found(name, fitting_kinds)
         if self.reads is not None:
-            self.reads.lookups[(name, fitting_kinds)] = found
+            self.reads.lookups.add(name)
         return found
 
     def found(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
