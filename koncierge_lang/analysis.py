@@ -10,8 +10,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from koncierge_lang.diagnostics import Diagnostic
-from koncierge_lang.requirements.checker import CheckResult, check
-from koncierge_lang.requirements.checker.memo import StatementChecks
+from koncierge_lang.requirements.checker import CheckResult, StatementChecks, check
 from koncierge_lang.requirements.model import Requirements
 from koncierge_lang.source import SourceText
 from koncierge_lang.syntax.ast import File

@@ -40,7 +40,8 @@ from koncierge_lang.requirements.checker.components import component
 from koncierge_lang.requirements.checker.containers import with_containers
 from koncierge_lang.requirements.checker.environments import check_environments
 from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
-from koncierge_lang.requirements.checker.memo import Changes, StatementChecks, checked
+from koncierge_lang.requirements.checker.memo import Changes, checked
+from koncierge_lang.requirements.checker.memo import StatementChecks as StatementChecks
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
 from koncierge_lang.requirements.checker.practices import check_practices
 from koncierge_lang.requirements.checker.routes import route
