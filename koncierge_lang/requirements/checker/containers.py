@@ -214,10 +214,14 @@ class _PodPorts:
 
 def every_container(scope: ApplicationScope) -> list[tuple[ast.Component | ast.Container, str]]:
     """Every container the application declares, its program's and its sidecars and init
-    containers, with how a message names it: for the hardening warnings (`practices/`)."""
+    containers, with how a message names it: for the hardening warnings (`practices/`), made once
+    per application (five passes read it)."""
+    if scope.every_container is not None:
+        return scope.every_container
     found: list[tuple[ast.Component | ast.Container, str]] = []
     for syntax in scope.components_syntax:
         found.append((syntax, f"{syntax.keyword} `{syntax.name.text}`"))
         for declared in scope.items_of(syntax, ast.Container):
             found.append((declared, f"{declared.kind} `{declared.name.text}` of `{syntax.name.text}`"))
+    scope.every_container = found
     return found

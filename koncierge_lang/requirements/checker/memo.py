@@ -25,7 +25,7 @@ from typing import TypeVar, cast
 
 from koncierge_lang.diagnostics import Diagnostic
 from koncierge_lang.requirements import model
-from koncierge_lang.requirements.checker.scope import ApplicationScope, Entry, Reads
+from koncierge_lang.requirements.checker.scope import ApplicationScope, Reads
 from koncierge_lang.requirements.checker.symbols import Declaration, ReferenceSite
 from koncierge_lang.requirements.checker.values import secret_value_names
 from koncierge_lang.syntax import ast
@@ -63,12 +63,12 @@ class CheckedStatement:
 
 @dataclass(frozen=True, slots=True)
 class ApplicationTables:
-    """What the statements of one application read, as one version had it: every declaration by
-    name, the host names, every name with its kind, the environments' names and the secrets."""
+    """What the statements of one application read, as one version had it: the statements
+    themselves (what they declare follows from them), every name with its kind, the
+    environments' names and the secrets."""
 
     name: str
-    declarations: dict[str, tuple[Entry, ...]]
-    hosts: dict[str, ast.Component]
+    statements: tuple[object, ...]
     names_and_kinds: tuple[tuple[str, str], ...]
     environments: tuple[str, ...]
     secrets: frozenset[str]
@@ -90,8 +90,7 @@ class StatementChecks:
         self.applications.append(
             ApplicationTables(
                 scope.application_name,
-                {name: tuple(entries) for name, entries in scope.all_declarations.items()},
-                scope.host_names,
+                scope.syntax.items,
                 scope.names_and_kinds(),
                 scope.environment_names_as_read(),
                 secret_value_names(scope),
@@ -101,7 +100,11 @@ class StatementChecks:
 
 class Changes:
     """What the current version of one application changed since the previous one, in what its
-    statements' checks read (worked out once, on first use)."""
+    statements' checks read (worked out once, on first use).
+
+    A name's declarations (what a look-up finds) change only where a statement that declares it
+    is new, or gone: every other statement is the same object, in the same order. So are the host
+    names, which are the components' names."""
 
     __slots__ = ("names", "hosts", "all_names", "environments", "secrets")
 
@@ -109,23 +112,15 @@ class Changes:
         if before is None or before.name != scope.application_name:
             self.names: frozenset[str] | None = None  # Everything changed.
             return
-        now = scope.all_declarations
-        changed = {name for name in before.declarations if name not in now}
-        for name, entries in now.items():
-            earlier = before.declarations.get(name)
-            if earlier is None or len(earlier) != len(entries):
-                changed.add(name)
-                continue
-            for old, new in zip(earlier, entries, strict=True):
-                if old[0] != new[0] or old[1] is not new[1] or old[2] is not new[2]:
-                    changed.add(name)
-                    break
-        self.names = frozenset(changed)
-        hosts = scope.host_names
-        self.hosts = frozenset(
-            {word for word, component in hosts.items() if before.hosts.get(word) is not component}
-            | {word for word in before.hosts if word not in hosts}
-        )
+        now = scope.syntax.items
+        earlier_ids = {id(statement) for statement in before.statements}
+        current_ids = {id(statement) for statement in now}
+        touched = [statement for statement in now if id(statement) not in earlier_ids] + [
+            statement for statement in before.statements if id(statement) not in current_ids
+        ]
+        names = {name.text for statement in touched if isinstance(name := getattr(statement, "name", None), ast.Name)}
+        self.names = frozenset(names)
+        self.hosts = frozenset(model.kubernetes_name(name) for name in names)
         self.all_names = scope.names_and_kinds() != before.names_and_kinds
         self.environments = scope.environment_names_as_read() != before.environments
         self.secrets = secret_value_names(scope) != before.secrets

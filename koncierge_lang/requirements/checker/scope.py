@@ -116,6 +116,8 @@ class ApplicationScope:
         self.reads: Reads | None = None
         self.uses: list[tuple[str, str]] | None = None
         self._names_and_kinds: tuple[tuple[str, str], ...] | None = None
+        # Every container and how messages name it, for the best-practice passes (`containers.py`).
+        self.every_container: list[tuple[ast.Component | ast.Container, str]] | None = None
 
     @property
     def names(self) -> dict[str, Entry]:
