@@ -21,10 +21,14 @@ from koncierge_lang.syntax.parser import ParseResult, parse
 class Analysis:
     """The results of every stage for one text, computed lazily and kept."""
 
-    def __init__(self, text: str, path: str = "<input>", previous: Analysis | None = None) -> None:
+    def __init__(
+        self, text: str, path: str = "<input>", previous: Analysis | None = None, edited: bool = False
+    ) -> None:
         self.text = text
         self.path = path
         self._previous = previous
+        # A version of a file an editor has open: its check keeps what the next version's can reuse.
+        self._edited = edited or previous is not None
         # The previous version's statement checks, when it was checked: its tree shares the
         # statements an edit left alone with this one's (`requirements/checker/memo.py`).
         earlier = previous.__dict__.get("check_result") if previous is not None and previous.path == path else None
@@ -60,7 +64,7 @@ class Analysis:
 
     def _check(self, should_stop: Callable[[], bool] | None) -> CheckResult:
         parsed = self.parse_result
-        result = check(parsed.file, parsed.diagnostics, should_stop, self._earlier_checks)
+        result = check(parsed.file, parsed.diagnostics, should_stop, self._earlier_checks, self._edited)
         self._earlier_checks = None  # Keep no chain of old versions alive.
         return result
 
@@ -89,7 +93,10 @@ class Analysis:
         return any(diagnostic.severity is Severity.ERROR for diagnostic in self.diagnostics)
 
 
-def analyze(text: str, path: str = "<input>", previous: Analysis | None = None) -> Analysis:
+def analyze(text: str, path: str = "<input>", previous: Analysis | None = None, edited: bool = False) -> Analysis:
     """Analyse `text`. With the analysis of the previous version of the same file (an editor's),
-    only the statements an edit touched are parsed again; the result is the same either way."""
-    return Analysis(text, path, previous)
+    only the statements an edit touched are parsed again, and only the values, components and
+    routes it touched are checked again; the result is the same either way. `edited` says that
+    the text is a version of a file an editor has open, so that the next version's analysis can
+    reuse this one (implied by `previous`)."""
+    return Analysis(text, path, previous, edited)

@@ -63,7 +63,7 @@ def edits(draw: st.DrawFn) -> list[str]:
 @settings(max_examples=300, deadline=None)
 @given(edits())
 def test_an_incremental_check_equals_a_check_from_scratch(versions: list[str]) -> None:
-    analysis = analyze(versions[0], "edited.kon")
+    analysis = analyze(versions[0], "edited.kon", edited=True)
     assert analysis.check_result.requirements.applications
     for text in versions[1:]:
         analysis = analyze(text, "edited.kon", previous=analysis)
@@ -75,7 +75,7 @@ def test_typing_in_a_constant_checks_again_only_what_reads_it() -> None:
     the component that uses it; every other value, component and route keeps its check."""
     text = generate_application(40)
     typing_at = text.index('"', text.index("constant name20 = ")) + 1
-    before = analyze(text, "typed.kon")
+    before = analyze(text, "typed.kon", edited=True)
     assert not before.has_errors
     after = analyze(text[:typing_at] + "x" + text[typing_at:], "typed.kon", previous=before)
     assert_same_as_from_scratch(after)
@@ -95,7 +95,7 @@ def test_a_renamed_component_checks_again_what_names_it() -> None:
     find: both are checked again, and the file's diagnostics are those of a check from scratch."""
     text = generate_application(40)
     renamed_at = text.index("component service21 {") + len("component service21")
-    before = analyze(text, "renamed.kon")
+    before = analyze(text, "renamed.kon", edited=True)
     assert not before.has_errors
     after = analyze(text[:renamed_at] + "x" + text[renamed_at:], "renamed.kon", previous=before)
     assert_same_as_from_scratch(after)

@@ -34,7 +34,7 @@ class Snapshot:
         self._lowering_lock = threading.Lock()
         self._lowered: list[LoweredEnvironment] | None = None
         earlier = previous.analysis if previous is not None and not previous.too_large else None
-        self.analysis: Analysis = analyze("" if self.too_large else text, self.path or uri, previous=earlier)
+        self.analysis: Analysis = analyze("" if self.too_large else text, self.path or uri, previous=earlier, edited=True)
 
     @property
     def source(self) -> SourceText:
