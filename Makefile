@@ -69,6 +69,7 @@ bench: setup system-packages ## Print the benchmark figures (see docs/benchmarks
 	$(BIN)/python bench/bench_diagram.py
 	$(BIN)/python bench/bench_diagram_fit.py
 	$(BIN)/python bench/lsp_latency.py
+	$(BIN)/python bench/bench_incremental.py
 
 mutation: setup system-packages ## Mutation testing of the compiler's manifests.py with mutmut (about 7 minutes; see bench/mutation.py)
 	$(BIN)/pip install --quiet mutmut==3.8.1

@@ -6,11 +6,12 @@ An editor checks the file again after every keystroke, and in a large file these
 most of the checker's time. Incremental parsing (`syntax/incremental.py`) gives every statement an
 edit did not touch to the new tree as the same object. A statement's check is a function of the
 statement and of what it reads of the rest of the application through the scope (`scope.py`
-records it: the names it looks up and what each stands for, all the names, the environments'
-names, which values are secrets, the components its text names by host name). When the statement
-is the same object and each of those reads gives the same answer in the new application, the
-check gives what it gave before: its result is kept, and what it added to the scope (diagnostics,
-uses of names, symbols, storage it declares for itself) is added again, in the same order.
+records it: the names it looks up, the words it asks whether they are host names, and whether it
+read all the names, the environments' names or which values are secrets). What a look-up finds
+changes only where a statement that declares the name is new or gone (`Changes`). When the
+statement is the same object and nothing it read changed, the check gives what it gave before:
+its result is kept, and what it added to the scope (diagnostics, uses of names, symbols, storage
+it declares for itself) is added again, in the same order.
 
 Anything else is checked again. So is everything in a file with syntax errors: there a check also
 depends on where the errors are. A property test (`tests/test_incremental_check.py`) checks that

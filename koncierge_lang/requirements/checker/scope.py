@@ -6,11 +6,11 @@ and routes; environments have their own) with the look-ups every language area r
 with, and what the areas find out for the best-practice passes that run after them (which values
 and storage are used, the storage components declare for themselves, which values hold secrets).
 
-While a component is checked, the scope can record what the check reads of the rest of the
-application (`reads`: each name it looks up and what that name stands for, the environments' names,
-all names, which values are secrets, which host names it finds) and which names it marks used:
-`memo.py` keeps a component's check for the next version of the file as long as all of that is
-unchanged.
+While a value, a component or a route is checked for an editor, the scope records what the
+check reads of the rest of the application (`reads`: the names it looks up, the words it asks
+whether they are host names, and whether it read all the names, the environments' names or which
+values are secrets) and which names it marks used (`uses`): `memo.py` keeps the check for the next
+version of the file while none of that changes.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ _new_reference_site = frozen_constructor(ReferenceSite)
 
 # A declaration as the scope keeps it: its kind, its name as written, and its syntax node.
 Entry = tuple[str, ast.Name, object]
-
 
 
 class Reads:
@@ -111,7 +110,7 @@ class ApplicationScope:
         # The host names of the components and databases, made when text first needs them
         # (`host_component`): once per application, not once per string.
         self._host_names: dict[str, ast.Component] | None = None
-        # While a component is checked for `memo.py`: what it reads of the rest of the
+        # While a statement is checked for `memo.py`: what it reads of the rest of the
         # application, and the values and storage it marks used. None otherwise.
         self.reads: Reads | None = None
         self.uses: list[tuple[str, str]] | None = None
@@ -207,13 +206,8 @@ class ApplicationScope:
 
     def lookup(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
         """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""
-        found = self.found(name, fitting_kinds)
         if self.reads is not None:
             self.reads.lookups.add(name)
-        return found
-
-    def found(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
-        """`lookup` without recording the read."""
         for entry in self.all_declarations.get(name, ()):
             if entry[0] in fitting_kinds:
                 return entry
