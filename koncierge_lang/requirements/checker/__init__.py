@@ -40,7 +40,7 @@ from koncierge_lang.requirements.checker.components import component
 from koncierge_lang.requirements.checker.containers import with_containers
 from koncierge_lang.requirements.checker.environments import check_environments
 from koncierge_lang.requirements.checker.implied_names import check_implied_names, check_namespaces
-from koncierge_lang.requirements.checker.memo import Changes, checked
+from koncierge_lang.requirements.checker.memo import MemoContext, checked
 from koncierge_lang.requirements.checker.memo import StatementChecks as StatementChecks
 from koncierge_lang.requirements.checker.names import check_application_names, check_kubernetes_names, declare_names
 from koncierge_lang.requirements.checker.practices import check_practices
@@ -142,27 +142,21 @@ def check_application(
     declare_names(scope)
     scope.environments = environments
     tables = earlier.applications[index] if earlier is not None and index < len(earlier.applications) else None
-    found_changes: list[Changes] = []
-
-    def changes() -> Changes:
-        if not found_changes:
-            found_changes.append(Changes(scope, tables))
-        return found_changes[0]
-
+    scope.memo = MemoContext(scope, earlier, kept, tables) if earlier is not None or kept is not None else None
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
-    values = [checked(scope, declared, value, earlier, kept, changes) for declared in scope.values_syntax]
+    values = [checked(scope, declared, value) for declared in scope.values_syntax]
     check_value_cycles(scope)
     components = []
     for declared in scope.components_syntax:
         _stop_if(should_stop)
-        components.append(checked(scope, declared, _component, earlier, kept, changes))
+        components.append(checked(scope, declared, _component))
     _stop_if(should_stop)
     storages.extend(scope.inline_storages)
     check_kubernetes_names(scope, components, storages)
     check_implied_names(scope, components, storages)
     routes = [
         built
-        for built in (checked(scope, declared, route, earlier, kept, changes) for declared in scope.routes_syntax)
+        for built in (checked(scope, declared, route) for declared in scope.routes_syntax)
         if built is not None
     ]
     application = model.Application(

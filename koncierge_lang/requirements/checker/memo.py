@@ -53,6 +53,7 @@ class CheckedStatement:
     """One statement's check: its result, what it read, and what it added to the scope."""
 
     syntax: object
+    given: object
     result: object
     answers: Answers
     diagnostics: tuple[Diagnostic, ...]
@@ -83,7 +84,8 @@ class StatementChecks:
     __slots__ = ("statements", "applications")
 
     def __init__(self) -> None:
-        self.statements: dict[int, CheckedStatement] = {}
+        # By the statement's identity, or (identity, code) for a best-practice pass's check of it.
+        self.statements: dict[object, CheckedStatement] = {}
         self.applications: list[ApplicationTables] = []
 
     def record_application(self, scope: ApplicationScope) -> None:
@@ -139,23 +141,58 @@ class Changes:
         )
 
 
+class MemoContext:
+    """What one application's check reuses and keeps (`ApplicationScope.memo`): the previous
+    version's checks, this version's, and what changed between the two (worked out on first use)."""
+
+    __slots__ = ("scope", "earlier", "kept", "tables", "_changes")
+
+    def __init__(
+        self,
+        scope: ApplicationScope,
+        earlier: StatementChecks | None,
+        kept: StatementChecks | None,
+        tables: ApplicationTables | None,
+    ) -> None:
+        self.scope, self.earlier, self.kept, self.tables = scope, earlier, kept, tables
+        self._changes: Changes | None = None
+
+    @property
+    def changes(self) -> Changes:
+        if self._changes is None:
+            self._changes = Changes(self.scope, self.tables)
+        return self._changes
+
+
 def checked(
     scope: ApplicationScope,
     syntax: SyntaxT,
     check_statement: Callable[[ApplicationScope, SyntaxT], ResultT],
-    earlier: StatementChecks | None,
-    kept: StatementChecks | None,
-    changes: Callable[[], Changes],
+    in_pass: str | None = None,
+    given: object = None,
 ) -> ResultT:
-    """`check_statement(scope, syntax)`, or its result for the previous version (`earlier`) when it
-    would give the same again (`changes` says what changed); recorded in `kept` for the next
-    version (unless None)."""
+    """`check_statement(scope, syntax)`, or its result for the previous version when it would give
+    the same again; recorded for the next version (`scope.memo`; without one, just checked).
+
+    A best-practice pass (`in_pass`, its code) keeps its check of each statement apart from the
+    statement's own; `given` is what that check is given besides the statement and the scope (such
+    as which environments are strict), kept only while it stays equal."""
+    memo: MemoContext | None = scope.memo
+    if memo is None:
+        return check_statement(scope, syntax)
+    key: object = id(syntax) if in_pass is None else (id(syntax), in_pass)
+    earlier, kept = memo.earlier, memo.kept
     if earlier is not None:
-        found = earlier.statements.get(id(syntax))
-        if found is not None and found.syntax is syntax and changes().leave_alone(found.answers):
+        found = earlier.statements.get(key)
+        if (
+            found is not None
+            and found.syntax is syntax
+            and found.given == given
+            and memo.changes.leave_alone(found.answers)
+        ):
             _add_again(scope, found)
             if kept is not None:
-                kept.statements[id(syntax)] = found
+                kept.statements[key] = found
             # The same function of the same statement made it.
             return cast(ResultT, found.result)
     if kept is None:
@@ -168,8 +205,9 @@ def checked(
         made = check_statement(scope, syntax)
     finally:
         scope.reads = scope.uses = None
-    kept.statements[id(syntax)] = CheckedStatement(
+    kept.statements[key] = CheckedStatement(
         syntax,
+        given,
         made,
         Answers(
             frozenset(reads.lookups),

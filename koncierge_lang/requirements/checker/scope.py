@@ -28,8 +28,9 @@ from koncierge_lang.syntax import ast
 
 ItemT = TypeVar("ItemT")
 
-# Built for every reference: without the frozen dataclass's slower `__init__`.
+# Built for every reference and declaration: without the frozen dataclass's slower `__init__`.
 _new_reference_site = frozen_constructor(ReferenceSite)
+_new_declaration = frozen_constructor(Declaration)
 
 # A declaration as the scope keeps it: its kind, its name as written, and its syntax node.
 Entry = tuple[str, ast.Name, object]
@@ -115,6 +116,9 @@ class ApplicationScope:
         self.reads: Reads | None = None
         self.uses: list[tuple[str, str]] | None = None
         self._names_and_kinds: tuple[tuple[str, str], ...] | None = None
+        # The previous version's checks to reuse and this version's to keep, for an editor: a
+        # `memo.MemoContext` (which imports this module), or None.
+        self.memo: Any = None
         # Every container and how messages name it, for the best-practice passes (`containers.py`).
         self.every_container: list[tuple[ast.Component | ast.Container, str]] | None = None
 
@@ -202,7 +206,7 @@ class ApplicationScope:
             )
             return
         self._names[name.text] = (kind, name, node)
-        self.file.declarations.append(Declaration(self.application_name, kind, name.text, name.span, span))
+        self.file.declarations.append(_new_declaration(self.application_name, kind, name.text, name.span, span))
 
     def lookup(self, name: str, fitting_kinds: tuple[str, ...]) -> Entry | None:
         """The declaration of `name`; of a name declared twice (already an error), the one that fits the use."""

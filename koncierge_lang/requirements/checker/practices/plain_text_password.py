@@ -12,6 +12,7 @@ import base64
 
 from koncierge_lang.diagnostics import Fix, TextEdit
 from koncierge_lang.requirements import model
+from koncierge_lang.requirements.checker.memo import checked
 from koncierge_lang.requirements.checker.scope import ApplicationScope
 from koncierge_lang.syntax import ast
 
@@ -19,14 +20,23 @@ CODE = "KON301"
 
 
 def check(scope: ApplicationScope, application: model.Application) -> None:
+    # Statement by statement, each kept for an editor's next version while it is unchanged.
     for declared in scope.values_syntax:
-        _check_expression(scope, declared.expression)
+        checked(scope, declared, _check_value, CODE)
     for component in scope.components_syntax:
-        set_already: set[str] = set()
-        for variable in scope.items_of(component, ast.Variable):
-            if variable.name.text not in set_already:
-                set_already.add(variable.name.text)
-                _check_expression(scope, variable.expression)
+        checked(scope, component, _check_component, CODE)
+
+
+def _check_value(scope: ApplicationScope, declared: ast.ValueDeclaration) -> None:
+    _check_expression(scope, declared.expression)
+
+
+def _check_component(scope: ApplicationScope, component: ast.Component) -> None:
+    set_already: set[str] = set()
+    for variable in scope.items_of(component, ast.Variable):
+        if variable.name.text not in set_already:
+            set_already.add(variable.name.text)
+            _check_expression(scope, variable.expression)
 
 
 def _check_expression(scope: ApplicationScope, expression: object) -> None:
