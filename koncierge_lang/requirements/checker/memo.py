@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TypeVar, cast
 
 from koncierge_lang.diagnostics import Diagnostic
+from koncierge_lang.performance import frozen_constructor
 from koncierge_lang.requirements import model
 from koncierge_lang.requirements.checker.scope import ApplicationScope, Reads
 from koncierge_lang.requirements.checker.symbols import Declaration, ReferenceSite
@@ -74,6 +75,12 @@ class ApplicationTables:
     names_and_kinds: tuple[tuple[str, str], ...]
     environments: tuple[str, ...]
     secrets: frozenset[str]
+
+
+# Built for every statement an editor's check keeps: without the frozen dataclasses' `__init__`.
+_new_answers = frozen_constructor(Answers)
+_new_checked_statement = frozen_constructor(CheckedStatement)
+_NOTHING_READ = Answers(frozenset(), frozenset(), False, False, False)
 
 
 class StatementChecks:
@@ -205,17 +212,16 @@ def checked(
         made = check_statement(scope, syntax)
     finally:
         scope.reads = scope.uses = None
-    kept.statements[key] = CheckedStatement(
+    answers = (
+        _NOTHING_READ
+        if not (reads.lookups or reads.hosts or reads.names or reads.environments or reads.secrets)
+        else _new_answers(frozenset(reads.lookups), frozenset(reads.hosts), reads.names, reads.environments, reads.secrets)
+    )
+    kept.statements[key] = _new_checked_statement(
         syntax,
         given,
         made,
-        Answers(
-            frozenset(reads.lookups),
-            frozenset(reads.hosts),
-            reads.names,
-            reads.environments,
-            reads.secrets,
-        ),
+        answers,
         tuple(file.diagnostics[marks[0] :]),
         tuple(file.references[marks[1] :]),
         tuple(file.declarations[marks[2] :]),
