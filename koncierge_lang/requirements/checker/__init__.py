@@ -142,7 +142,7 @@ def check_application(
     declare_names(scope)
     scope.environments = environments
     tables = earlier.applications[index] if earlier is not None and index < len(earlier.applications) else None
-    scope.memo = MemoContext(scope, earlier, kept, tables) if earlier is not None or kept is not None else None
+    scope.memo = MemoContext(earlier, kept, tables) if earlier is not None or kept is not None else None
     storages = [declared_storage(scope, storage) for storage in scope.storages_syntax]
     values = [checked(scope, declared, value) for declared in scope.values_syntax]
     check_value_cycles(scope)

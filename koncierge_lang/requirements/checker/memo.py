@@ -152,22 +152,19 @@ class MemoContext:
     """What one application's check reuses and keeps (`ApplicationScope.memo`): the previous
     version's checks, this version's, and what changed between the two (worked out on first use)."""
 
-    __slots__ = ("scope", "earlier", "kept", "tables", "_changes")
+    __slots__ = ("earlier", "kept", "tables", "_changes")
 
     def __init__(
-        self,
-        scope: ApplicationScope,
-        earlier: StatementChecks | None,
-        kept: StatementChecks | None,
-        tables: ApplicationTables | None,
+        self, earlier: StatementChecks | None, kept: StatementChecks | None, tables: ApplicationTables | None
     ) -> None:
-        self.scope, self.earlier, self.kept, self.tables = scope, earlier, kept, tables
+        self.earlier, self.kept, self.tables = earlier, kept, tables
         self._changes: Changes | None = None
 
-    @property
-    def changes(self) -> Changes:
+    def changes(self, scope: ApplicationScope) -> Changes:
+        """What changed in `scope`'s application (the scope this context rides on: it holds no
+        reference back, which would make a cycle)."""
         if self._changes is None:
-            self._changes = Changes(self.scope, self.tables)
+            self._changes = Changes(scope, self.tables)
         return self._changes
 
 
@@ -195,7 +192,7 @@ def checked(
             found is not None
             and found.syntax is syntax
             and found.given == given
-            and memo.changes.leave_alone(found.answers)
+            and memo.changes(scope).leave_alone(found.answers)
         ):
             _add_again(scope, found)
             if kept is not None:
