@@ -20,7 +20,8 @@ Once every application is checked, `names.py` and `implied_names.py` compare the
 share a namespace (KON104, KON105, KON109).
 
 An editor's next version of the file keeps the check of each value, component and route its
-edit left alone (`memo.py`), while what that check read of the rest is unchanged.
+edit left alone (`memo.py`), and the costliest best-practice passes' checks of them, while what
+each check read of the rest is unchanged.
 
 Then the best-practice passes (3xx, `practices/`, one module per rule) read the finished model.
 Statements with errors are still put into the model as well as they can be, so that clients such
@@ -62,7 +63,7 @@ class CheckResult:
     requirements: model.Requirements
     diagnostics: tuple[Diagnostic, ...]
     symbols: Symbols = field(default_factory=Symbols)
-    # Each component's check, for the check of the next version of the file (`memo.py`).
+    # Each statement's checks, for the check of the next version of the file (`memo.py`).
     statement_checks: StatementChecks = field(default_factory=StatementChecks, compare=False, repr=False)
 
 
@@ -80,8 +81,9 @@ def check(
     `CheckResult.statement_checks`), when its tree shares statements with this one (an editor's
     incremental parse): the values, components and routes an edit left alone, whose checks read
     nothing the edit changed, are not checked again. The result is the same either way. `keep`
-    records each statement's check for the next version (`CheckResult.statement_checks`), which
-    makes this check about a fifth slower: an editor's, not `koncierge check`'s.
+    records each statement's checks for the next version (`CheckResult.statement_checks`), which
+    makes this check slower (by about a seventh in `bench/bench_incremental.py`): an editor's, not
+    `koncierge check`'s.
 
     `syntax_diagnostics` are the parser's: a statement with a syntax error is left out of the
     tree, so the checker does not report what that statement would have provided (a component's

@@ -4,6 +4,10 @@ As in Ruff, each rule lives in one place, in a module named after it (`unused_va
 `unused-value`), with its code (`CODE`) and its pass (`check`); this table is the one list of
 them. A pass runs after the language areas have built the application's requirements model, and
 reads that model, the syntax and what the areas found out (`ApplicationScope`); it only reports.
+A pass that checks statement by statement may keep each statement's check for an editor's next
+version (`memo.checked(scope, statement, check, CODE, given)`, as plain-text-password,
+unpinned-image and secret-in-environment-variable do); such a check reads other statements only
+through the scope's recording accessors (ARCHITECTURE.md, "An edit costs what it touches").
 Adding one: docs/compiler.md and CONTRIBUTING.md, "Adding a diagnostic".
 """
 
