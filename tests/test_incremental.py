@@ -23,12 +23,15 @@ INSERTIONS = ["x", "1", " ", "\n", '"', "}", "{", "# c\n", "port 81\n    ", "\n 
 
 
 def with_spans(node: Any) -> Any:
-    """A node as nested tuples that include every span, for a comparison spans cannot escape."""
+    """A syntax tree or a model as nested tuples that include every span, for a comparison spans
+    cannot escape (both leave spans out of their equality)."""
     if isinstance(node, Span):
-        return ("span", node.start_line, node.start_column, node.end_line, node.end_column)
-    if isinstance(node, tuple):
+        return ("span", *node)
+    if isinstance(node, tuple | list):
         return tuple(with_spans(element) for element in node)
-    if dataclasses.is_dataclass(node):
+    if isinstance(node, frozenset | set):
+        return frozenset(with_spans(element) for element in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
         return (type(node).__name__, *(with_spans(getattr(node, field.name)) for field in dataclasses.fields(node)))
     return node
 

@@ -4,36 +4,14 @@ positions included, after any edit and after several edits in a row."""
 
 from __future__ import annotations
 
-import dataclasses
-import sys
-from typing import Any
-
-from conftest import EXAMPLES, REPOSITORY
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_incremental import TEXTS, generate_application, with_spans
 
 from koncierge_lang.analysis import Analysis, analyze
-from koncierge_lang.source import Span
 
-sys.path.insert(0, str(REPOSITORY / "bench"))
-from synthetic import generate_application  # noqa: E402
-
-TEXTS = [path.read_text(encoding="utf-8") for path in sorted(EXAMPLES.glob("*/*.kon"))] + [generate_application(12)]
+# Edits that change what statements read of each other: names, host names, ports, secrets' files.
 INSERTIONS = ["x", "1", "-", " ", "\n", '"', "}", ".host", ".url", "${", "# c\n", ":8080", "s", "e", "0", "_FILE"]
-
-
-def with_spans(node: Any) -> Any:
-    """A model or a tree as nested tuples that include every span (models leave spans out of
-    their equality)."""
-    if isinstance(node, Span):
-        return ("span", *node)
-    if isinstance(node, tuple | list):
-        return tuple(with_spans(element) for element in node)
-    if isinstance(node, frozenset | set):
-        return frozenset(with_spans(element) for element in node)
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return (type(node).__name__, *(with_spans(getattr(node, field.name)) for field in dataclasses.fields(node)))
-    return node
 
 
 def assert_same_as_from_scratch(analysis: Analysis) -> None:
@@ -41,6 +19,16 @@ def assert_same_as_from_scratch(analysis: Analysis) -> None:
     assert analysis.diagnostics == fresh.diagnostics
     assert with_spans(analysis.requirements) == with_spans(fresh.requirements)
     assert analysis.check_result.symbols == fresh.check_result.symbols
+
+
+def checked_again(before: Analysis, after: Analysis) -> list[str]:
+    """The values, components and routes whose check `after` made itself rather than kept from
+    `before`'s, by name."""
+    (application,) = after.syntax.applications
+    earlier, now = before.check_result.statement_checks.statements, after.check_result.statement_checks.statements
+    return sorted(
+        item.name.text for item in application.items if id(item) in now and now[id(item)] is not earlier.get(id(item))
+    )
 
 
 @st.composite
@@ -79,15 +67,8 @@ def test_typing_in_a_constant_checks_again_only_what_reads_it() -> None:
     assert not before.has_errors
     after = analyze(text[:typing_at] + "x" + text[typing_at:], "typed.kon", previous=before)
     assert_same_as_from_scratch(after)
-    (application,) = after.syntax.applications
-    earlier_checks, checks = before.check_result.statement_checks, after.check_result.statement_checks
-    checked_again = sorted(
-        item.name.text
-        for item in application.items
-        if id(item) in checks.statements and checks.statements[id(item)] is not earlier_checks.statements.get(id(item))
-    )
-    assert checked_again == ["name20", "service20"]
-    assert len(checks.statements) > 100
+    assert checked_again(before, after) == ["name20", "service20"]
+    assert len(after.check_result.statement_checks.statements) > 100
 
 
 def test_a_renamed_component_checks_again_what_names_it() -> None:
@@ -100,12 +81,6 @@ def test_a_renamed_component_checks_again_what_names_it() -> None:
     after = analyze(text[:renamed_at] + "x" + text[renamed_at:], "renamed.kon", previous=before)
     assert_same_as_from_scratch(after)
     assert any(diagnostic.code == "KON101" and "service21" in diagnostic.message for diagnostic in after.diagnostics)
-    (application,) = after.syntax.applications
-    earlier_checks, checks = before.check_result.statement_checks, after.check_result.statement_checks
-    checked_again = {
-        item.name.text
-        for item in application.items
-        if id(item) in checks.statements and checks.statements[id(item)] is not earlier_checks.statements.get(id(item))
-    }
-    assert {"service21x", "service20", "route21"} <= checked_again
-    assert "service30" not in checked_again
+    names = checked_again(before, after)
+    assert {"service21x", "service20", "route21"} <= set(names)
+    assert "service30" not in names

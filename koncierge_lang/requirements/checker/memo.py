@@ -84,9 +84,9 @@ _NOTHING_READ = Answers(frozenset(), frozenset(), False, False, False)
 
 
 class StatementChecks:
-    """One version's checks of its values, components and routes, by the identity of their syntax
-    (each entry holds its statement, so the identity stays its own), and each application's
-    tables, to find what the next version changed."""
+    """One version's checks of its values, components and routes (and the best-practice passes'
+    checks of them), by the identity of their syntax (each entry holds its statement, so the
+    identity stays its own), and each application's tables, to find what the next version changed."""
 
     __slots__ = ("statements", "applications")
 
